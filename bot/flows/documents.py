@@ -1,0 +1,86 @@
+"""The documents the process produces (process.md, "The documents the process produces")."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class DocKind(StrEnum):
+    REQUIREMENT_DRAFT = "requirement_draft"
+    REQUIREMENT_FINAL = "requirement_final"
+    REJECTION = "rejection"
+    CATALOGUE = "catalogue"
+    SLA = "sla"
+    SIGNED_CONTRACT = "signed_contract"
+    SUPPLIER_CONTRACT = "supplier_contract"
+    CLAUSE_BREAKDOWN = "clause_breakdown"
+    PROPOSAL = "proposal"
+    INITIATION_REPORT = "initiation_report"
+    OLA = "ola"
+    APPROVAL = "approval"
+    DELIVERY = "delivery"
+    SERVICE_REPORT = "service_report"
+    REVIEW_RECORD = "review_record"
+    NONCONFORMITY_REPORT = "nonconformity_report"
+    IMPROVEMENT_PLAN = "improvement_plan"
+    SLA_REVIEW = "sla_review"
+    CHANGE_REQUEST = "change_request"
+    ADDITIONAL_SLA = "additional_sla"
+    TERMINATION_REQUEST = "termination_request"
+    NOTICE = "notice"
+    EXTENSION_APPROVAL = "extension_approval"
+    CUSTOMER_REPLY = "customer_reply"
+    RELEASE_INFRASTRUCTURE = "release_infrastructure"
+    RELEASE_PEOPLE = "release_people"
+    RELEASE_SUPPLIER = "release_supplier"
+    BUDGET_ACCOUNTING = "budget_accounting"
+    SERVICE_SUMMARY = "service_summary"
+    ARCHIVE = "archive"
+
+    @property
+    def name_en(self) -> str:
+        return DOC_NAMES[self][0]
+
+    @property
+    def name_zh(self) -> str:
+        return DOC_NAMES[self][1]
+
+    def label(self, locale: str) -> str:
+        return self.name_zh if locale.lower().startswith("zh") else self.name_en
+
+
+DOC_NAMES: dict[DocKind, tuple[str, str]] = {
+    DocKind.REQUIREMENT_DRAFT: ("Service requirement specification (draft)", "服务需求说明书（初稿）"),
+    DocKind.REQUIREMENT_FINAL: ("Service requirement specification", "服务需求说明书"),
+    DocKind.REJECTION: ("Recorded rejection", "不承接记录"),
+    DocKind.CATALOGUE: ("Service catalogue", "服务目录"),
+    DocKind.SLA: ("Service level agreement (draft)", "服务级别协议（草案）"),
+    DocKind.SIGNED_CONTRACT: ("Signed contract (SLA attached)", "签订的合同（附服务级别协议）"),
+    DocKind.SUPPLIER_CONTRACT: ("Supplier (underpinning) contract", "供应商合同"),
+    DocKind.CLAUSE_BREAKDOWN: ("Breakdown of technical clauses", "合同技术条款分解"),
+    DocKind.PROPOSAL: ("O&M project proposal", "运维项目建议书"),
+    DocKind.INITIATION_REPORT: ("Project initiation report", "运维项目立项报告"),
+    DocKind.OLA: ("Operational level agreement (OLA)", "OLA"),
+    DocKind.APPROVAL: ("Initiation approval", "立项审批"),
+    DocKind.DELIVERY: ("Service delivery record", "运维服务的执行和交付"),
+    DocKind.SERVICE_REPORT: ("Service report", "服务报告"),
+    DocKind.REVIEW_RECORD: ("Review record", "回顾记录"),
+    DocKind.NONCONFORMITY_REPORT: ("Nonconformity report", "不合格报告"),
+    DocKind.IMPROVEMENT_PLAN: ("Service improvement plan", "服务改进计划"),
+    DocKind.SLA_REVIEW: ("SLA review (updated documents)", "服务级别协议回顾（已更新文档）"),
+    DocKind.CHANGE_REQUEST: ("Service level change request", "服务级别变更申请"),
+    DocKind.ADDITIONAL_SLA: ("Additional SLA", "附加服务级别协议"),
+    DocKind.TERMINATION_REQUEST: ("SLA termination decision", "服务级别协议终止决定"),
+    DocKind.NOTICE: ("Notice to the customer", "通知书"),
+    DocKind.EXTENSION_APPROVAL: ("Extension approval", "延期审批"),
+    DocKind.CUSTOMER_REPLY: ("Customer written reply", "客户书面回复"),
+    DocKind.RELEASE_INFRASTRUCTURE: ("Release list: infrastructure", "释放清单：基础架构"),
+    DocKind.RELEASE_PEOPLE: ("Release list: people", "释放清单：人力资源"),
+    DocKind.RELEASE_SUPPLIER: ("Release list: suppliers", "释放清单：供应商"),
+    DocKind.BUDGET_ACCOUNTING: ("Budget accounting", "预算核算"),
+    DocKind.SERVICE_SUMMARY: (
+        "Service summary: nonconformities, corrective and preventive actions", "不符合和纠正预防措施"
+    ),
+    DocKind.ARCHIVE: ("Archive (SLA, proposal, OLAs, supplier contracts)",
+                      "归档（服务级别协议、运维项目建议书、OLA、支持合同）"),
+}

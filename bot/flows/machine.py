@@ -1,0 +1,159 @@
+"""The lifecycle engine: given an agreement's state and an action, decide what happens.
+
+Pure: no I/O, no clock. The use cases in `store/` load the state, call `decide`, and persist
+the decision (new state, step record, documents, audit event, outbox rows) in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from bot.flows.documents import DocKind
+from bot.flows.errors import InvalidTransition, PermissionDenied
+from bot.flows.forms import StepForm, parse_form
+from bot.flows.process import (
+    ACTION_BY_ID,
+    ORDER,
+    STATUS_NAMES,
+    Action,
+    Branch,
+    Status,
+    VersionEffect,
+    When,
+    step,
+)
+from bot.flows.roles import Role
+
+FlagValue = str | bool | int | None
+
+
+class AgreementState(BaseModel):
+    """Where an agreement is: its status, the actions open now, and flags set by earlier steps."""
+
+    model_config = ConfigDict(frozen=True)
+
+    status: Status = Status.ONBOARDING
+    pending: tuple[str, ...] = ()
+    flags: dict[str, FlagValue] = {}
+
+    def available(self) -> tuple[str, ...]:
+        """Open actions first (in process order), then the standing ones of this status."""
+        standing = [a.id for a in ACTION_BY_ID.values() if self.status in a.standing_in]
+        out = list(self.pending)
+        out += [a for a in standing if a not in out]
+        return tuple(out)
+
+    def current_step(self) -> str | None:
+        """The step id a card shows as "current": the first open action's step."""
+        if self.pending:
+            return ACTION_BY_ID[self.pending[0]].step
+        return None
+
+    def describe(self, locale: str = "en") -> str:
+        cur = self.current_step()
+        if cur is not None:
+            return step(cur).title(locale)
+        en, zh = STATUS_NAMES[self.status]
+        return zh if locale.lower().startswith("zh") else en
+
+
+INITIAL_STATE = AgreementState(status=Status.ONBOARDING, pending=("M1",))
+
+
+@dataclass(frozen=True)
+class Decision:
+    action: Action
+    form: StepForm
+    branch: Branch
+    before: AgreementState
+    after: AgreementState
+    opened: tuple[str, ...]
+    skipped: tuple[str, ...]
+    outputs: tuple[DocKind, ...]
+    version: VersionEffect | None
+
+
+SYSTEM_ACTOR = "system"
+
+
+def _matches(when: When | None, form: Mapping[str, Any], flags: Mapping[str, FlagValue]) -> bool:
+    if when is None:
+        return True
+    value = form[when.field] if when.field in form else flags.get(when.field)
+    if when.equals is None:
+        return bool(value)
+    return bool(value == when.equals)
+
+
+def check_permission(act: Action, actor: str, roles: Collection[Role]) -> None:
+    if act.system:
+        if actor != SYSTEM_ACTOR:
+            raise PermissionDenied(act.id, (), detail=f"only the scheduler can do {act.id}")
+        return
+    if not any(r in roles for r in act.roles):
+        raise PermissionDenied(act.id, act.roles)
+
+
+def decide(
+    state: AgreementState,
+    action_id: str,
+    data: Mapping[str, Any] | StepForm,
+    *,
+    actor: str,
+    roles: Collection[Role],
+    last_actor: Mapping[str, str] | None = None,
+) -> Decision:
+    """Decide the effect of `actor` doing `action_id` with form `data` on `state`.
+
+    Raises PermissionDenied (naming the role needed), InvalidTransition (not open now) or
+    FormInvalid (field-level messages). `last_actor` maps action id -> who last did it, for the
+    four-eyes rule (M9's author never approves it).
+    """
+    act = ACTION_BY_ID.get(action_id)
+    if act is None:
+        raise InvalidTransition(f"unknown action {action_id!r}")
+    check_permission(act, actor, roles)
+    if action_id not in state.pending and state.status not in act.standing_in:
+        where = state.describe()
+        raise InvalidTransition(f"{action_id} is not open: the agreement is at {where}")
+    if act.four_eyes and last_actor and last_actor.get(act.four_eyes) == actor:
+        raise PermissionDenied(
+            act.id,
+            act.roles,
+            detail=f"the author of {act.four_eyes} cannot approve it: another "
+            f"{' or '.join(r.value for r in act.roles)} must",
+        )
+    form = parse_form(act.form, dict(data) if isinstance(data, Mapping) else data)
+    values = form.model_dump()
+    branch = next((b for b in act.branches if _matches(b.when, values, state.flags)), None)
+    if branch is None:  # pragma: no cover - every declaration ends with a catch-all or is total
+        raise InvalidTransition(f"{action_id}: no branch matches")
+
+    flags = dict(state.flags)
+    for name in act.sets_flags:
+        v = values.get(name)
+        flags[name] = v if isinstance(v, str | bool | int) or v is None else str(v)
+
+    closing = {act.id, *act.closes}
+    pending = [p for p in state.pending if p not in closing]
+    opened: tuple[str, ...] = ()
+    if not act.join or not any(j in pending for j in act.join):
+        opened = tuple(o for o in branch.opens if o not in pending)
+    pending = sorted({*pending, *opened}, key=ORDER.__getitem__)
+    after = AgreementState(status=branch.status or state.status, pending=tuple(pending),
+                           flags=flags)
+    return Decision(
+        action=act,
+        form=form,
+        branch=branch,
+        before=state,
+        after=after,
+        opened=opened,
+        skipped=branch.skips,
+        outputs=(*act.outputs, *branch.outputs),
+        version=branch.version,
+    )

@@ -1,0 +1,348 @@
+"""The SLM process as data: every step (M1-M14, C1-C4, T1-T7) and action, declared once.
+
+A *step* is a row of process.md. An *action* is something a person (or the scheduler) does
+in a step: most steps have one action with the step's id; M9 has the report and its approval
+(`M9.review`), T1 the notice and the executive's extension approval (`T1.extension`), T2 the
+customer's reply and the deemed confirmation (`T2.deem`). Each action declares who may do it,
+the form it records, the documents it produces, and its branches (what opens next).
+
+The same declaration drives validation, permissions, Slack modals, card buttons, reminders,
+the audit log and the README's process table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from bot.flows.change_forms import C1Form, C2Form, C3Form, C4Form
+from bot.flows.documents import DocKind as D
+from bot.flows.forms import StepForm
+from bot.flows.onboarding_forms import (
+    M1Form,
+    M2Form,
+    M3Form,
+    M4Form,
+    M5Form,
+    M6Form,
+    M7Form,
+    M8Form,
+    M9Form,
+    M9ReviewForm,
+    M10Form,
+)
+from bot.flows.operation_forms import M11Form, M12Form, M13Form, M14Form
+from bot.flows.roles import Role
+from bot.flows.termination_forms import (
+    ReleaseForm,
+    T1ExtensionForm,
+    T1Form,
+    T2DeemedForm,
+    T2Form,
+    T5Form,
+    T6Form,
+    T7Form,
+)
+
+
+class Status(StrEnum):
+    ONBOARDING = "onboarding"
+    ACTIVE = "active"
+    CHANGING = "changing"
+    TERMINATING = "terminating"
+    DECLINED = "declined"
+    ARCHIVED = "archived"
+
+    @property
+    def final(self) -> bool:
+        return self in (Status.DECLINED, Status.ARCHIVED)
+
+
+STATUS_NAMES: dict[Status, tuple[str, str]] = {
+    Status.ONBOARDING: ("Onboarding", "签约筹备"),
+    Status.ACTIVE: ("In service", "服务中"),
+    Status.CHANGING: ("Changing (C)", "变更中（C）"),
+    Status.TERMINATING: ("Terminating (T)", "终止中（T）"),
+    Status.DECLINED: ("Declined", "不承接"),
+    Status.ARCHIVED: ("Archived", "已归档"),
+}
+
+
+class VersionEffect(StrEnum):
+    """What an action does to the agreement's SLA versions."""
+
+    DRAFT = "draft"  # M4 / C2: a new draft version from the form
+    SIGN = "sign"  # M5 / C3: the draft takes effect; the previous version is superseded
+    RENEW = "renew"  # T1 renewal / approved extension: a new version with a new end date
+
+
+@dataclass(frozen=True)
+class When:
+    """A branch condition on a form field or, failing that, an agreement flag.
+
+    `equals=None` means "truthy" (a ticked checkbox, a non-empty list).
+    """
+
+    field: str
+    equals: str | bool | None = None
+
+
+@dataclass(frozen=True)
+class Branch:
+    key: str
+    en: str
+    zh: str
+    when: When | None = None
+    opens: tuple[str, ...] = ()
+    skips: tuple[str, ...] = ()
+    status: Status | None = None
+    outputs: tuple[D, ...] = ()
+    version: VersionEffect | None = None
+
+
+@dataclass(frozen=True)
+class Action:
+    id: str
+    step: str
+    verb_en: str
+    verb_zh: str
+    roles: tuple[Role, ...]
+    form: type[StepForm]
+    branches: tuple[Branch, ...]
+    outputs: tuple[D, ...] = ()
+    #: statuses in which this action may be taken again and again (M11, M12, M13, M14, T1)
+    standing_in: frozenset[Status] = frozenset()
+    #: the actor may not be the one who last performed this action (four eyes)
+    four_eyes: str | None = None
+    #: branches open their next actions only once none of these is pending any more
+    join: tuple[str, ...] = ()
+    #: other pending actions this one closes (T2 and T2.deem are alternatives)
+    closes: tuple[str, ...] = ()
+    #: form fields copied into the agreement's flags (later branches read them)
+    sets_flags: tuple[str, ...] = ()
+    #: done by the scheduler, never by a person
+    system: bool = False
+
+    def all_outputs(self) -> tuple[D, ...]:
+        seen: dict[D, None] = dict.fromkeys(self.outputs)
+        for b in self.branches:
+            seen.update(dict.fromkeys(b.outputs))
+        return tuple(seen)
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    process: str
+    en: str
+    zh: str
+    inputs_en: str
+    inputs_zh: str
+    actions: tuple[str, ...] = field(default=())
+
+    def name(self, locale: str) -> str:
+        return self.zh if locale.lower().startswith("zh") else self.en
+
+    def title(self, locale: str = "en") -> str:
+        return f"{self.id} · {self.name(locale)}"
+
+
+def _next(to: str) -> tuple[Branch, ...]:
+    return (Branch("done", "done", "完成", opens=(to,)),)
+
+
+S = Status
+R = Role
+
+STEPS: tuple[Step, ...] = (
+    Step("M1", "M", "Customer requirement survey", "客户需求调查", "customer needs", "客户需求"),
+    Step("M2", "M", "Requirement assessment", "服务需求评估",
+         "requirement specification (draft)", "服务需求说明书（初稿）"),
+    Step("M3", "M", "Service catalogue", "编制服务目录",
+         "requirement analysis, prices, contract information",
+         "服务需求分析报告、各类服务价格、合同信息"),
+    Step("M4", "M", "SLA drafting and negotiation", "服务级别协议拟定和谈判",
+         "catalogue, customer needs, capacity data", "服务目录、客户与业务需求、服务提供能力相关数据"),
+    Step("M5", "M", "Contract signing", "签订合同（服务级别协议）", "SLA", "服务级别协议"),
+    Step("M6", "M", "Supplier contract", "签订供应商合同", "SLA", "服务级别协议"),
+    Step("M7", "M", "Contract breakdown and department notice", "合同分解并通知各个部门",
+         "contract", "合同"),
+    Step("M8", "M", "O&M project proposal", "编写运维项目建议书",
+         "clause breakdown", "合同技术条款分解"),
+    Step("M9", "M", "Initiation report and OLAs", "提交运维项目立项报告和确定OLA",
+         "proposal", "运维项目建议书"),
+    Step("M10", "M", "Project execution", "运维项目执行",
+         "approved initiation report and OLAs", "通过审批的运维项目立项报告和OLA"),
+    Step("M11", "M", "Periodic review of SLA performance", "定期检查/回顾服务级别协议执行情况",
+         "SLA, proposal, supporting contracts, customer feedback",
+         "服务级别协议、运维项目建议书、支持合同、客户反馈信息"),
+    Step("M12", "M", "Periodic review and update of the SLA", "定期回顾并更新服务级别协议",
+         "SLA, proposal, OLAs, supporting contracts", "服务级别协议、运维项目建议书、OLA、支持合同"),
+    Step("M13", "M", "Service level change", "服务级别变更",
+         "customer needs, our needs, the old documents", "客户需求、我方需求、旧文档"),
+    Step("M14", "M", "SLA termination", "服务级别协议的终止", "SLA", "服务级别协议"),
+    Step("C1", "C", "Catalogue update", "服务目录更新",
+         "requirement analysis, prices, contract information",
+         "服务需求分析报告、各类服务价格、合同信息"),
+    Step("C2", "C", "Additional SLA drafting and negotiation", "附加服务级别协议拟定和谈判",
+         "catalogue, customer needs, capacity data", "服务目录、客户与业务需求、服务提供能力相关数据"),
+    Step("C3", "C", "Signing the additional SLA", "签订附加服务级别协议",
+         "additional SLA draft", "服务级别协议草案"),
+    Step("C4", "C", "Supplier contracts", "签订供应商合同", "SLA", "服务级别协议"),
+    Step("T1", "T", "Notify the customer", "通知客户",
+         "SLA, contract information, customer's written notice", "服务级别协议、合同信息、客户书面通知"),
+    Step("T2", "T", "Customer confirmation", "客户确认", "customer's written reply", "客户书面回复"),
+    Step("T3", "T", "Infrastructure release", "基础架构释放", "SLA, proposal, OLA",
+         "服务级别协议、运维项目建议书、OLA"),
+    Step("T4", "T", "People release", "人力资源释放", "SLA, proposal, OLA, work plan",
+         "服务级别协议、运维项目建议书、OLA、作业计划"),
+    Step("T5", "T", "Supplier release", "供应商释放", "SLA", "服务级别协议"),
+    Step("T6", "T", "Service accounting", "服务核算", "SLA, budget sheet", "服务级别协议、预算核算表"),
+    Step("T7", "T", "Service summary", "服务总结", "SLA", "服务级别协议"),
+)
+
+_ACTIVE = frozenset({S.ACTIVE})
+_RELEASE = (
+    Branch("release", "release resources (T3, T4, T5)", "释放资源（T3、T4、T5）",
+           opens=("T3", "T4", "T5")),
+)
+
+ACTIONS: tuple[Action, ...] = (
+    Action("M1", "M1", "Record the customer's request", "登记客户需求", (R.SALES,), M1Form,
+           _next("M2"), outputs=(D.REQUIREMENT_DRAFT,)),
+    Action("M2", "M2", "Assess the requirement", "评估服务需求", (R.SLM,), M2Form, (
+        Branch("accept", "accept", "承接", When("decision", "accept"), opens=("M3",),
+               outputs=(D.REQUIREMENT_FINAL,)),
+        Branch("decline", "decline: the agreement ends", "不承接：结束", When("decision", "decline"),
+               status=S.DECLINED, outputs=(D.REJECTION,)),
+    )),
+    Action("M3", "M3", "Prepare the service catalogue", "编制服务目录", (R.SLM,), M3Form,
+           _next("M4"), outputs=(D.CATALOGUE,)),
+    Action("M4", "M4", "Draft the SLA", "拟定服务级别协议", (R.SALES, R.SLM), M4Form, (
+        Branch("done", "done", "完成", opens=("M5",), version=VersionEffect.DRAFT),
+    ), outputs=(D.SLA,), sets_flags=("suppliers_needed",)),
+    Action("M5", "M5", "Record the signed contract", "登记签订的合同", (R.SALES,), M5Form, (
+        Branch("suppliers", "suppliers needed", "需要供应商", When("suppliers_needed"),
+               opens=("M6",), version=VersionEffect.SIGN),
+        Branch("no_suppliers", "no suppliers: M6 skipped", "无需供应商：跳过M6", opens=("M7",),
+               skips=("M6",), version=VersionEffect.SIGN),
+    ), outputs=(D.SIGNED_CONTRACT,)),
+    Action("M6", "M6", "Record the supplier contract", "登记供应商合同",
+           (R.SUPPLIER_MANAGER, R.SLM), M6Form, _next("M7"), outputs=(D.SUPPLIER_CONTRACT,)),
+    Action("M7", "M7", "Break the contract down", "分解合同技术条款", (R.CONTRACTS,), M7Form,
+           _next("M8"), outputs=(D.CLAUSE_BREAKDOWN,)),
+    Action("M8", "M8", "Write the O&M project proposal", "编写运维项目建议书",
+           (R.SLM, R.OPS_LEAD), M8Form, _next("M9"), outputs=(D.PROPOSAL,),
+           sets_flags=("owner",)),
+    Action("M9", "M9", "Submit the initiation report and OLAs", "提交立项报告和OLA",
+           (R.OPS_LEAD,), M9Form, _next("M9.review"), outputs=(D.INITIATION_REPORT, D.OLA)),
+    Action("M9.review", "M9", "Approve the initiation report", "审批立项报告", (R.SLM,),
+           M9ReviewForm, (
+               Branch("approve", "approve", "批准", When("decision", "approve"), opens=("M10",)),
+               Branch("reject", "reject: back to the operations lead", "驳回：退回运维服务负责人",
+                      When("decision", "reject"), opens=("M9",)),
+           ), outputs=(D.APPROVAL,), four_eyes="M9"),
+    Action("M10", "M10", "Confirm the service is delivered", "确认服务交付", (R.OPS_LEAD,),
+           M10Form, (Branch("live", "service live", "服务上线", status=S.ACTIVE),),
+           outputs=(D.DELIVERY,)),
+    Action("M11", "M11", "Record a periodic review", "记录定期回顾", (R.SLM,), M11Form, (
+        Branch("change", "an improvement needs a change: start C", "改进需要变更：进入C",
+               When("changes"), opens=("C1",), status=S.CHANGING),
+        Branch("done", "done", "完成"),
+    ), outputs=(D.SERVICE_REPORT, D.REVIEW_RECORD, D.NONCONFORMITY_REPORT, D.IMPROVEMENT_PLAN),
+           standing_in=_ACTIVE),
+    Action("M12", "M12", "Review and update the SLA", "回顾并更新服务级别协议", (R.SLM,), M12Form, (
+        Branch("change", "changed needs: start C", "需求变化：进入C", When("changes_needed"),
+               opens=("C1",), status=S.CHANGING),
+        Branch("done", "done", "完成"),
+    ), outputs=(D.SLA_REVIEW,), standing_in=_ACTIVE),
+    Action("M13", "M13", "Start a service level change", "发起服务级别变更", (R.SLM,), M13Form, (
+        Branch("start", "start C", "进入C", opens=("C1",), status=S.CHANGING),
+    ), outputs=(D.CHANGE_REQUEST,), standing_in=_ACTIVE),
+    Action("M14", "M14", "Start the termination", "发起服务级别协议终止", (R.SLM,), M14Form, (
+        Branch("start", "start T", "进入T", opens=("T1",), status=S.TERMINATING),
+    ), outputs=(D.TERMINATION_REQUEST,), standing_in=_ACTIVE),
+    Action("C1", "C1", "Update the catalogue", "更新服务目录", (R.SLM,), C1Form, _next("C2"),
+           outputs=(D.CATALOGUE,)),
+    Action("C2", "C2", "Draft the additional SLA", "拟定附加服务级别协议", (R.SALES, R.SLM),
+           C2Form, (Branch("done", "done", "完成", opens=("C3",), version=VersionEffect.DRAFT),),
+           outputs=(D.ADDITIONAL_SLA,), sets_flags=("supplier_changes_needed",)),
+    Action("C3", "C3", "Sign the additional SLA", "签订附加服务级别协议", (R.SLM,), C3Form, (
+        Branch("suppliers", "supplier contracts to change", "需要变更供应商合同",
+               When("supplier_changes_needed"), opens=("C4",), version=VersionEffect.SIGN),
+        Branch("done", "no supplier change: C4 skipped, back in service",
+               "无需变更供应商：跳过C4，恢复服务", skips=("C4",), status=S.ACTIVE,
+               version=VersionEffect.SIGN),
+    ), outputs=(D.SIGNED_CONTRACT, D.PROPOSAL, D.OLA)),
+    Action("C4", "C4", "Record the supplier contracts", "登记供应商合同", (R.SUPPLIER_MANAGER,),
+           C4Form, (Branch("done", "back in service", "恢复服务", status=S.ACTIVE),),
+           outputs=(D.SUPPLIER_CONTRACT,)),
+    Action("T1", "T1", "Notify the customer", "通知客户", (R.SALES,), T1Form, (
+        Branch("renewal", "renewal: a new version, back in service", "续签：新版本，恢复服务",
+               When("kind", "renewal"), status=S.ACTIVE, version=VersionEffect.RENEW),
+        Branch("extension", "extension: needs an executive's approval", "延期：需公司高层批准",
+               When("kind", "extension"), opens=("T1.extension",)),
+        Branch("notice", "termination notice: wait for the customer (T2)",
+               "终止通知：等待客户确认（T2）", opens=("T2", "T2.deem"), status=S.TERMINATING),
+    ), outputs=(D.NOTICE,), standing_in=_ACTIVE),
+    Action("T1.extension", "T1", "Approve the extension", "批准延期", (R.EXECUTIVE,),
+           T1ExtensionForm, (
+               Branch("approve", "approve: a new version, back in service", "批准：新版本，恢复服务",
+                      When("decision", "approve"), status=S.ACTIVE, version=VersionEffect.RENEW),
+               Branch("reject", "reject: sales sends the expiry notice", "驳回：销售发出到期通知",
+                      When("decision", "reject"), opens=("T1",), status=S.TERMINATING),
+           ), outputs=(D.EXTENSION_APPROVAL,)),
+    Action("T2", "T2", "Record the customer's written reply", "登记客户书面回复", (R.SALES,),
+           T2Form, _RELEASE, outputs=(D.CUSTOMER_REPLY,), closes=("T2.deem",)),
+    Action("T2.deem", "T2", "Deem the notice confirmed", "视同确认", (), T2DeemedForm,
+           _RELEASE, outputs=(D.CUSTOMER_REPLY,), closes=("T2",), system=True),
+    Action("T3", "T3", "Release the infrastructure", "释放基础架构", (R.SLM,), ReleaseForm,
+           _next("T6"), outputs=(D.RELEASE_INFRASTRUCTURE,), join=("T3", "T4", "T5")),
+    Action("T4", "T4", "Release the people", "释放人力资源", (R.SLM,), ReleaseForm,
+           _next("T6"), outputs=(D.RELEASE_PEOPLE,), join=("T3", "T4", "T5")),
+    Action("T5", "T5", "Release the suppliers", "释放供应商资源", (R.SLM, R.SUPPLIER_MANAGER),
+           T5Form, _next("T6"), outputs=(D.RELEASE_SUPPLIER,), join=("T3", "T4", "T5")),
+    Action("T6", "T6", "Account for the service", "服务核算", (R.SLM, R.SUPPLIER_MANAGER), T6Form,
+           _next("T7"), outputs=(D.BUDGET_ACCOUNTING,)),
+    Action("T7", "T7", "Summarise and archive", "服务总结并归档", (R.SLM,), T7Form, (
+        Branch("archive", "archived", "归档", status=S.ARCHIVED, outputs=(D.ARCHIVE,)),
+    ), outputs=(D.SERVICE_SUMMARY,)),
+)
+
+
+def _index() -> tuple[dict[str, Step], dict[str, Action]]:
+    actions = {a.id: a for a in ACTIONS}
+    if len(actions) != len(ACTIONS):
+        raise AssertionError("duplicate action id")
+    steps: dict[str, Step] = {}
+    for s in STEPS:
+        own = tuple(a.id for a in ACTIONS if a.step == s.id)
+        steps[s.id] = Step(s.id, s.process, s.en, s.zh, s.inputs_en, s.inputs_zh, own)
+    for a in ACTIONS:
+        if a.step not in steps:
+            raise AssertionError(f"{a.id}: unknown step {a.step}")
+        for b in a.branches:
+            for target in (*b.opens, *b.skips):
+                if target not in actions:
+                    raise AssertionError(f"{a.id}: branch {b.key} names unknown {target}")
+    return steps, actions
+
+
+STEP_BY_ID, ACTION_BY_ID = _index()
+ORDER: dict[str, int] = {a.id: i for i, a in enumerate(ACTIONS)}
+
+
+def step(step_id: str) -> Step:
+    return STEP_BY_ID[step_id]
+
+
+def action(action_id: str) -> Action:
+    return ACTION_BY_ID[action_id]
+
+
+def step_roles(step_id: str) -> tuple[Role, ...]:
+    """Every role that may act in a step (the union over its actions)."""
+    seen: dict[Role, None] = {}
+    for aid in STEP_BY_ID[step_id].actions:
+        seen.update(dict.fromkeys(ACTION_BY_ID[aid].roles))
+    return tuple(seen)

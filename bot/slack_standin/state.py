@@ -1,0 +1,568 @@
+"""Workspace state of the Slack stand-in: users, channels (incl. IMs), messages, views, calls.
+
+One `SlackState` is shared by the HTTP server (a background thread) and the test or sandbox
+that reads it (the main thread): every access goes through `lock`, and the read helpers return
+deep copies.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import secrets
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+JSON = dict[str, Any]
+FaultKind = Literal["rate_limit", "server_error", "error", "delay"]
+FAULT_KINDS: tuple[str, ...] = ("rate_limit", "server_error", "error", "delay")
+
+# Errors that mean the caller broke the API contract (a bug in the bot, never a scenario).
+VIOLATION_ERRORS = frozenset(
+    {
+        "unknown_method",
+        "invalid_arguments",
+        "not_authed",
+        "invalid_auth",
+        "invalid_json",
+        "json_not_object",
+        "invalid_form_data",
+        "invalid_blocks",
+        "invalid_blocks_format",
+        "no_text",
+        "msg_too_long",
+        "users_list_not_supplied",
+    }
+)
+
+
+class SlackError(Exception):
+    """A Slack error answer: `{"ok": false, "error": ...}` (HTTP `status`, 200 like Slack)."""
+
+    def __init__(self, error: str, messages: list[str] | None = None, status: int = 200) -> None:
+        super().__init__(error)
+        self.error = error
+        self.messages = messages or []
+        self.status = status
+
+    def body(self) -> JSON:
+        body: JSON = {"ok": False, "error": self.error}
+        if self.messages:
+            body["response_metadata"] = {"messages": list(self.messages)}
+        return body
+
+
+@dataclass
+class User:
+    id: str
+    name: str
+    real_name: str = ""
+    email: str = ""
+    tz: str = "Asia/Shanghai"
+    is_bot: bool = False
+    is_admin: bool = False
+    deleted: bool = False
+
+    def to_slack(self, team_id: str) -> JSON:
+        real = self.real_name or self.name
+        return {
+            "id": self.id,
+            "team_id": team_id,
+            "name": self.name,
+            "deleted": self.deleted,
+            "real_name": real,
+            "tz": self.tz,
+            "is_admin": self.is_admin,
+            "is_owner": False,
+            "is_bot": self.is_bot,
+            "is_app_user": False,
+            "is_restricted": False,
+            "is_ultra_restricted": False,
+            "profile": {
+                "real_name": real,
+                "real_name_normalized": real,
+                "display_name": self.name,
+                "display_name_normalized": self.name,
+                "email": self.email,
+                "team": team_id,
+            },
+        }
+
+
+@dataclass
+class Channel:
+    id: str
+    name: str
+    kind: Literal["channel", "group", "im", "mpim"] = "channel"
+    members: list[str] | None = None  # None: every user of the workspace
+    user: str | None = None  # for an IM: the other party
+    created: int = 0
+    topic: str = ""
+    purpose: str = ""
+
+    def to_slack(self) -> JSON:
+        if self.kind == "im":
+            return {"id": self.id, "created": self.created, "is_im": True, "is_org_shared": False,
+                    "user": self.user, "is_user_deleted": False, "priority": 0}  # fmt: skip
+        return {
+            "id": self.id,
+            "name": self.name,
+            "name_normalized": self.name,
+            "created": self.created,
+            "is_channel": self.kind == "channel",
+            "is_group": self.kind == "group",
+            "is_im": False,
+            "is_mpim": self.kind == "mpim",
+            "is_private": self.kind != "channel",
+            "is_archived": False,
+            "is_general": self.name == "general",
+            "is_member": True,
+            "is_shared": False,
+            "is_ext_shared": False,
+            "is_org_shared": False,
+            "topic": {"value": self.topic, "creator": "", "last_set": 0},
+            "purpose": {"value": self.purpose, "creator": "", "last_set": 0},
+        }
+
+
+@dataclass(frozen=True)
+class Call:
+    """One recorded call: an API method, or `response_url` for a post to a response URL."""
+
+    seq: int
+    method: str
+    args: JSON
+    time: float
+    status: int
+    response: JSON
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.response.get("ok"))
+
+    @property
+    def error(self) -> str | None:
+        error = self.response.get("error")
+        return str(error) if error is not None else None
+
+    @property
+    def violation(self) -> bool:
+        return self.error in VIOLATION_ERRORS
+
+
+@dataclass
+class Fault:
+    """An injected failure; `times=None` fires forever. `hits` counts how often it fired."""
+
+    kind: FaultKind
+    method: str | None = None  # None: any method
+    channel: str | None = None  # only calls whose `channel` argument is this
+    times: int | None = 1
+    retry_after: int = 1
+    status: int = 500
+    error: str = "fatal_error"
+    delay: float = 0.0
+    hits: int = 0
+
+    def matches(self, method: str, args: JSON) -> bool:
+        if self.times is not None and self.hits >= self.times:
+            return False
+        if self.method is not None and self.method != method:
+            return False
+        return self.channel is None or args.get("channel") == self.channel
+
+
+@dataclass
+class View:
+    id: str
+    user: str
+    payload: JSON
+    hash: str
+    root_view_id: str
+    previous_view_id: str | None = None
+
+
+@dataclass
+class Trigger:
+    user: str
+    issued: float
+    used: bool = False
+
+
+@dataclass
+class ResponseUrl:
+    channel: str
+    user: str
+    message_ts: str | None
+    issued: float
+    uses: int = 0
+
+
+@dataclass
+class _Ids:
+    counter: int = 0
+
+    def next(self, prefix: str) -> str:
+        self.counter += 1
+        return f"{prefix}{self.counter:08X}"
+
+
+class SlackState:
+    """The stand-in's workspace. Mutate only while holding `lock` (the API does)."""
+
+    def __init__(
+        self,
+        *,
+        token: str = "xoxb-standin-token",
+        team_id: str = "T0STANDIN",
+        team: str = "SLM Stand-in",
+        domain: str = "slm-standin",
+        bot_user_id: str = "U0SLMBOT",
+        bot_id: str = "B0SLMBOT",
+        app_id: str = "A0SLMBOT",
+        bot_name: str = "slm-bot",
+        clock: Callable[[], float] = time.time,
+        trigger_ttl: float = 3.0,
+        response_url_ttl: float = 1800.0,
+        response_url_uses: int = 5,
+    ) -> None:
+        self.lock = threading.RLock()
+        self.token, self.team_id, self.team, self.domain = token, team_id, team, domain
+        self.bot_user_id, self.bot_id, self.app_id = bot_user_id, bot_id, app_id
+        self.clock = clock
+        self.trigger_ttl = trigger_ttl
+        self.response_url_ttl, self.response_url_uses = response_url_ttl, response_url_uses
+        self.public_url = "http://127.0.0.1"  # set by the server to its http://host:port
+        self.users: dict[str, User] = {}
+        self.channels: dict[str, Channel] = {}
+        self.add_user(bot_user_id, bot_name, is_bot=True)
+        self._clear()
+
+    def _clear(self) -> None:
+        self.channels = {k: c for k, c in self.channels.items() if c.kind not in ("im", "mpim")}
+        self.msgs: dict[str, list[JSON]] = {}
+        self.ephemeral: list[JSON] = []
+        self.views: dict[str, View] = {}
+        self.stacks: dict[str, list[str]] = {}  # user -> modal view ids, root first
+        self.homes: dict[str, str] = {}  # user -> home view id
+        self.triggers: dict[str, Trigger] = {}
+        self.response_urls: dict[str, ResponseUrl] = {}
+        self.faults: list[Fault] = []
+        self.channel_rate_limit: int | None = None  # max chat.postMessage per second per channel
+        self._posts: dict[str, deque[float]] = {}
+        self._calls: list[Call] = []
+        self._ids = _Ids()
+        self._last_ts = 0
+
+    def reset(self) -> None:
+        """Forget everything that happened; keep seeded users and (non-IM) channels."""
+        with self.lock:
+            self._clear()
+
+    # --- seeding -------------------------------------------------------------------------
+    def add_user(self, user_id: str, name: str, **fields: Any) -> User:
+        with self.lock:
+            user = User(user_id, name, **fields)
+            self.users[user_id] = user
+            return user
+
+    def add_channel(self, channel_id: str, name: str, **fields: Any) -> Channel:
+        with self.lock:
+            channel = Channel(channel_id, name, created=int(self.clock()), **fields)
+            self.channels[channel_id] = channel
+            return channel
+
+    def seed_demo(self) -> None:
+        """A small workspace for tests and the sandbox: three people and two channels."""
+        for uid, name, real in (
+            ("U0ALICE", "alice", "Alice Chen"),
+            ("U0BOB", "bob", "Bob Li"),
+            ("U0CAROL", "carol", "Carol Wang"),
+        ):
+            self.add_user(uid, name, real_name=real, email=f"{name}@example.com")
+        self.add_channel("C0AGREEMENTS", "sla-agreements", purpose="One card per agreement")
+        self.add_channel("C0GENERAL", "general")
+
+    # --- ids, timestamps, triggers, response URLs -----------------------------------------
+    def next_ts(self) -> str:
+        """A message ts like "1700000000.000100", strictly increasing."""
+        with self.lock:
+            micros = max(int(self.clock() * 1_000_000), self._last_ts + 1)
+            self._last_ts = micros
+            return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
+
+    def new_id(self, prefix: str) -> str:
+        with self.lock:
+            return self._ids.next(prefix)
+
+    def new_hash(self) -> str:
+        return f"{int(self.clock())}.{secrets.token_hex(4)}"
+
+    def new_trigger_id(self, user: str) -> str:
+        """Issue a trigger id, as Slack puts in an interaction payload: single use, 3 s."""
+        with self.lock:
+            trigger_id = f"{self._ids.next('')}.{self.team_id}.{secrets.token_hex(12)}"
+            self.triggers[trigger_id] = Trigger(user, self.clock())
+            return trigger_id
+
+    def consume_trigger(self, trigger_id: str) -> str:
+        """The user a trigger id was issued for; it is used up. Raises SlackError."""
+        with self.lock:
+            trigger = self.triggers.get(trigger_id)
+            if trigger is None:
+                raise SlackError("invalid_trigger_id")
+            if trigger.used:
+                raise SlackError("exchanged_trigger_id")
+            if self.clock() - trigger.issued > self.trigger_ttl:
+                raise SlackError("expired_trigger_id")
+            trigger.used = True
+            return trigger.user
+
+    def new_response_url(self, channel: str, user: str, message_ts: str | None = None) -> str:
+        """Issue a response URL (as in a slash command or block action payload)."""
+        with self.lock:
+            token = secrets.token_urlsafe(16)
+            self.response_urls[token] = ResponseUrl(channel, user, message_ts, self.clock())
+            return f"{self.public_url}/response_url/{token}"
+
+    def use_response_url(self, token: str) -> ResponseUrl:
+        with self.lock:
+            url = self.response_urls.get(token)
+            if url is None:
+                raise SlackError("no_service", status=404)
+            if (
+                url.uses >= self.response_url_uses
+                or self.clock() - url.issued > self.response_url_ttl
+            ):
+                raise SlackError("expired_url", status=404)
+            url.uses += 1
+            return url
+
+    # --- channels and messages (callers hold `lock`) --------------------------------------
+    def open_im(self, user: str) -> tuple[Channel, bool]:
+        """The IM with `user` (id stable per user) and whether it already existed."""
+        if user not in self.users:
+            raise SlackError("user_not_found")
+        im_id = "D" + user[1:]
+        existing = self.channels.get(im_id)
+        if existing is not None:
+            return existing, True
+        im = self.add_channel(im_id, im_id, kind="im", user=user, members=[user])
+        return im, False
+
+    def open_mpim(self, users: list[str]) -> tuple[Channel, bool]:
+        for user in users:
+            if user not in self.users:
+                raise SlackError("user_not_found")
+        members = sorted({*users, self.bot_user_id})
+        digest = hashlib.sha1(",".join(members).encode()).hexdigest()[:10].upper()
+        existing = self.channels.get("G" + digest)
+        if existing is not None:
+            return existing, True
+        name = "mpdm-" + "--".join(self.users[u].name for u in members) + "-1"
+        return self.add_channel("G" + digest, name, kind="mpim", members=members), False
+
+    def resolve_channel(self, ref: str, *, allow_user: bool = False) -> Channel:
+        """A channel by id or name (`#name` too); a user id means the IM with that user."""
+        channel = self.channels.get(ref)
+        if channel is not None:
+            return channel
+        for channel in self.channels.values():
+            if channel.kind != "im" and channel.name == ref.removeprefix("#"):
+                return channel
+        if allow_user and ref in self.users:
+            return self.open_im(ref)[0]
+        raise SlackError("channel_not_found")
+
+    def find_message(self, channel: str, ts: str) -> JSON | None:
+        return next((m for m in self.msgs.get(channel, []) if m["ts"] == ts), None)
+
+    def add_message(
+        self, channel: str, message: JSON, *, thread_ts: str | None = None, broadcast: bool = False
+    ) -> JSON:
+        """Store a message (a reply when `thread_ts` names a message of the channel)."""
+        msg: JSON = {"type": "message", **message, "ts": self.next_ts()}
+        parent = self.find_message(channel, thread_ts) if thread_ts else None
+        if parent is not None and parent.get("thread_ts", parent["ts"]) != parent["ts"]:
+            parent = self.find_message(channel, parent["thread_ts"])  # a reply's ts: its parent
+        if parent is not None:
+            msg["thread_ts"] = parent["ts"]
+            msg["parent_user_id"] = parent.get("user")
+            if broadcast:
+                msg["subtype"] = "thread_broadcast"
+            replies = [*parent.get("reply_users", []), msg.get("user")]
+            parent.update(
+                thread_ts=parent["ts"],
+                reply_count=parent.get("reply_count", 0) + 1,
+                reply_users=list(dict.fromkeys(replies)),
+                reply_users_count=len(set(replies)),
+                latest_reply=msg["ts"],
+            )
+        self.msgs.setdefault(channel, []).append(msg)
+        return msg
+
+    def delete_message(self, channel: str, ts: str) -> bool:
+        msgs = self.msgs.get(channel, [])
+        before = len(msgs)
+        msgs[:] = [m for m in msgs if m["ts"] != ts and m.get("thread_ts") != ts]
+        return len(msgs) != before
+
+    def over_channel_rate(self, channel: str) -> bool:
+        """Count one post to `channel`; True when it exceeds `channel_rate_limit` per second."""
+        if self.channel_rate_limit is None:
+            return False
+        now = self.clock()
+        window = self._posts.setdefault(channel, deque())
+        while window and now - window[0] >= 1.0:
+            window.popleft()
+        if len(window) >= self.channel_rate_limit:
+            return True
+        window.append(now)
+        return False
+
+    # --- recording and faults -------------------------------------------------------------
+    def record(self, method: str, args: JSON, status: int, response: JSON) -> Call:
+        with self.lock:
+            call = Call(len(self._calls) + 1, method, args, self.clock(), status, response)
+            self._calls.append(call)
+            return call
+
+    def inject(
+        self,
+        *,
+        kind: FaultKind,
+        method: str | None = None,
+        channel: str | None = None,
+        times: int | None = 1,
+        retry_after: int = 1,
+        status: int = 500,
+        error: str = "fatal_error",
+        delay: float = 0.0,
+    ) -> Fault:
+        """Make matching calls fail: `rate_limit` (429 + Retry-After), `server_error` (500),
+        `error` (HTTP 200 with `error`), or `delay` (answer normally after `delay` seconds)."""
+        if kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault kind {kind!r}; expected one of {FAULT_KINDS}")
+        fault = Fault(kind, method, channel, times, retry_after, status, error, delay)
+        with self.lock:
+            self.faults.append(fault)
+        return fault
+
+    def take_fault(self, method: str, args: JSON) -> Fault | None:
+        with self.lock:
+            for fault in self.faults:
+                if fault.matches(method, args):
+                    fault.hits += 1
+                    return fault
+            return None
+
+    def clear_faults(self) -> None:
+        with self.lock:
+            self.faults.clear()
+
+    # --- read helpers (deep copies; safe from any thread) ---------------------------------
+    def calls(self, method: str | None = None) -> list[Call]:
+        with self.lock:
+            return [copy.deepcopy(c) for c in self._calls if method in (None, c.method)]
+
+    def violations(self) -> list[Call]:
+        return [c for c in self.calls() if c.violation]
+
+    def _channel_id(self, ref: str) -> str | None:
+        try:
+            return self.resolve_channel(ref).id
+        except SlackError:
+            return None
+
+    def messages(self, channel: str, *, replies: bool = False) -> list[JSON]:
+        """Messages of a channel (id or name), oldest first; top level only unless `replies`."""
+        with self.lock:
+            cid = self._channel_id(channel)
+            msgs = self.msgs.get(cid or "", [])
+            return copy.deepcopy([m for m in msgs if replies or _is_top_level(m)])
+
+    def thread(self, channel: str, ts: str) -> list[JSON]:
+        """The parent message and its replies, oldest first ([] if none)."""
+        with self.lock:
+            cid = self._channel_id(channel) or ""
+            return copy.deepcopy(
+                [m for m in self.msgs.get(cid, []) if ts in (m["ts"], m.get("thread_ts"))]
+            )
+
+    def dms(self, user: str) -> list[JSON]:
+        """Top-level messages in the IM with `user`."""
+        return self.messages("D" + user[1:])
+
+    def ephemerals(self, user: str | None = None, channel: str | None = None) -> list[JSON]:
+        with self.lock:
+            return copy.deepcopy(
+                [e for e in self.ephemeral if user in (None, e["user"])
+                 and channel in (None, e["channel"])]  # fmt: skip
+            )
+
+    def view_json(self, view: View) -> JSON:
+        return {
+            "id": view.id,
+            "team_id": self.team_id,
+            "app_id": self.app_id,
+            "bot_id": self.bot_id,
+            "app_installed_team_id": self.team_id,
+            "blocks": [],
+            "private_metadata": "",
+            "callback_id": "",
+            "external_id": "",
+            "clear_on_close": False,
+            "notify_on_close": False,
+            "close": None,
+            "submit": None,
+            **copy.deepcopy(view.payload),
+            "state": {"values": {}},
+            "hash": view.hash,
+            "root_view_id": view.root_view_id,
+            "previous_view_id": view.previous_view_id,
+        }
+
+    def home(self, user: str) -> JSON | None:
+        """The App Home tab last published for `user`."""
+        with self.lock:
+            view_id = self.homes.get(user)
+            return self.view_json(self.views[view_id]) if view_id else None
+
+    def open_views(self, user: str) -> list[JSON]:
+        """The user's modal stack, root first."""
+        with self.lock:
+            return [self.view_json(self.views[v]) for v in self.stacks.get(user, [])]
+
+    def close_views(self, user: str, *, all_views: bool = True) -> None:
+        """The user closes the modal (top view only with `all_views=False`)."""
+        with self.lock:
+            stack = self.stacks.get(user, [])
+            del stack[0 if all_views else -1 :]
+
+    def snapshot(self) -> JSON:
+        """Everything, JSON-ready, for the sandbox page."""
+        with self.lock:
+            return {
+                "team": {"id": self.team_id, "name": self.team, "domain": self.domain},
+                "bot": {"user_id": self.bot_user_id, "bot_id": self.bot_id},
+                "users": [u.to_slack(self.team_id) for u in self.users.values()],
+                "channels": [
+                    {**c.to_slack(), "name": c.name, "messages": self.messages(c.id),
+                     "threads": {m["ts"]: self.thread(c.id, m["ts"])[1:]
+                                 for m in self.msgs.get(c.id, []) if m.get("reply_count")}}
+                    for c in self.channels.values()
+                ],  # fmt: skip
+                "ephemerals": self.ephemerals(),
+                "home_tabs": {u: self.home(u) for u in self.homes},
+                "open_views": {u: self.open_views(u) for u, s in self.stacks.items() if s},
+                "calls": len(self._calls),
+            }
+
+
+def _is_top_level(msg: JSON) -> bool:
+    thread_ts = msg.get("thread_ts")
+    return thread_ts in (None, msg["ts"]) or msg.get("subtype") == "thread_broadcast"

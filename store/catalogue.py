@@ -1,0 +1,101 @@
+"""The service catalogue (M3, C1): versioned entries that SLA drafts select from."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from bot.flows.errors import FormInvalid, PermissionDenied
+from bot.flows.forms import field_errors
+from bot.flows.roles import Role
+from store.db import Database
+from store.models import AuditEvent, CatalogueEntry
+from store.roles import roles_of
+
+Minutes = Annotated[int, Field(gt=0, le=60 * 24 * 90)]
+
+
+class PriorityTarget(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    response_min: Minutes
+    resolution_min: Minutes
+
+
+class CatalogueInput(BaseModel):
+    """A catalogue entry as a service level manager edits it."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    code: Annotated[str, Field(min_length=2, max_length=64, pattern=r"^[A-Z0-9][A-Z0-9_-]*$")]
+    name: Annotated[str, Field(min_length=2, max_length=200)]
+    name_zh: Annotated[str, Field(max_length=200)] = ""
+    description: Annotated[str, Field(max_length=3000)] = ""
+    tier: Annotated[int, Field(ge=1, le=3)]
+    price: Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
+    availability_pct: Annotated[Decimal, Field(gt=0, le=100, decimal_places=3)]
+    targets: dict[str, PriorityTarget] = {}
+    active: bool = True
+
+
+def _same(entry: CatalogueEntry, inp: CatalogueInput) -> bool:
+    return bool(
+        entry.name == inp.name and entry.name_zh == inp.name_zh
+        and entry.description == inp.description and entry.tier == inp.tier
+        and Decimal(entry.price) == inp.price
+        and Decimal(entry.availability_pct) == inp.availability_pct
+        and entry.targets == {k: v.model_dump() for k, v in inp.targets.items()}
+        and entry.active == inp.active
+    )
+
+
+def current_entries(s: Session, *, include_inactive: bool = False) -> list[CatalogueEntry]:
+    """The newest version of every entry, by code."""
+    newest = (
+        select(CatalogueEntry.code, func.max(CatalogueEntry.version).label("v"))
+        .group_by(CatalogueEntry.code)  # type: ignore[arg-type]
+        .subquery()
+    )
+    rows = s.execute(
+        select(CatalogueEntry).join(
+            newest,
+            (CatalogueEntry.code == newest.c.code) & (CatalogueEntry.version == newest.c.v),  # type: ignore[arg-type]
+        ).order_by(CatalogueEntry.tier, CatalogueEntry.code)  # type: ignore[arg-type]
+    ).scalars().all()
+    return [r for r in rows if include_inactive or r.active]
+
+
+def save_entry(
+    db: Database, data: dict[str, Any] | CatalogueInput, *, actor: str, now: datetime
+) -> CatalogueEntry:
+    """Add an entry, or a new version of it when it changed (old SLAs keep theirs)."""
+    try:
+        inp = data if isinstance(data, CatalogueInput) else CatalogueInput.model_validate(data)
+    except ValidationError as exc:
+        raise FormInvalid(field_errors(exc)) from None
+    with db.write() as s:
+        if Role.SLM not in roles_of(s, actor):
+            raise PermissionDenied("catalogue edit", (Role.SLM,))
+        latest = s.execute(
+            select(CatalogueEntry).where(CatalogueEntry.code == inp.code)  # type: ignore[arg-type]
+            .order_by(CatalogueEntry.version.desc()).limit(1)  # type: ignore[attr-defined]
+        ).scalar_one_or_none()
+        if latest is not None and _same(latest, inp):
+            return latest
+        entry = CatalogueEntry(
+            code=inp.code, version=(latest.version + 1) if latest else 1, name=inp.name,
+            name_zh=inp.name_zh, description=inp.description, tier=inp.tier, price=inp.price,
+            availability_pct=inp.availability_pct,
+            targets={k: v.model_dump() for k, v in inp.targets.items()}, active=inp.active,
+            created_by=actor, created_at=now,
+        )
+        s.add(entry)
+        s.flush()
+        s.add(AuditEvent(actor=actor, at=now, step="M3", action="catalogue.save",
+                         data=inp.model_dump(mode="json") | {"version": entry.version},
+                         before={"version": latest.version if latest else None},
+                         after={"version": entry.version}))
+        return entry

@@ -1,0 +1,278 @@
+"""What each action writes besides its step record: versions, OLAs, contracts, approvals...
+
+`apply_effects` is called inside the use case's transaction, after `decide` (bot.flows.machine)
+has accepted the action. Each function here reads the validated form; none commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlmodel import Session
+
+from bot.flows.errors import FormInvalid
+from bot.flows.forms import parse_form
+from bot.flows.machine import Decision
+from bot.flows.onboarding_forms import DeptLines
+from bot.flows.process import VersionEffect
+from bot.flows.termination_forms import T1Form
+from store.models import (
+    OLA,
+    Agreement,
+    AgreementVersion,
+    Approval,
+    CatalogueEntry,
+    ImprovementAction,
+    ReleaseTask,
+    Review,
+    StepRecord,
+    SupplierContract,
+)
+
+
+class Ctx:
+    """What an effect needs: the session, the agreement row, the decision, the new record."""
+
+    def __init__(self, s: Session, ag: Agreement, d: Decision, rec: StepRecord,
+                 now: datetime) -> None:
+        self.s, self.ag, self.d, self.rec, self.now = s, ag, d, rec, now
+        self.form: Any = d.form
+        self.values: dict[str, Any] = d.form.model_dump()
+
+
+def resolve_entry(s: Session, ref: str) -> CatalogueEntry:
+    """A catalogue entry by id (`12`) or by code (`DB-OPS`, its newest version)."""
+    entry: CatalogueEntry | None = None
+    if ref.isdigit():
+        entry = s.get(CatalogueEntry, int(ref))
+    if entry is None:
+        entry = s.execute(
+            select(CatalogueEntry).where(CatalogueEntry.code == ref)  # type: ignore[arg-type]
+            .order_by(CatalogueEntry.version.desc())  # type: ignore[attr-defined]
+            .limit(1)
+        ).scalar_one_or_none()
+    if entry is None:
+        raise FormInvalid({"entry": f"no catalogue entry {ref!r}"})
+    return entry
+
+
+def _version(s: Session, ag: Agreement, status: str) -> AgreementVersion | None:
+    return s.execute(
+        select(AgreementVersion).where(
+            AgreementVersion.agreement_id == ag.id,  # type: ignore[arg-type]
+            AgreementVersion.status == status,  # type: ignore[arg-type]
+        ).order_by(AgreementVersion.number.desc()).limit(1)  # type: ignore[attr-defined]
+    ).scalar_one_or_none()
+
+
+def _next_number(s: Session, ag: Agreement) -> int:
+    n = s.execute(
+        select(func.max(AgreementVersion.number)).where(
+            AgreementVersion.agreement_id == ag.id  # type: ignore[arg-type]
+        )
+    ).scalar_one_or_none()
+    return int(n or 0) + 1
+
+
+def _draft(c: Ctx) -> None:
+    v = c.values
+    entry = resolve_entry(c.s, str(v["entry"]))
+    start = v.get("start_date") or v.get("effective_from")
+    # a new draft replaces an unsigned one (negotiation goes on); signed versions stay
+    c.s.execute(update(AgreementVersion).where(
+        AgreementVersion.agreement_id == c.ag.id,  # type: ignore[arg-type]
+        AgreementVersion.status == "draft",  # type: ignore[arg-type]
+    ).values(status="withdrawn"))
+    c.s.add(AgreementVersion(
+        agreement_id=c.ag.id, number=_next_number(c.s, c.ag), status="draft",
+        catalogue_entry_id=entry.id, tier=int(v["tier"]), start_date=start,
+        end_date=v["end_date"], price=v["price"], availability_pct=v["availability_pct"],
+        review_cadence=str(v.get("review_cadence") or c.ag.review_cadence),
+        created_step=c.d.action.id, created_at=c.now,
+    ))
+
+
+def _take_effect(c: Ctx, new: AgreementVersion) -> None:
+    old = _version(c.s, c.ag, "in_effect")
+    if old is not None and old.id != new.id:
+        old.status = "superseded"
+        c.s.add(old)
+    new.status = "in_effect"
+    c.s.add(new)
+    c.ag.sla_version = new.number
+    c.ag.tier = new.tier
+    c.ag.start_date = c.ag.start_date if old is not None else new.start_date
+    c.ag.end_date = new.end_date
+    c.ag.review_cadence = new.review_cadence
+    c.rec.sla_version = new.number
+
+
+def _sign(c: Ctx) -> None:
+    c.s.flush()
+    draft = _version(c.s, c.ag, "draft")
+    if draft is None:
+        raise FormInvalid({"__root__": "there is no SLA draft to sign"})
+    _take_effect(c, draft)
+
+
+def _renew(c: Ctx) -> None:
+    old = _version(c.s, c.ag, "in_effect")
+    if old is None:
+        raise FormInvalid({"__root__": "there is no SLA in effect to renew"})
+    if c.d.action.id == "T1":
+        end = c.values["service_end"]
+    else:  # T1.extension: the end date the extension request named
+        req = _last_record(c.s, c.ag.id, "T1")
+        end = parse_form(T1Form, req.data).service_end if req else old.end_date
+    if end <= old.end_date:
+        raise FormInvalid({"service_end": f"must be after the current end date "
+                                          f"({old.end_date.isoformat()})"})
+    new = AgreementVersion(
+        agreement_id=c.ag.id, number=_next_number(c.s, c.ag), status="draft",
+        catalogue_entry_id=old.catalogue_entry_id, tier=old.tier, start_date=old.start_date,
+        end_date=end, price=old.price, availability_pct=old.availability_pct,
+        review_cadence=old.review_cadence, created_step=c.d.action.id, created_at=c.now,
+    )
+    c.s.add(new)
+    c.s.flush()
+    _take_effect(c, new)
+
+
+def _last_record(s: Session, agreement_id: str, action: str) -> StepRecord | None:
+    return s.execute(
+        select(StepRecord).where(
+            StepRecord.agreement_id == agreement_id,  # type: ignore[arg-type]
+            StepRecord.action == action,  # type: ignore[arg-type]
+            StepRecord.skipped == False,  # type: ignore[arg-type]  # noqa: E712
+        ).order_by(StepRecord.id.desc()).limit(1)  # type: ignore[union-attr]
+    ).scalar_one_or_none()
+
+
+def _m1(c: Ctx) -> None:
+    c.ag.tier = int(c.values["tier"])
+    c.ag.start_date = c.values["start_date"]
+    c.ag.end_date = c.values["end_date"]
+
+
+def _supplier(c: Ctx) -> None:
+    v = c.values
+    c.s.add(SupplierContract(
+        agreement_id=c.ag.id, sla_version=c.ag.sla_version, step=c.d.action.step,
+        supplier=v["supplier"], contract_no=v["contract_no"], scope=v.get("scope", ""),
+        start_date=v.get("start_date"), end_date=v.get("end_date"),
+        cost=v.get("cost") or Decimal(0), status="active",
+    ))
+
+
+def _c4(c: Ctx) -> None:
+    v = c.values
+    if v["action"] in ("change", "cancel"):
+        c.s.execute(update(SupplierContract).where(
+            SupplierContract.agreement_id == c.ag.id,  # type: ignore[arg-type]
+            SupplierContract.contract_no == v["contract_no"],  # type: ignore[arg-type]
+            SupplierContract.status == "active",  # type: ignore[arg-type]
+        ).values(status="cancelled" if v["action"] == "cancel" else "changed"))
+    if v["action"] in ("sign", "change"):
+        _supplier(c)
+
+
+def _owner(c: Ctx) -> None:
+    c.ag.owner = str(c.values["owner"])
+
+
+def _olas(c: Ctx, lines: list[Any]) -> None:
+    for ln in lines:
+        dept, text = (ln["department"], ln["text"]) if isinstance(ln, dict) else (
+            ln.department, ln.text)
+        c.s.add(OLA(agreement_id=c.ag.id, sla_version=c.ag.sla_version, step=c.d.action.step,
+                    department=dept, commitment=text))
+
+
+def _m9(c: Ctx) -> None:
+    _olas(c, c.values["olas"])
+
+
+def _c3(c: Ctx) -> None:
+    raw = c.values.get("ola_updates") or ""
+    if raw:
+        from pydantic import TypeAdapter, ValidationError
+
+        try:
+            lines = TypeAdapter(DeptLines).validate_python(raw)
+        except ValidationError as exc:
+            msg = str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
+            raise FormInvalid({"ola_updates": msg}) from None
+        _olas(c, [ln.model_dump() for ln in lines])
+
+
+def _approval(c: Ctx) -> None:
+    subject = "M9" if c.d.action.id == "M9.review" else "T1"
+    rec = _last_record(c.s, c.ag.id, subject)
+    c.s.add(Approval(agreement_id=c.ag.id, step=c.d.action.id,
+                     subject_record_id=rec.id if rec else None,
+                     decision=c.values["decision"], reason=c.values.get("reason", ""),
+                     approver=c.rec.actor, at=c.now))
+
+
+def _review(c: Ctx) -> None:
+    v = c.values
+    rv = Review(agreement_id=c.ag.id, step=c.d.action.id, period_start=v.get("period_start"),
+                period_end=v.get("period_end"), data=c.d.form.model_dump(mode="json"),
+                actor=c.rec.actor, at=c.now)
+    c.s.add(rv)
+    c.s.flush()
+    assert rv.id is not None
+    for text in v.get("improvements", []):
+        c.s.add(ImprovementAction(agreement_id=c.ag.id, review_id=rv.id, description=text))
+    for text in v.get("changes", []):
+        c.s.add(ImprovementAction(agreement_id=c.ag.id, review_id=rv.id, description=text,
+                                  needs_change=True))
+
+
+def _release(c: Ctx) -> None:
+    c.s.add(ReleaseTask(agreement_id=c.ag.id, step=c.d.action.id, items=c.values["items"],
+                        done_by=c.rec.actor, done_at=c.now))
+    if c.d.action.id == "T5":
+        c.s.execute(update(SupplierContract).where(
+            SupplierContract.agreement_id == c.ag.id,  # type: ignore[arg-type]
+            SupplierContract.status == "active",  # type: ignore[arg-type]
+        ).values(status="released"))
+
+
+EFFECTS: dict[str, Callable[[Ctx], None]] = {
+    "M1": _m1,
+    "M6": _supplier,
+    "M8": _owner,
+    "M9": _m9,
+    "M9.review": _approval,
+    "M11": _review,
+    "M12": _review,
+    "C3": _c3,
+    "C4": _c4,
+    "T1.extension": _approval,
+    "T3": _release,
+    "T4": _release,
+    "T5": _release,
+}
+
+VERSION_EFFECTS: dict[VersionEffect, Callable[[Ctx], None]] = {
+    VersionEffect.DRAFT: _draft,
+    VersionEffect.SIGN: _sign,
+    VersionEffect.RENEW: _renew,
+}
+
+
+def apply_effects(c: Ctx) -> None:
+    fn = EFFECTS.get(c.d.action.id)
+    if fn is not None:
+        fn(c)
+    if c.d.version is not None:
+        VERSION_EFFECTS[c.d.version](c)
+
+
+def last_record(s: Session, agreement_id: str, action: str) -> StepRecord | None:
+    return _last_record(s, agreement_id, action)

@@ -1,0 +1,93 @@
+"""Role assignments: who holds which role. Admins assign roles; every change is audited."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlmodel import Session
+
+from bot.flows.errors import PermissionDenied
+from bot.flows.roles import Role
+from store.db import Database
+from store.models import AuditEvent, RoleAssignment
+
+CONFIG_ACTOR = "system:config"
+
+
+def roles_of(session: Session, user_id: str) -> set[Role]:
+    rows = session.execute(
+        select(RoleAssignment.role).where(RoleAssignment.user_id == user_id)  # type: ignore[arg-type]
+    ).scalars()
+    return {Role(r) for r in rows}
+
+
+def holders(session: Session, roles: Iterable[Role]) -> list[str]:
+    """Users holding any of `roles`, sorted, each once."""
+    wanted = [r.value for r in roles]
+    if not wanted:
+        return []
+    rows = session.execute(
+        select(RoleAssignment.user_id).where(RoleAssignment.role.in_(wanted))  # type: ignore[attr-defined]
+    ).scalars()
+    return sorted(set(rows))
+
+
+def all_assignments(session: Session) -> dict[str, list[str]]:
+    """role -> sorted user ids."""
+    out: dict[str, list[str]] = {r.value: [] for r in Role}
+    for a in session.execute(select(RoleAssignment)).scalars():
+        out.setdefault(a.role, []).append(a.user_id)
+    return {k: sorted(v) for k, v in out.items()}
+
+
+def _require_admin(session: Session, by: str) -> None:
+    if by == CONFIG_ACTOR:
+        return
+    if Role.ADMIN not in roles_of(session, by):
+        raise PermissionDenied("role assignment", (Role.ADMIN,),
+                               detail="only admin can assign roles")
+
+
+def grant_role(db: Database, user_id: str, role: Role, *, by: str, now: datetime) -> bool:
+    """Give `user_id` the role; returns False when they already held it (nothing changes)."""
+    with db.write() as s:
+        _require_admin(s, by)
+        if role in roles_of(s, user_id):
+            return False
+        s.add(RoleAssignment(user_id=user_id, role=role.value, granted_by=by, granted_at=now))
+        s.add(AuditEvent(actor=by, at=now, action="role.grant",
+                         data={"user": user_id, "role": role.value},
+                         before={"roles": sorted(r.value for r in roles_of(s, user_id))},
+                         after={"roles": sorted({*(r.value for r in roles_of(s, user_id)),
+                                                 role.value})}))
+        return True
+
+
+def revoke_role(db: Database, user_id: str, role: Role, *, by: str, now: datetime) -> bool:
+    """Take the role away; returns False when they did not hold it."""
+    with db.write() as s:
+        _require_admin(s, by)
+        before = roles_of(s, user_id)
+        if role not in before:
+            return False
+        if role is Role.ADMIN and by == user_id and len(holders(s, [Role.ADMIN])) == 1:
+            raise PermissionDenied("role assignment", (Role.ADMIN,),
+                                   detail="you are the last admin: grant admin to someone else "
+                                   "before removing it from yourself")
+        s.execute(delete(RoleAssignment).where(
+            RoleAssignment.user_id == user_id,  # type: ignore[arg-type]
+            RoleAssignment.role == role.value,  # type: ignore[arg-type]
+        ))
+        s.add(AuditEvent(actor=by, at=now, action="role.revoke",
+                         data={"user": user_id, "role": role.value},
+                         before={"roles": sorted(r.value for r in before)},
+                         after={"roles": sorted(r.value for r in before - {role})}))
+        return True
+
+
+def ensure_admins(db: Database, admins: Iterable[str], *, now: datetime) -> list[str]:
+    """Grant `admin` to the configured admins (SLM_ADMINS) that lack it; returns who got it."""
+    granted = [u for u in admins if u and grant_role(db, u, Role.ADMIN, by=CONFIG_ACTOR, now=now)]
+    return granted
