@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from bot.flows.errors import FormInvalid, PermissionDenied
 from bot.flows.forms import field_errors
@@ -43,8 +43,10 @@ class CatalogueInput(BaseModel):
 
 def _same(entry: CatalogueEntry, inp: CatalogueInput) -> bool:
     return bool(
-        entry.name == inp.name and entry.name_zh == inp.name_zh
-        and entry.description == inp.description and entry.tier == inp.tier
+        entry.name == inp.name
+        and entry.name_zh == inp.name_zh
+        and entry.description == inp.description
+        and entry.tier == inp.tier
         and Decimal(entry.price) == inp.price
         and Decimal(entry.availability_pct) == inp.availability_pct
         and entry.targets == {k: v.model_dump() for k, v in inp.targets.items()}
@@ -55,16 +57,23 @@ def _same(entry: CatalogueEntry, inp: CatalogueInput) -> bool:
 def current_entries(s: Session, *, include_inactive: bool = False) -> list[CatalogueEntry]:
     """The newest version of every entry, by code."""
     newest = (
-        select(CatalogueEntry.code, func.max(CatalogueEntry.version).label("v"))
-        .group_by(CatalogueEntry.code)  # type: ignore[arg-type]
+        select(col(CatalogueEntry.code), func.max(col(CatalogueEntry.version)).label("v"))
+        .group_by(col(CatalogueEntry.code))
         .subquery()
     )
-    rows = s.execute(
-        select(CatalogueEntry).join(
-            newest,
-            (CatalogueEntry.code == newest.c.code) & (CatalogueEntry.version == newest.c.v),  # type: ignore[arg-type]
-        ).order_by(CatalogueEntry.tier, CatalogueEntry.code)  # type: ignore[arg-type]
-    ).scalars().all()
+    rows = (
+        s.execute(
+            select(CatalogueEntry)
+            .join(
+                newest,
+                (col(CatalogueEntry.code) == newest.c.code)
+                & (col(CatalogueEntry.version) == newest.c.v),
+            )
+            .order_by(col(CatalogueEntry.tier), col(CatalogueEntry.code))
+        )
+        .scalars()
+        .all()
+    )
     return [r for r in rows if include_inactive or r.active]
 
 
@@ -80,22 +89,39 @@ def save_entry(
         if Role.SLM not in roles_of(s, actor):
             raise PermissionDenied("catalogue edit", (Role.SLM,))
         latest = s.execute(
-            select(CatalogueEntry).where(CatalogueEntry.code == inp.code)  # type: ignore[arg-type]
-            .order_by(CatalogueEntry.version.desc()).limit(1)  # type: ignore[attr-defined]
+            select(CatalogueEntry)
+            .where(col(CatalogueEntry.code) == inp.code)
+            .order_by(col(CatalogueEntry.version).desc())
+            .limit(1)
         ).scalar_one_or_none()
         if latest is not None and _same(latest, inp):
-            return latest
+            same: CatalogueEntry = latest
+            return same
         entry = CatalogueEntry(
-            code=inp.code, version=(latest.version + 1) if latest else 1, name=inp.name,
-            name_zh=inp.name_zh, description=inp.description, tier=inp.tier, price=inp.price,
+            code=inp.code,
+            version=(latest.version + 1) if latest else 1,
+            name=inp.name,
+            name_zh=inp.name_zh,
+            description=inp.description,
+            tier=inp.tier,
+            price=inp.price,
             availability_pct=inp.availability_pct,
-            targets={k: v.model_dump() for k, v in inp.targets.items()}, active=inp.active,
-            created_by=actor, created_at=now,
+            targets={k: v.model_dump() for k, v in inp.targets.items()},
+            active=inp.active,
+            created_by=actor,
+            created_at=now,
         )
         s.add(entry)
         s.flush()
-        s.add(AuditEvent(actor=actor, at=now, step="M3", action="catalogue.save",
-                         data=inp.model_dump(mode="json") | {"version": entry.version},
-                         before={"version": latest.version if latest else None},
-                         after={"version": entry.version}))
+        s.add(
+            AuditEvent(
+                actor=actor,
+                at=now,
+                step="M3",
+                action="catalogue.save",
+                data=inp.model_dump(mode="json") | {"version": entry.version},
+                before={"version": latest.version if latest else None},
+                after={"version": entry.version},
+            )
+        )
         return entry

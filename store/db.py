@@ -44,8 +44,9 @@ class Database:
             self.read_engine = self.engine
 
     def _sqlite_engine(self, *, immediate: bool, echo: bool) -> Engine:
-        eng = create_engine(self.url, echo=echo, connect_args={"check_same_thread": False,
-                                                               "timeout": 30})
+        eng = create_engine(
+            self.url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}
+        )
 
         @event.listens_for(eng, "connect")
         def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -69,15 +70,13 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A transaction for one use case: commits on success, rolls back on any error."""
-        with Session(self.engine, expire_on_commit=False) as session:
-            with session.begin():
-                yield session
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            yield session
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with Session(self.read_engine, expire_on_commit=False) as session:
-            with session.begin():
-                yield session
+        with Session(self.read_engine, expire_on_commit=False) as session, session.begin():
+            yield session
 
     def dispose(self) -> None:
         self.engine.dispose()

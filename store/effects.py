@@ -7,17 +7,16 @@ has accepted the action. Each function here reads the validated form; none commi
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from bot.flows.errors import FormInvalid
-from bot.flows.forms import parse_form
+from bot.flows.forms import DeptLines, parse_form
 from bot.flows.machine import Decision
-from bot.flows.onboarding_forms import DeptLines
 from bot.flows.process import VersionEffect
 from bot.flows.termination_forms import T1Form
 from store.models import (
@@ -37,11 +36,16 @@ from store.models import (
 class Ctx:
     """What an effect needs: the session, the agreement row, the decision, the new record."""
 
-    def __init__(self, s: Session, ag: Agreement, d: Decision, rec: StepRecord,
-                 now: datetime) -> None:
+    def __init__(
+        self, s: Session, ag: Agreement, d: Decision, rec: StepRecord, now: datetime
+    ) -> None:
         self.s, self.ag, self.d, self.rec, self.now = s, ag, d, rec, now
         self.form: Any = d.form
         self.values: dict[str, Any] = d.form.model_dump()
+        #: document kind -> data to store instead of the form data
+        self.doc_data: dict[str, dict[str, Any]] = {}
+        #: the SLA version the documents belong to, when not the one in effect (drafts)
+        self.doc_version: int | None = None
 
 
 def resolve_entry(s: Session, ref: str) -> CatalogueEntry:
@@ -51,8 +55,9 @@ def resolve_entry(s: Session, ref: str) -> CatalogueEntry:
         entry = s.get(CatalogueEntry, int(ref))
     if entry is None:
         entry = s.execute(
-            select(CatalogueEntry).where(CatalogueEntry.code == ref)  # type: ignore[arg-type]
-            .order_by(CatalogueEntry.version.desc())  # type: ignore[attr-defined]
+            select(CatalogueEntry)
+            .where(col(CatalogueEntry.code) == ref)
+            .order_by(col(CatalogueEntry.version).desc())
             .limit(1)
         ).scalar_one_or_none()
     if entry is None:
@@ -62,17 +67,20 @@ def resolve_entry(s: Session, ref: str) -> CatalogueEntry:
 
 def _version(s: Session, ag: Agreement, status: str) -> AgreementVersion | None:
     return s.execute(
-        select(AgreementVersion).where(
-            AgreementVersion.agreement_id == ag.id,  # type: ignore[arg-type]
-            AgreementVersion.status == status,  # type: ignore[arg-type]
-        ).order_by(AgreementVersion.number.desc()).limit(1)  # type: ignore[attr-defined]
+        select(AgreementVersion)
+        .where(
+            col(AgreementVersion.agreement_id) == ag.id,
+            col(AgreementVersion.status) == status,
+        )
+        .order_by(col(AgreementVersion.number).desc())
+        .limit(1)
     ).scalar_one_or_none()
 
 
 def _next_number(s: Session, ag: Agreement) -> int:
     n = s.execute(
-        select(func.max(AgreementVersion.number)).where(
-            AgreementVersion.agreement_id == ag.id  # type: ignore[arg-type]
+        select(func.max(col(AgreementVersion.number))).where(
+            col(AgreementVersion.agreement_id) == ag.id
         )
     ).scalar_one_or_none()
     return int(n or 0) + 1
@@ -81,19 +89,34 @@ def _next_number(s: Session, ag: Agreement) -> int:
 def _draft(c: Ctx) -> None:
     v = c.values
     entry = resolve_entry(c.s, str(v["entry"]))
-    start = v.get("start_date") or v.get("effective_from")
+    start: date = v.get("start_date") or v["effective_from"]
     # a new draft replaces an unsigned one (negotiation goes on); signed versions stay
-    c.s.execute(update(AgreementVersion).where(
-        AgreementVersion.agreement_id == c.ag.id,  # type: ignore[arg-type]
-        AgreementVersion.status == "draft",  # type: ignore[arg-type]
-    ).values(status="withdrawn"))
-    c.s.add(AgreementVersion(
-        agreement_id=c.ag.id, number=_next_number(c.s, c.ag), status="draft",
-        catalogue_entry_id=entry.id, tier=int(v["tier"]), start_date=start,
-        end_date=v["end_date"], price=v["price"], availability_pct=v["availability_pct"],
-        review_cadence=str(v.get("review_cadence") or c.ag.review_cadence),
-        created_step=c.d.action.id, created_at=c.now,
-    ))
+    c.s.execute(
+        update(AgreementVersion)
+        .where(
+            col(AgreementVersion.agreement_id) == c.ag.id,
+            col(AgreementVersion.status) == "draft",
+        )
+        .values(status="withdrawn")
+    )
+    number = _next_number(c.s, c.ag)
+    c.doc_version = number
+    c.s.add(
+        AgreementVersion(
+            agreement_id=c.ag.id,
+            number=number,
+            status="draft",
+            catalogue_entry_id=entry.id,
+            tier=int(v["tier"]),
+            start_date=start,
+            end_date=v["end_date"],
+            price=v["price"],
+            availability_pct=v["availability_pct"],
+            review_cadence=str(v.get("review_cadence") or c.ag.review_cadence),
+            created_step=c.d.action.id,
+            created_at=c.now,
+        )
+    )
 
 
 def _take_effect(c: Ctx, new: AgreementVersion) -> None:
@@ -129,13 +152,22 @@ def _renew(c: Ctx) -> None:
         req = _last_record(c.s, c.ag.id, "T1")
         end = parse_form(T1Form, req.data).service_end if req else old.end_date
     if end <= old.end_date:
-        raise FormInvalid({"service_end": f"must be after the current end date "
-                                          f"({old.end_date.isoformat()})"})
+        raise FormInvalid(
+            {"service_end": f"must be after the current end date ({old.end_date.isoformat()})"}
+        )
     new = AgreementVersion(
-        agreement_id=c.ag.id, number=_next_number(c.s, c.ag), status="draft",
-        catalogue_entry_id=old.catalogue_entry_id, tier=old.tier, start_date=old.start_date,
-        end_date=end, price=old.price, availability_pct=old.availability_pct,
-        review_cadence=old.review_cadence, created_step=c.d.action.id, created_at=c.now,
+        agreement_id=c.ag.id,
+        number=_next_number(c.s, c.ag),
+        status="draft",
+        catalogue_entry_id=old.catalogue_entry_id,
+        tier=old.tier,
+        start_date=old.start_date,
+        end_date=end,
+        price=old.price,
+        availability_pct=old.availability_pct,
+        review_cadence=old.review_cadence,
+        created_step=c.d.action.id,
+        created_at=c.now,
     )
     c.s.add(new)
     c.s.flush()
@@ -144,11 +176,14 @@ def _renew(c: Ctx) -> None:
 
 def _last_record(s: Session, agreement_id: str, action: str) -> StepRecord | None:
     return s.execute(
-        select(StepRecord).where(
-            StepRecord.agreement_id == agreement_id,  # type: ignore[arg-type]
-            StepRecord.action == action,  # type: ignore[arg-type]
-            StepRecord.skipped == False,  # type: ignore[arg-type]  # noqa: E712
-        ).order_by(StepRecord.id.desc()).limit(1)  # type: ignore[union-attr]
+        select(StepRecord)
+        .where(
+            col(StepRecord.agreement_id) == agreement_id,
+            col(StepRecord.action) == action,
+            col(StepRecord.skipped) == False,  # noqa: E712
+        )
+        .order_by(col(StepRecord.id).desc())
+        .limit(1)
     ).scalar_one_or_none()
 
 
@@ -160,22 +195,34 @@ def _m1(c: Ctx) -> None:
 
 def _supplier(c: Ctx) -> None:
     v = c.values
-    c.s.add(SupplierContract(
-        agreement_id=c.ag.id, sla_version=c.ag.sla_version, step=c.d.action.step,
-        supplier=v["supplier"], contract_no=v["contract_no"], scope=v.get("scope", ""),
-        start_date=v.get("start_date"), end_date=v.get("end_date"),
-        cost=v.get("cost") or Decimal(0), status="active",
-    ))
+    c.s.add(
+        SupplierContract(
+            agreement_id=c.ag.id,
+            sla_version=c.ag.sla_version,
+            step=c.d.action.step,
+            supplier=v["supplier"],
+            contract_no=v["contract_no"],
+            scope=v.get("scope", ""),
+            start_date=v.get("start_date"),
+            end_date=v.get("end_date"),
+            cost=v.get("cost") or Decimal(0),
+            status="active",
+        )
+    )
 
 
 def _c4(c: Ctx) -> None:
     v = c.values
     if v["action"] in ("change", "cancel"):
-        c.s.execute(update(SupplierContract).where(
-            SupplierContract.agreement_id == c.ag.id,  # type: ignore[arg-type]
-            SupplierContract.contract_no == v["contract_no"],  # type: ignore[arg-type]
-            SupplierContract.status == "active",  # type: ignore[arg-type]
-        ).values(status="cancelled" if v["action"] == "cancel" else "changed"))
+        c.s.execute(
+            update(SupplierContract)
+            .where(
+                col(SupplierContract.agreement_id) == c.ag.id,
+                col(SupplierContract.contract_no) == v["contract_no"],
+                col(SupplierContract.status) == "active",
+            )
+            .values(status="cancelled" if v["action"] == "cancel" else "changed")
+        )
     if v["action"] in ("sign", "change"):
         _supplier(c)
 
@@ -186,10 +233,18 @@ def _owner(c: Ctx) -> None:
 
 def _olas(c: Ctx, lines: list[Any]) -> None:
     for ln in lines:
-        dept, text = (ln["department"], ln["text"]) if isinstance(ln, dict) else (
-            ln.department, ln.text)
-        c.s.add(OLA(agreement_id=c.ag.id, sla_version=c.ag.sla_version, step=c.d.action.step,
-                    department=dept, commitment=text))
+        dept, text = (
+            (ln["department"], ln["text"]) if isinstance(ln, dict) else (ln.department, ln.text)
+        )
+        c.s.add(
+            OLA(
+                agreement_id=c.ag.id,
+                sla_version=c.ag.sla_version,
+                step=c.d.action.step,
+                department=dept,
+                commitment=text,
+            )
+        )
 
 
 def _m9(c: Ctx) -> None:
@@ -212,35 +267,117 @@ def _c3(c: Ctx) -> None:
 def _approval(c: Ctx) -> None:
     subject = "M9" if c.d.action.id == "M9.review" else "T1"
     rec = _last_record(c.s, c.ag.id, subject)
-    c.s.add(Approval(agreement_id=c.ag.id, step=c.d.action.id,
-                     subject_record_id=rec.id if rec else None,
-                     decision=c.values["decision"], reason=c.values.get("reason", ""),
-                     approver=c.rec.actor, at=c.now))
+    c.s.add(
+        Approval(
+            agreement_id=c.ag.id,
+            step=c.d.action.id,
+            subject_record_id=rec.id if rec else None,
+            decision=c.values["decision"],
+            reason=c.values.get("reason", ""),
+            approver=c.rec.actor,
+            at=c.now,
+        )
+    )
 
 
 def _review(c: Ctx) -> None:
     v = c.values
-    rv = Review(agreement_id=c.ag.id, step=c.d.action.id, period_start=v.get("period_start"),
-                period_end=v.get("period_end"), data=c.d.form.model_dump(mode="json"),
-                actor=c.rec.actor, at=c.now)
+    rv = Review(
+        agreement_id=c.ag.id,
+        step=c.d.action.id,
+        period_start=v.get("period_start"),
+        period_end=v.get("period_end"),
+        data=c.d.form.model_dump(mode="json"),
+        actor=c.rec.actor,
+        at=c.now,
+    )
     c.s.add(rv)
     c.s.flush()
     assert rv.id is not None
     for text in v.get("improvements", []):
         c.s.add(ImprovementAction(agreement_id=c.ag.id, review_id=rv.id, description=text))
     for text in v.get("changes", []):
-        c.s.add(ImprovementAction(agreement_id=c.ag.id, review_id=rv.id, description=text,
-                                  needs_change=True))
+        c.s.add(
+            ImprovementAction(
+                agreement_id=c.ag.id, review_id=rv.id, description=text, needs_change=True
+            )
+        )
 
 
 def _release(c: Ctx) -> None:
-    c.s.add(ReleaseTask(agreement_id=c.ag.id, step=c.d.action.id, items=c.values["items"],
-                        done_by=c.rec.actor, done_at=c.now))
+    c.s.add(
+        ReleaseTask(
+            agreement_id=c.ag.id,
+            step=c.d.action.id,
+            items=c.values["items"],
+            done_by=c.rec.actor,
+            done_at=c.now,
+        )
+    )
     if c.d.action.id == "T5":
-        c.s.execute(update(SupplierContract).where(
-            SupplierContract.agreement_id == c.ag.id,  # type: ignore[arg-type]
-            SupplierContract.status == "active",  # type: ignore[arg-type]
-        ).values(status="released"))
+        c.s.execute(
+            update(SupplierContract)
+            .where(
+                col(SupplierContract.agreement_id) == c.ag.id,
+                col(SupplierContract.status) == "active",
+            )
+            .values(status="released")
+        )
+
+
+def _t6(c: Ctx) -> None:
+    v = c.values
+    variance = v["actual_cost"] - v["planned_cost"]
+    pct = (variance / v["planned_cost"] * 100) if v["planned_cost"] else None
+    c.doc_data["budget_accounting"] = c.d.form.model_dump(mode="json") | {
+        "variance": str(variance),
+        "variance_pct": None if pct is None else str(round(pct, 2)),
+    }
+
+
+def _t7(c: Ctx) -> None:
+    """Archive: the SLA versions, proposal, OLAs and supplier contracts, by id."""
+    ag_id = c.ag.id
+    versions = c.s.execute(
+        select(col(AgreementVersion.number), col(AgreementVersion.status))
+        .where(col(AgreementVersion.agreement_id) == ag_id)
+        .order_by(col(AgreementVersion.number))
+    ).all()
+    from store.models import Document
+
+    docs = c.s.execute(
+        select(col(Document.id), col(Document.kind), col(Document.title))
+        .where(
+            col(Document.agreement_id) == ag_id,
+            col(Document.kind).in_(
+                [
+                    "sla",
+                    "additional_sla",
+                    "signed_contract",
+                    "proposal",
+                    "ola",
+                    "supplier_contract",
+                ]
+            ),
+        )
+        .order_by(col(Document.id))
+    ).all()
+    olas = c.s.execute(
+        select(col(OLA.department), col(OLA.sla_version))
+        .where(col(OLA.agreement_id) == ag_id)
+        .order_by(col(OLA.id))
+    ).all()
+    contracts = c.s.execute(
+        select(col(SupplierContract.contract_no), col(SupplierContract.status))
+        .where(col(SupplierContract.agreement_id) == ag_id)
+        .order_by(col(SupplierContract.id))
+    ).all()
+    c.doc_data["archive"] = {
+        "sla_versions": [{"number": n, "status": st} for n, st in versions],
+        "documents": [{"id": i, "kind": k, "title": t} for i, k, t in docs],
+        "olas": [{"department": d, "sla_version": v} for d, v in olas],
+        "supplier_contracts": [{"contract_no": n, "status": st} for n, st in contracts],
+    }
 
 
 EFFECTS: dict[str, Callable[[Ctx], None]] = {
@@ -257,6 +394,8 @@ EFFECTS: dict[str, Callable[[Ctx], None]] = {
     "T3": _release,
     "T4": _release,
     "T5": _release,
+    "T6": _t6,
+    "T7": _t7,
 }
 
 VERSION_EFFECTS: dict[VersionEffect, Callable[[Ctx], None]] = {

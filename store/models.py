@@ -19,15 +19,15 @@ JSONDict = dict[str, Any]
 
 
 def _ts(**kw: Any) -> Any:
-    return Field(sa_type=UTCDateTime, **kw)  # type: ignore[call-overload]
+    return Field(sa_type=UTCDateTime, **kw)
 
 
 def _json(**kw: Any) -> Any:
-    return Field(sa_type=JSON, **kw)  # type: ignore[call-overload]
+    return Field(sa_type=JSON, **kw)
 
 
 def _money(**kw: Any) -> Any:
-    return Field(sa_type=Numeric(14, 2), **kw)  # type: ignore[call-overload]
+    return Field(sa_type=Numeric(14, 2), **kw)
 
 
 class RoleAssignment(SQLModel, table=True):
@@ -60,7 +60,7 @@ class CatalogueEntry(SQLModel, table=True):
     description: str = Field(default="", max_length=3000)
     tier: int
     price: Decimal = _money()
-    availability_pct: Decimal = Field(sa_type=Numeric(6, 3))  # type: ignore[call-overload]
+    availability_pct: Decimal = Field(sa_type=Numeric(6, 3))
     #: {"P1": {"response_min": 15, "resolution_min": 240}, ...}
     targets: JSONDict = _json(default_factory=dict)
     active: bool = True
@@ -115,7 +115,7 @@ class AgreementVersion(SQLModel, table=True):
     start_date: date
     end_date: date
     price: Decimal = _money()
-    availability_pct: Decimal = Field(sa_type=Numeric(6, 3))  # type: ignore[call-overload]
+    availability_pct: Decimal = Field(sa_type=Numeric(6, 3))
     review_cadence: str = "quarterly"
     created_step: str = Field(max_length=16)
     created_at: datetime = _ts()
@@ -291,9 +291,23 @@ class HolidayOverride(SQLModel, table=True):
     note: str = Field(default="", max_length=200)
 
 
-ALL_TABLES = [
-    RoleAssignment, Customer, CatalogueEntry, AgreementSeq, Agreement, AgreementVersion,
-    StepRecord, Document, Approval, SupplierContract, OLA, ReleaseTask, Review,
-    ImprovementAction, Task, AuditEvent, OutboxMessage, HolidayOverride,
+ALL_TABLES: list[type[SQLModel]] = [
+    RoleAssignment,
+    Customer,
+    CatalogueEntry,
+    AgreementSeq,
+    Agreement,
+    AgreementVersion,
+    StepRecord,
+    Document,
+    Approval,
+    SupplierContract,
+    OLA,
+    ReleaseTask,
+    Review,
+    ImprovementAction,
+    Task,
+    AuditEvent,
+    OutboxMessage,
+    HolidayOverride,
 ]
-

@@ -25,8 +25,16 @@ def enqueue(
     recipient: str | None = None,
     dedupe_key: str | None = None,
 ) -> None:
-    s.execute(insert(OutboxMessage).values(
-        agreement_id=agreement_id, kind=kind, recipient=recipient, payload=payload,
-        dedupe_key=dedupe_key, status="pending", attempts=0, created_at=now,
-        next_attempt_at=now,
-    ))
+    s.execute(
+        insert(OutboxMessage).values(
+            agreement_id=agreement_id,
+            kind=kind,
+            recipient=recipient,
+            payload=payload,
+            dedupe_key=dedupe_key,
+            status="pending",
+            attempts=0,
+            created_at=now,
+            next_attempt_at=now,
+        )
+    )

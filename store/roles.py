@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import delete, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from bot.flows.errors import PermissionDenied
 from bot.flows.roles import Role
@@ -18,7 +18,7 @@ CONFIG_ACTOR = "system:config"
 
 def roles_of(session: Session, user_id: str) -> set[Role]:
     rows = session.execute(
-        select(RoleAssignment.role).where(RoleAssignment.user_id == user_id)  # type: ignore[arg-type]
+        select(col(RoleAssignment.role)).where(col(RoleAssignment.user_id) == user_id)
     ).scalars()
     return {Role(r) for r in rows}
 
@@ -29,7 +29,7 @@ def holders(session: Session, roles: Iterable[Role]) -> list[str]:
     if not wanted:
         return []
     rows = session.execute(
-        select(RoleAssignment.user_id).where(RoleAssignment.role.in_(wanted))  # type: ignore[attr-defined]
+        select(col(RoleAssignment.user_id)).where(col(RoleAssignment.role).in_(wanted))
     ).scalars()
     return sorted(set(rows))
 
@@ -46,8 +46,9 @@ def _require_admin(session: Session, by: str) -> None:
     if by == CONFIG_ACTOR:
         return
     if Role.ADMIN not in roles_of(session, by):
-        raise PermissionDenied("role assignment", (Role.ADMIN,),
-                               detail="only admin can assign roles")
+        raise PermissionDenied(
+            "role assignment", (Role.ADMIN,), detail="only admin can assign roles"
+        )
 
 
 def grant_role(db: Database, user_id: str, role: Role, *, by: str, now: datetime) -> bool:
@@ -57,11 +58,16 @@ def grant_role(db: Database, user_id: str, role: Role, *, by: str, now: datetime
         if role in roles_of(s, user_id):
             return False
         s.add(RoleAssignment(user_id=user_id, role=role.value, granted_by=by, granted_at=now))
-        s.add(AuditEvent(actor=by, at=now, action="role.grant",
-                         data={"user": user_id, "role": role.value},
-                         before={"roles": sorted(r.value for r in roles_of(s, user_id))},
-                         after={"roles": sorted({*(r.value for r in roles_of(s, user_id)),
-                                                 role.value})}))
+        s.add(
+            AuditEvent(
+                actor=by,
+                at=now,
+                action="role.grant",
+                data={"user": user_id, "role": role.value},
+                before={"roles": sorted(r.value for r in roles_of(s, user_id))},
+                after={"roles": sorted({*(r.value for r in roles_of(s, user_id)), role.value})},
+            )
+        )
         return True
 
 
@@ -73,17 +79,28 @@ def revoke_role(db: Database, user_id: str, role: Role, *, by: str, now: datetim
         if role not in before:
             return False
         if role is Role.ADMIN and by == user_id and len(holders(s, [Role.ADMIN])) == 1:
-            raise PermissionDenied("role assignment", (Role.ADMIN,),
-                                   detail="you are the last admin: grant admin to someone else "
-                                   "before removing it from yourself")
-        s.execute(delete(RoleAssignment).where(
-            RoleAssignment.user_id == user_id,  # type: ignore[arg-type]
-            RoleAssignment.role == role.value,  # type: ignore[arg-type]
-        ))
-        s.add(AuditEvent(actor=by, at=now, action="role.revoke",
-                         data={"user": user_id, "role": role.value},
-                         before={"roles": sorted(r.value for r in before)},
-                         after={"roles": sorted(r.value for r in before - {role})}))
+            raise PermissionDenied(
+                "role assignment",
+                (Role.ADMIN,),
+                detail="you are the last admin: grant admin to someone else "
+                "before removing it from yourself",
+            )
+        s.execute(
+            delete(RoleAssignment).where(
+                col(RoleAssignment.user_id) == user_id,
+                col(RoleAssignment.role) == role.value,
+            )
+        )
+        s.add(
+            AuditEvent(
+                actor=by,
+                at=now,
+                action="role.revoke",
+                data={"user": user_id, "role": role.value},
+                before={"roles": sorted(r.value for r in before)},
+                after={"roles": sorted(r.value for r in before - {role})},
+            )
+        )
         return True
 
 

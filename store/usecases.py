@@ -16,7 +16,7 @@ from bot.flows.machine import SYSTEM_ACTOR
 from bot.flows.termination_forms import T2DeemedForm
 from store.db import Database
 from store.effects import last_record
-from store.lifecycle import Outcome, perform, submit_request
+from store.lifecycle import Outcome, perform
 
 
 class UseCase(Protocol):
@@ -42,8 +42,15 @@ def _use_case(action_id: str, doc: str) -> UseCase:
         now: datetime,
         expected_version: int | None = None,
     ) -> Outcome:
-        return perform(db, agreement_id, action_id, data, actor=actor, now=now,
-                       expected_version=expected_version)
+        return perform(
+            db,
+            agreement_id,
+            action_id,
+            data,
+            actor=actor,
+            now=now,
+            expected_version=expected_version,
+        )
 
     run.__doc__ = f"{action_id}: {doc}"
     run.__name__ = doc
@@ -78,21 +85,40 @@ account_service = _use_case("T6", "account_service")
 summarise_service = _use_case("T7", "summarise_service")
 
 USE_CASES: dict[str, UseCase] = {
-    "M2": assess_requirement, "M3": prepare_catalogue, "M4": draft_sla, "M5": sign_contract,
-    "M6": record_supplier_contract, "M7": break_down_contract, "M8": write_proposal,
-    "M9": submit_initiation, "M9.review": review_initiation, "M10": confirm_delivery,
-    "M11": record_review, "M12": review_sla, "M13": start_change, "M14": start_termination,
-    "C1": update_catalogue, "C2": draft_additional_sla, "C3": sign_additional_sla,
-    "C4": record_change_suppliers, "T1": notify_customer, "T1.extension": decide_extension,
-    "T2": record_customer_reply, "T3": release_infrastructure, "T4": release_people,
-    "T5": release_suppliers, "T6": account_service, "T7": summarise_service,
+    "M2": assess_requirement,
+    "M3": prepare_catalogue,
+    "M4": draft_sla,
+    "M5": sign_contract,
+    "M6": record_supplier_contract,
+    "M7": break_down_contract,
+    "M8": write_proposal,
+    "M9": submit_initiation,
+    "M9.review": review_initiation,
+    "M10": confirm_delivery,
+    "M11": record_review,
+    "M12": review_sla,
+    "M13": start_change,
+    "M14": start_termination,
+    "C1": update_catalogue,
+    "C2": draft_additional_sla,
+    "C3": sign_additional_sla,
+    "C4": record_change_suppliers,
+    "T1": notify_customer,
+    "T1.extension": decide_extension,
+    "T2": record_customer_reply,
+    "T3": release_infrastructure,
+    "T4": release_people,
+    "T5": release_suppliers,
+    "T6": account_service,
+    "T7": summarise_service,
 }
 
 WorkingDays = Callable[[date, int], date]
 
 
-def deemed_deadline(db: Database, agreement_id: str, *, tz: str,
-                    add_working_days: WorkingDays) -> tuple[date, date, int] | None:
+def deemed_deadline(
+    db: Database, agreement_id: str, *, tz: str, add_working_days: WorkingDays
+) -> tuple[date, date, int] | None:
     """(notice day, last day for a reply, N) of the open T1 notice, or None."""
     with db.read() as s:
         rec = last_record(s, agreement_id, "T1")
@@ -129,6 +155,3 @@ def deem_confirmation(
         )
     form = T2DeemedForm(notice_on=notice_on, deadline=deadline, reply_days=n)
     return perform(db, agreement_id, "T2.deem", form, actor=SYSTEM_ACTOR, now=now)
-
-
-

@@ -50,7 +50,10 @@ class DocKind(StrEnum):
 
 
 DOC_NAMES: dict[DocKind, tuple[str, str]] = {
-    DocKind.REQUIREMENT_DRAFT: ("Service requirement specification (draft)", "服务需求说明书（初稿）"),
+    DocKind.REQUIREMENT_DRAFT: (
+        "Service requirement specification (draft)",
+        "服务需求说明书（初稿）",
+    ),
     DocKind.REQUIREMENT_FINAL: ("Service requirement specification", "服务需求说明书"),
     DocKind.REJECTION: ("Recorded rejection", "不承接记录"),
     DocKind.CATALOGUE: ("Service catalogue", "服务目录"),
@@ -79,8 +82,11 @@ DOC_NAMES: dict[DocKind, tuple[str, str]] = {
     DocKind.RELEASE_SUPPLIER: ("Release list: suppliers", "释放清单：供应商"),
     DocKind.BUDGET_ACCOUNTING: ("Budget accounting", "预算核算"),
     DocKind.SERVICE_SUMMARY: (
-        "Service summary: nonconformities, corrective and preventive actions", "不符合和纠正预防措施"
+        "Service summary: nonconformities, corrective and preventive actions",
+        "不符合和纠正预防措施",
     ),
-    DocKind.ARCHIVE: ("Archive (SLA, proposal, OLAs, supplier contracts)",
-                      "归档（服务级别协议、运维项目建议书、OLA、支持合同）"),
+    DocKind.ARCHIVE: (
+        "Archive (SLA, proposal, OLAs, supplier contracts)",
+        "归档（服务级别协议、运维项目建议书、OLA、支持合同）",
+    ),
 }

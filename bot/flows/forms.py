@@ -57,9 +57,9 @@ def ui_of(info: FieldInfo) -> UI:
     raise LookupError("form field without UI metadata")
 
 
-def choices_of(enum: type[StrEnum], labels: dict[str, tuple[str, str]]) -> tuple[
-    tuple[str, str, str], ...
-]:
+def choices_of(
+    enum: type[StrEnum], labels: dict[str, tuple[str, str]]
+) -> tuple[tuple[str, str, str], ...]:
     """(value, en, zh) triples for every member of `enum`; fails loudly if one is missing."""
     missing = [m.value for m in enum if m.value not in labels]
     if missing:

@@ -144,8 +144,9 @@ def decide(
     if not act.join or not any(j in pending for j in act.join):
         opened = tuple(o for o in branch.opens if o not in pending)
     pending = sorted({*pending, *opened}, key=ORDER.__getitem__)
-    after = AgreementState(status=branch.status or state.status, pending=tuple(pending),
-                           flags=flags)
+    after = AgreementState(
+        status=branch.status or state.status, pending=tuple(pending), flags=flags
+    )
     return Decision(
         action=act,
         form=form,

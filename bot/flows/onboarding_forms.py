@@ -51,23 +51,38 @@ class M1Form(StepForm):
 
     customer: Annotated[str, Field(min_length=2, max_length=200), UI("Customer", "客户")]
     contact: Annotated[
-        str, Field(min_length=2, max_length=200), UI("Customer contact", "客户联系人",
-                                                     help_en="Name, phone or e-mail",
-                                                     help_zh="姓名、电话或邮箱")
+        str,
+        Field(min_length=2, max_length=200),
+        UI(
+            "Customer contact",
+            "客户联系人",
+            help_en="Name, phone or e-mail",
+            help_zh="姓名、电话或邮箱",
+        ),
     ]
     services: Annotated[
         Lines,
         Field(min_length=1),
-        UI("Services needed", "所需服务", Widget.MULTILINE, help_en="One per line",
-           help_zh="每行一项"),
+        UI(
+            "Services needed",
+            "所需服务",
+            Widget.MULTILINE,
+            help_en="One per line",
+            help_zh="每行一项",
+        ),
     ]
-    tier: Annotated[TierChoice, UI("Desired tier", "期望服务等级", Widget.SELECT,
-                                   choices=TIER_CHOICES)]
+    tier: Annotated[
+        TierChoice, UI("Desired tier", "期望服务等级", Widget.SELECT, choices=TIER_CHOICES)
+    ]
     workload: Annotated[
         LongText,
-        UI("Expected workload", "期望工作量", Widget.MULTILINE,
-           help_en="Systems, users, tickets per month, sites",
-           help_zh="系统、用户、每月工单量、地点"),
+        UI(
+            "Expected workload",
+            "期望工作量",
+            Widget.MULTILINE,
+            help_en="Systems, users, tickets per month, sites",
+            help_zh="系统、用户、每月工单量、地点",
+        ),
     ]
     start_date: Annotated[date, UI("Requested start", "期望开始日期", Widget.DATE)]
     end_date: Annotated[date, UI("Requested end", "期望结束日期", Widget.DATE)]
@@ -92,12 +107,18 @@ class M2Form(StepForm):
         OptText, UI("Service level required", "服务级别要求", Widget.MULTILINE)
     ] = ""
     decision: Annotated[
-        AcceptDecline, UI("Take the business on?", "是否承接此业务", Widget.RADIO,
-                          choices=ACCEPT_CHOICES)
+        AcceptDecline,
+        UI("Take the business on?", "是否承接此业务", Widget.RADIO, choices=ACCEPT_CHOICES),
     ]
     reason: Annotated[
-        OptText, UI("Reason", "理由", Widget.MULTILINE,
-                    help_en="Required when declining", help_zh="不承接时必填")
+        OptText,
+        UI(
+            "Reason",
+            "理由",
+            Widget.MULTILINE,
+            help_en="Required when declining",
+            help_zh="不承接时必填",
+        ),
     ] = ""
 
     @model_validator(mode="after")
@@ -113,8 +134,13 @@ class M3Form(StepForm):
     entries: Annotated[
         list[str],
         Field(min_length=1),
-        UI("Catalogue entries offered", "提供的服务目录条目", Widget.MULTI_SELECT,
-           help_en="From the service catalogue", help_zh="来自服务目录"),
+        UI(
+            "Catalogue entries offered",
+            "提供的服务目录条目",
+            Widget.MULTI_SELECT,
+            help_en="From the service catalogue",
+            help_zh="来自服务目录",
+        ),
     ]
     pricing_notes: Annotated[
         OptText, UI("Prices and contract information", "服务价格和合同信息", Widget.MULTILINE)
@@ -125,7 +151,8 @@ class M4Form(StepForm):
     """M4 SLA drafting and negotiation -> SLA draft (the service plan)."""
 
     entry: Annotated[
-        str, Field(min_length=1),
+        str,
+        Field(min_length=1),
         UI("Service selected by the customer", "客户选择的服务", Widget.SELECT),
     ]
     tier: Annotated[TierChoice, UI("Tier", "服务等级", Widget.SELECT, choices=TIER_CHOICES)]
@@ -133,18 +160,17 @@ class M4Form(StepForm):
     end_date: Annotated[date, UI("Service end", "服务结束日期", Widget.DATE)]
     price: Annotated[Money, UI("Price (per year)", "价格（每年）", Widget.NUMBER)]
     availability_pct: Annotated[
-        Decimal, Field(gt=0, le=100, decimal_places=3),
+        Decimal,
+        Field(gt=0, le=100, decimal_places=3),
         UI("Availability target %", "可用性目标 %", Widget.NUMBER),
     ]
     capacity: Annotated[
         LongText, UI("Capacity data from providers", "服务提供能力数据", Widget.MULTILINE)
     ]
-    negotiation: Annotated[
-        OptText, UI("Negotiation notes", "协商记录", Widget.MULTILINE)
-    ] = ""
+    negotiation: Annotated[OptText, UI("Negotiation notes", "协商记录", Widget.MULTILINE)] = ""
     review_cadence: Annotated[
-        Cadence, UI("Review cadence (M11)", "回顾周期（M11）", Widget.SELECT,
-                    choices=CADENCE_CHOICES)
+        Cadence,
+        UI("Review cadence (M11)", "回顾周期（M11）", Widget.SELECT, choices=CADENCE_CHOICES),
     ] = Cadence.QUARTERLY
     suppliers_needed: Annotated[
         bool, UI("Third-party suppliers needed (M6)", "需要第三方供应商（M6）", Widget.CHECKBOX)
@@ -179,8 +205,9 @@ class M6Form(StepForm):
     contract_no: Annotated[
         str, Field(min_length=1, max_length=100), UI("Supplier contract number", "供应商合同编号")
     ]
-    scope: Annotated[LongText, UI("What the supplier provides", "供应商提供的内容",
-                                  Widget.MULTILINE)]
+    scope: Annotated[
+        LongText, UI("What the supplier provides", "供应商提供的内容", Widget.MULTILINE)
+    ]
     start_date: Annotated[date, UI("Start", "开始日期", Widget.DATE)]
     end_date: Annotated[date, UI("End", "结束日期", Widget.DATE)]
     cost: Annotated[Money, UI("Cost", "费用", Widget.NUMBER)]
@@ -195,10 +222,15 @@ class M7Form(StepForm):
     """M7 contract breakdown: technical clauses per department, sent to department heads."""
 
     breakdown: Annotated[
-        DeptLines, Field(min_length=1),
-        UI("Breakdown per department", "各部门技术条款分解", Widget.MULTILINE,
-           help_en="One line per department: 'Network: 24h monitoring'",
-           help_zh="每行一个部门：'网络部：7x24监控'"),
+        DeptLines,
+        Field(min_length=1),
+        UI(
+            "Breakdown per department",
+            "各部门技术条款分解",
+            Widget.MULTILINE,
+            help_en="One line per department: 'Network: 24h monitoring'",
+            help_zh="每行一个部门：'网络部：7x24监控'",
+        ),
     ]
     notified: Annotated[
         list[str], UI("Department heads notified", "已通知的部门领导", Widget.USER)
@@ -212,9 +244,15 @@ class M8Form(StepForm):
         LongText, UI("O&M project proposal (summary)", "运维项目建议书（摘要）", Widget.MULTILINE)
     ]
     owner: Annotated[
-        str, Field(min_length=1),
-        UI("O&M service owner", "运维服务负责人", Widget.USER,
-           help_en="Writes M9 and delivers M10", help_zh="负责M9和M10"),
+        str,
+        Field(min_length=1),
+        UI(
+            "O&M service owner",
+            "运维服务负责人",
+            Widget.USER,
+            help_en="Writes M9 and delivers M10",
+            help_zh="负责M9和M10",
+        ),
     ]
 
 
@@ -226,9 +264,15 @@ class M9Form(StepForm):
     ]
     budget: Annotated[Money, UI("Planned budget", "预算", Widget.NUMBER)]
     olas: Annotated[
-        DeptLines, Field(min_length=1),
-        UI("OLAs (one per supporting department)", "OLA（每个支持部门一项）", Widget.MULTILINE,
-           help_en="'Department: commitment' per line", help_zh="每行'部门：承诺'"),
+        DeptLines,
+        Field(min_length=1),
+        UI(
+            "OLAs (one per supporting department)",
+            "OLA（每个支持部门一项）",
+            Widget.MULTILINE,
+            help_en="'Department: commitment' per line",
+            help_zh="每行'部门：承诺'",
+        ),
     ]
 
 
@@ -239,8 +283,14 @@ class M9ReviewForm(StepForm):
         ApproveReject, UI("Decision", "审批结果", Widget.RADIO, choices=APPROVE_CHOICES)
     ]
     reason: Annotated[
-        OptText, UI("Reason / comments", "理由/意见", Widget.MULTILINE,
-                    help_en="Required when rejecting", help_zh="驳回时必填")
+        OptText,
+        UI(
+            "Reason / comments",
+            "理由/意见",
+            Widget.MULTILINE,
+            help_en="Required when rejecting",
+            help_zh="驳回时必填",
+        ),
     ] = ""
 
     @model_validator(mode="after")

@@ -19,31 +19,51 @@ class M11Form(StepForm):
     period_start: Annotated[date, UI("Period from", "回顾期间起", Widget.DATE)]
     period_end: Annotated[date, UI("Period to", "回顾期间止", Widget.DATE)]
     availability_pct: Annotated[
-        Decimal, Field(ge=0, le=100, decimal_places=3),
+        Decimal,
+        Field(ge=0, le=100, decimal_places=3),
         UI("Availability achieved %", "实际可用性 %", Widget.NUMBER),
     ]
     report: Annotated[
-        LongText, UI("Service report: trends per service and overall", "服务报告：趋势分析",
-                     Widget.MULTILINE)
+        LongText,
+        UI(
+            "Service report: trends per service and overall", "服务报告：趋势分析", Widget.MULTILINE
+        ),
     ]
-    review_record: Annotated[
-        LongText, UI("Review meeting record", "回顾记录", Widget.MULTILINE)
-    ]
+    review_record: Annotated[LongText, UI("Review meeting record", "回顾记录", Widget.MULTILINE)]
     satisfaction: Annotated[
-        int, Field(ge=1, le=5), UI("Customer satisfaction (1-5)", "客户满意度（1-5）",
-                                   Widget.NUMBER)
+        int,
+        Field(ge=1, le=5),
+        UI("Customer satisfaction (1-5)", "客户满意度（1-5）", Widget.NUMBER),
     ]
     nonconformities: Annotated[
-        Lines, UI("Nonconformities", "不合格项", Widget.MULTILINE,
-                  help_en="One per line", help_zh="每行一项")
+        Lines,
+        UI(
+            "Nonconformities",
+            "不合格项",
+            Widget.MULTILINE,
+            help_en="One per line",
+            help_zh="每行一项",
+        ),
     ] = []
     improvements: Annotated[
-        Lines, UI("Improvement actions", "服务改进计划", Widget.MULTILINE,
-                  help_en="One per line; tracked until done", help_zh="每行一项，跟踪至完成")
+        Lines,
+        UI(
+            "Improvement actions",
+            "服务改进计划",
+            Widget.MULTILINE,
+            help_en="One per line; tracked until done",
+            help_zh="每行一项，跟踪至完成",
+        ),
     ] = []
     changes: Annotated[
-        Lines, UI("Improvements that need a change (start C)", "需要变更的改进（进入变更流程）",
-                  Widget.MULTILINE, help_en="One per line", help_zh="每行一项")
+        Lines,
+        UI(
+            "Improvements that need a change (start C)",
+            "需要变更的改进（进入变更流程）",
+            Widget.MULTILINE,
+            help_en="One per line",
+            help_zh="每行一项",
+        ),
     ] = []
 
     @field_validator("period_end")
@@ -59,14 +79,23 @@ class M12Form(StepForm):
     """M12 periodic review and update of the SLA and the supporting contracts."""
 
     documents_current: Annotated[
-        bool, UI("SLA, OLAs and supporting contracts are valid and current",
-                 "SLA、OLA和支持合同有效且最新", Widget.CHECKBOX)
+        bool,
+        UI(
+            "SLA, OLAs and supporting contracts are valid and current",
+            "SLA、OLA和支持合同有效且最新",
+            Widget.CHECKBOX,
+        ),
     ] = False
     findings: Annotated[LongText, UI("Findings", "回顾结论", Widget.MULTILINE)]
     changes_needed: Annotated[
-        Lines, UI("Changed needs to write down (start C)", "需要说明的需求变化（进入变更流程）",
-                  Widget.MULTILINE, help_en="One per line; leave empty if none",
-                  help_zh="每行一项；没有则留空")
+        Lines,
+        UI(
+            "Changed needs to write down (start C)",
+            "需要说明的需求变化（进入变更流程）",
+            Widget.MULTILINE,
+            help_en="One per line; leave empty if none",
+            help_zh="每行一项；没有则留空",
+        ),
     ] = []
 
 
@@ -79,11 +108,19 @@ class M13Form(StepForm):
     """M13 service level change: starts process C (an additional SLA)."""
 
     source: Annotated[
-        ChangeSource, UI("Who needs the change", "变更来源", Widget.RADIO,
-                         choices=choices_of(ChangeSource, {
-                             "customer": ("The customer's new needs", "客户新需求"),
-                             "company": ("Our new circumstances", "我方新情况"),
-                         }))
+        ChangeSource,
+        UI(
+            "Who needs the change",
+            "变更来源",
+            Widget.RADIO,
+            choices=choices_of(
+                ChangeSource,
+                {
+                    "customer": ("The customer's new needs", "客户新需求"),
+                    "company": ("Our new circumstances", "我方新情况"),
+                },
+            ),
+        ),
     ]
     reason: Annotated[LongText, UI("What changes and why", "变更内容和原因", Widget.MULTILINE)]
 
@@ -91,8 +128,7 @@ class M13Form(StepForm):
 class M14Form(StepForm):
     """M14 SLA termination: starts process T."""
 
-    reason: Annotated[
-        LongText, UI("Why the SLA ends", "终止原因", Widget.MULTILINE)
-    ]
-    notes: Annotated[OptText, UI("Notes for sales (T1)", "给销售的说明（T1）",
-                                 Widget.MULTILINE)] = ""
+    reason: Annotated[LongText, UI("Why the SLA ends", "终止原因", Widget.MULTILINE)]
+    notes: Annotated[
+        OptText, UI("Notes for sales (T1)", "给销售的说明（T1）", Widget.MULTILINE)
+    ] = ""

@@ -29,13 +29,19 @@ class NoticeKind(StrEnum):
     EXTENSION = "extension"
 
 
-NOTICE_CHOICES = choices_of(NoticeKind, {
-    "expiry": ("Expiry without renewal", "到期不续签"),
-    "company_early": ("Early termination by the company", "公司提前终止"),
-    "customer_early": ("Early termination asked by the customer", "客户提前终止"),
-    "renewal": ("Renewal", "续签"),
-    "extension": ("Extension (group / specially approved project)", "延期（集团项目/特批项目）"),
-})
+NOTICE_CHOICES = choices_of(
+    NoticeKind,
+    {
+        "expiry": ("Expiry without renewal", "到期不续签"),
+        "company_early": ("Early termination by the company", "公司提前终止"),
+        "customer_early": ("Early termination asked by the customer", "客户提前终止"),
+        "renewal": ("Renewal", "续签"),
+        "extension": (
+            "Extension (group / specially approved project)",
+            "延期（集团项目/特批项目）",
+        ),
+    },
+)
 
 TERMINATING_NOTICES = frozenset(
     {NoticeKind.EXPIRY, NoticeKind.COMPANY_EARLY, NoticeKind.CUSTOMER_EARLY}
@@ -47,21 +53,36 @@ class T1Form(StepForm):
 
     kind: Annotated[NoticeKind, UI("Notice", "通知类型", Widget.RADIO, choices=NOTICE_CHOICES)]
     service_end: Annotated[
-        date, UI("Service ends on / new end date", "服务终止日期/新的结束日期", Widget.DATE,
-                 help_en="For a renewal or extension: the new end date",
-                 help_zh="续签或延期时：新的结束日期")
+        date,
+        UI(
+            "Service ends on / new end date",
+            "服务终止日期/新的结束日期",
+            Widget.DATE,
+            help_en="For a renewal or extension: the new end date",
+            help_zh="续签或延期时：新的结束日期",
+        ),
     ]
     reason: Annotated[
-        OptText, UI("Reason (written, required for a company termination)",
-                    "原因（公司提前终止时必须书面说明）", Widget.MULTILINE)
+        OptText,
+        UI(
+            "Reason (written, required for a company termination)",
+            "原因（公司提前终止时必须书面说明）",
+            Widget.MULTILINE,
+        ),
     ] = ""
-    notice_text: Annotated[OptText, UI("Notice to the customer", "通知书内容",
-                                       Widget.MULTILINE)] = ""
+    notice_text: Annotated[
+        OptText, UI("Notice to the customer", "通知书内容", Widget.MULTILINE)
+    ] = ""
     reply_days: Annotated[
-        int, Field(ge=1, le=60),
-        UI("Working days for the customer's written reply", "客户书面回复期限（工作日）",
-           Widget.NUMBER, help_en="No reply within them counts as confirmation (T2)",
-           help_zh="逾期未书面回复视同确认（T2）"),
+        int,
+        Field(ge=1, le=60),
+        UI(
+            "Working days for the customer's written reply",
+            "客户书面回复期限（工作日）",
+            Widget.NUMBER,
+            help_en="No reply within them counts as confirmation (T2)",
+            help_zh="逾期未书面回复视同确认（T2）",
+        ),
     ] = 5
 
     @model_validator(mode="after")
@@ -106,9 +127,15 @@ class ReleaseForm(StepForm):
     """T3 / T4 / T5: a release list."""
 
     items: Annotated[
-        Lines, Field(min_length=1),
-        UI("Release list", "释放清单", Widget.MULTILINE, help_en="One item per line",
-           help_zh="每行一项"),
+        Lines,
+        Field(min_length=1),
+        UI(
+            "Release list",
+            "释放清单",
+            Widget.MULTILINE,
+            help_en="One item per line",
+            help_zh="每行一项",
+        ),
     ]
     notes: Annotated[OptText, UI("Notes", "说明", Widget.MULTILINE)] = ""
 
@@ -142,6 +169,6 @@ class T7Form(StepForm):
         Lines, UI("Corrective actions", "纠正措施", Widget.MULTILINE)
     ] = []
     preventive_actions: Annotated[
-        Lines, UI("Preventive actions / improvement directions", "预防措施/改进方向",
-                  Widget.MULTILINE)
+        Lines,
+        UI("Preventive actions / improvement directions", "预防措施/改进方向", Widget.MULTILINE),
     ] = []

@@ -1,0 +1,339 @@
+"""The `slm-bot` command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from bot.flows.errors import DomainError, FormInvalid
+from bot.flows.roles import parse_role
+from bot.settings import Settings
+from store.db import Database
+
+Handler = Callable[[argparse.Namespace, Settings], int]
+
+
+class CliError(Exception):
+    """A problem with the command line or its input; printed without a trace."""
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _db(settings: Settings, *, migrate: bool = False) -> Database:
+    db = Database(settings.database_url)
+    if migrate:
+        from store.migrate import upgrade
+
+        upgrade(db)
+    return db
+
+
+def _json_arg(text: str, what: str) -> dict[str, Any]:
+    """`{"a": 1}` inline, `@file.json`, or `-` for standard input."""
+    raw = (
+        sys.stdin.read()
+        if text == "-"
+        else (Path(text[1:]).read_text(encoding="utf-8") if text.startswith("@") else text)
+    )
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise CliError(
+            f"{what} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+        ) from None
+    if not isinstance(data, dict):
+        raise CliError(f"{what} must be a JSON object")
+    return data
+
+
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from store.migrate import upgrade
+
+    rev = upgrade(Database(settings.database_url))
+    print(f"database at revision {rev} ({Database(settings.database_url).dialect})")
+    return 0
+
+
+def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
+    from store.queries import ListFilter, list_agreements
+
+    rows = list_agreements(_db(settings), ListFilter(args.filter), user=args.user, limit=args.limit)
+    if args.json:
+        print(json.dumps([r.__dict__ for r in rows], default=str, ensure_ascii=False, indent=1))
+        return 0
+    if not rows:
+        print("no agreements")
+        return 0
+    print(f"{'ID':<14} {'CUSTOMER':<24} {'TIER':<4} {'END':<10}  CURRENT")
+    for r in rows:
+        end = r.end_date.isoformat() if r.end_date else "-"
+        print(f"{r.id:<14} {r.customer[:24]:<24} {r.tier or '-'!s:<4} {end:<10}  {r.current}")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
+    from store.queries import get_agreement
+
+    d = get_agreement(_db(settings), args.id)
+    if args.json:
+        print(
+            json.dumps(
+                d.__dict__,
+                default=lambda o: getattr(o, "__dict__", str(o)),
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
+        return 0
+    r = d.row
+    print(f"{r.id}  {d.title}")
+    print(f"  customer: {r.customer}   status: {r.status}   current: {r.current}")
+    print(
+        f"  SLA version: {d.sla_version}   tier: {r.tier or '-'}   "
+        f"term: {d.start_date or '-'} .. {r.end_date or '-'}   review: {d.review_cadence}"
+    )
+    print(
+        f"  sales: {r.sales_user}   owner: {r.owner or '-'}   open: {', '.join(r.pending) or '-'}"
+    )
+    if d.tasks:
+        print("tasks:")
+        for t in d.tasks:
+            print(f"  {t['action']:<12} {', '.join(t['assignees']) or '(no one holds the role)'}")
+    if d.versions:
+        print("versions:")
+        for v in d.versions:
+            print(
+                f"  v{v['number']} {v['status']:<10} {v['start_date']} .. {v['end_date']}  "
+                f"tier {v['tier']}  {v['price']}  ({v['created_step']})"
+            )
+    print("history:")
+    for h in d.history:
+        extra = f" [{h['branch']}]" if h["branch"] and h["branch"] != "done" else ""
+        skipped = f" (skipped {', '.join(h['skipped'])})" if h["skipped"] else ""
+        print(
+            f"  {h['at']:%Y-%m-%d %H:%M} {h['step'] or '':<4} {h['action']:<16} "
+            f"{h['actor']}{extra}{skipped}"
+        )
+    print(f"documents: {len(d.documents)}")
+    for doc in d.documents:
+        print(f"  #{doc['id']:<4} {doc['step']:<4} {doc['title']}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    from store.backup import dumps, export_data
+
+    text = dumps(export_data(_db(settings)))
+    if args.output in (None, "-"):
+        sys.stdout.write(text)
+    else:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"exported to {args.output}", file=sys.stderr)
+    return 0
+
+
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from store.backup import ImportError_, import_data
+
+    path = Path(args.file)
+    if not path.exists():
+        raise CliError(f"no such file: {path}")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise CliError(f"{path} is not valid JSON: {exc.msg} (line {exc.lineno})") from None
+    try:
+        counts = import_data(_db(settings, migrate=True), data)
+    except ImportError_ as exc:
+        raise CliError(str(exc)) from None
+    print(f"imported {sum(counts.values())} rows into {len(counts)} tables")
+    return 0
+
+
+def cmd_roles(args: argparse.Namespace, settings: Settings) -> int:
+    from store.roles import all_assignments, grant_role, revoke_role
+
+    db = _db(settings)
+    if args.roles_cmd == "list":
+        with db.read() as s:
+            for role, users in all_assignments(s).items():
+                print(f"{role:<17} {', '.join(users) or '-'}")
+        return 0
+    try:
+        role = parse_role(args.role)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    fn = grant_role if args.roles_cmd == "grant" else revoke_role
+    changed = fn(db, args.user, role, by=args.by, now=_now())
+    verb = "granted" if args.roles_cmd == "grant" else "revoked"
+    print(f"{role.value} {verb} for {args.user}" if changed else "nothing to change")
+    return 0
+
+
+def cmd_catalog(args: argparse.Namespace, settings: Settings) -> int:
+    from store.catalogue import current_entries, save_entry
+
+    db = _db(settings)
+    if args.catalog_cmd == "save":
+        e = save_entry(db, _json_arg(args.data, "--data"), actor=args.actor, now=_now())
+        print(f"{e.code} v{e.version} saved")
+        return 0
+    with db.read() as s:
+        for e in current_entries(s, include_inactive=True):
+            print(
+                f"{e.code:<10} v{e.version:<3} tier {e.tier}  {e.price:>12}  "
+                f"{e.availability_pct}%  {e.name}{'' if e.active else ' (inactive)'}"
+            )
+    return 0
+
+
+def cmd_request(args: argparse.Namespace, settings: Settings) -> int:
+    from store.lifecycle import submit_request
+
+    out = submit_request(
+        _db(settings), _json_arg(args.data, "--data"), actor=args.actor, now=_now()
+    )
+    print(f"{out.agreement_id} created; next: {', '.join(out.pending)}")
+    return 0
+
+
+def cmd_act(args: argparse.Namespace, settings: Settings) -> int:
+    from store.lifecycle import perform
+
+    out = perform(
+        _db(settings),
+        args.id.upper(),
+        args.action,
+        _json_arg(args.data, "--data"),
+        actor=args.actor,
+        now=_now(),
+    )
+    nxt = ", ".join(out.pending) or out.status.value
+    print(f"{out.agreement_id}: {out.action} done ({out.branch}); next: {nxt}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from store.demo import seed_demo
+    from store.queries import count_agreements
+
+    db = _db(settings, migrate=True)
+    if count_agreements(db) and not args.force:
+        print("the database already holds agreements; demo data not added (--force adds it)")
+        return 0
+    ids = seed_demo(db, now=_now())
+    print(f"demo data seeded: {', '.join(ids)}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.server import serve
+
+    return serve(settings, socket_mode=args.socket_mode)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="slm-bot", description="Service Level Management bot")
+    sub = p.add_subparsers(dest="cmd", required=True, metavar="COMMAND")
+
+    sp = sub.add_parser("migrate", help="apply database migrations (Alembic)")
+    sp.set_defaults(fn=cmd_migrate)
+
+    sp = sub.add_parser("serve", help="run the Slack app (HTTP, or Socket Mode)")
+    sp.add_argument("--socket-mode", action="store_true", help="connect with SLACK_APP_TOKEN")
+    sp.set_defaults(fn=cmd_serve)
+
+    sp = sub.add_parser("agreements", help="list or show agreements")
+    asub = sp.add_subparsers(dest="agreements_cmd", required=True, metavar="list|show")
+    lp = asub.add_parser("list", help="list agreements")
+    lp.add_argument(
+        "filter", nargs="?", default="open", choices=["open", "mine", "expiring", "all"]
+    )
+    lp.add_argument("--user", help="whose agreements `mine` lists")
+    lp.add_argument("--limit", type=int, default=50)
+    lp.add_argument("--json", action="store_true")
+    lp.set_defaults(fn=cmd_list)
+    shp = asub.add_parser("show", help="state, current step and history of one agreement")
+    shp.add_argument("id")
+    shp.add_argument("--json", action="store_true")
+    shp.set_defaults(fn=cmd_show)
+
+    sp = sub.add_parser("export", help="export all data as JSON")
+    sp.add_argument("-o", "--output", help="file (default: standard output)")
+    sp.set_defaults(fn=cmd_export)
+    sp = sub.add_parser("import", help="import an export into an empty database")
+    sp.add_argument("file")
+    sp.set_defaults(fn=cmd_import)
+
+    sp = sub.add_parser("roles", help="list, grant or revoke roles")
+    rsub = sp.add_subparsers(dest="roles_cmd", required=True, metavar="list|grant|revoke")
+    rsub.add_parser("list").set_defaults(fn=cmd_roles)
+    for verb in ("grant", "revoke"):
+        rp = rsub.add_parser(verb)
+        rp.add_argument("user")
+        rp.add_argument("role")
+        rp.add_argument("--by", default="system:config", help="acting admin (default: config)")
+        rp.set_defaults(fn=cmd_roles)
+
+    sp = sub.add_parser("catalog", help="the service catalogue")
+    csub = sp.add_subparsers(dest="catalog_cmd", required=True, metavar="list|save")
+    csub.add_parser("list").set_defaults(fn=cmd_catalog)
+    cp = csub.add_parser("save", help="add an entry or a new version of one")
+    cp.add_argument("--data", required=True, help="JSON object, @file or -")
+    cp.add_argument("--as", dest="actor", required=True, help="acting user (role slm)")
+    cp.set_defaults(fn=cmd_catalog)
+
+    sp = sub.add_parser("request", help="M1: record a customer's request (new agreement)")
+    sp.add_argument("--data", required=True, help="M1 form as JSON object, @file or -")
+    sp.add_argument("--as", dest="actor", required=True, help="acting user (role sales)")
+    sp.set_defaults(fn=cmd_request)
+
+    sp = sub.add_parser("act", help="do a step's action on an agreement (e.g. M2, M9.review)")
+    sp.add_argument("id")
+    sp.add_argument("action")
+    sp.add_argument("--data", required=True, help="form as JSON object, @file or -")
+    sp.add_argument("--as", dest="actor", required=True, help="acting user")
+    sp.set_defaults(fn=cmd_act)
+
+    sp = sub.add_parser("demo", help="migrate and seed demo people, catalogue and agreements")
+    sp.add_argument("--force", action="store_true", help="seed even if agreements exist")
+    sp.set_defaults(fn=cmd_demo)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        for err in exc.errors(include_url=False):
+            name = str(err["loc"][0]) if err["loc"] else "settings"
+            print(f"error: {name}: {err['msg']}", file=sys.stderr)
+        return 2
+    fn: Handler = args.fn
+    try:
+        return fn(args, settings)
+    except FormInvalid as exc:
+        print("error: the form has problems:", file=sys.stderr)
+        for name, msg in exc.errors.items():
+            print(f"  {name}: {msg}", file=sys.stderr)
+        return 2
+    except (DomainError, CliError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
