@@ -7,11 +7,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy import func, insert, select, text
 from sqlmodel import SQLModel
 
 from store.db import Database
-from store.models import ALL_TABLES
+from store.models import ALL_TABLES, table_of
 
 FORMAT = "slm-bot-export"
 FORMAT_VERSION = 1
@@ -25,12 +25,6 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
     return value
-
-
-def table_of(model: type[SQLModel]) -> Table:
-    table = model.__table__  # type: ignore[attr-defined]
-    assert isinstance(table, Table)
-    return table
 
 
 def _pk(model: type[SQLModel]) -> list[Any]:

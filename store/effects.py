@@ -7,6 +7,7 @@ has accepted the action. Each function here reads the validated form; none commi
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -33,11 +34,19 @@ from store.models import (
 )
 
 
+@dataclass
+class RecordDraft:
+    """The step record being written (inserted after the effects ran)."""
+
+    actor: str
+    sla_version: int
+
+
 class Ctx:
     """What an effect needs: the session, the agreement row, the decision, the new record."""
 
     def __init__(
-        self, s: Session, ag: Agreement, d: Decision, rec: StepRecord, now: datetime
+        self, s: Session, ag: Agreement, d: Decision, rec: RecordDraft, now: datetime
     ) -> None:
         self.s, self.ag, self.d, self.rec, self.now = s, ag, d, rec, now
         self.form: Any = d.form

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, insert, select, update
+from sqlalchemy import CursorResult, bindparam, insert, select, update
 from sqlmodel import Session, col
 
 from bot.flows.errors import AlreadyDone, InvalidTransition, NotFound, StaleVersion
@@ -23,9 +23,18 @@ from bot.flows.onboarding_forms import M1Form
 from bot.flows.process import ACTION_BY_ID, Status
 from bot.flows.roles import Role
 from store.db import Database
-from store.effects import Ctx, apply_effects, last_record
-from store.models import Agreement, AgreementSeq, AuditEvent, Customer, Document, StepRecord, Task
-from store.outbox import enqueue
+from store.effects import Ctx, RecordDraft, apply_effects, last_record
+from store.models import (
+    Agreement,
+    AgreementSeq,
+    AuditEvent,
+    Customer,
+    Document,
+    StepRecord,
+    Task,
+    table_of,
+)
+from store.outbox import enqueue_many
 from store.roles import holders, roles_of
 
 
@@ -91,16 +100,62 @@ def _already_done(s: Session, agreement_id: str, action_id: str) -> AlreadyDone 
     return AlreadyDone(action_id, rec.actor, rec.at)
 
 
-def _load(s: Session, agreement_id: str) -> Agreement:
-    ag = s.get(Agreement, agreement_id)
-    if ag is None:
+_SELECT_AGREEMENT = select(table_of(Agreement)).where(table_of(Agreement).c.id == bindparam("ag"))
+_SELECT_AGREEMENT_FOR_UPDATE = _SELECT_AGREEMENT.with_for_update()
+
+
+def _load(s: Session, agreement_id: str, *, lock: bool = False) -> Agreement:
+    """The agreement as a detached row object (the use case writes it back with Core).
+
+    FOR UPDATE: a concurrent attempt on PostgreSQL waits and then reads the winner's state
+    (SQLite already serialises writers with BEGIN IMMEDIATE and ignores it).
+    """
+    stmt = _SELECT_AGREEMENT_FOR_UPDATE if lock else _SELECT_AGREEMENT
+    row = s.connection().execute(stmt, {"ag": agreement_id}).mappings().first()
+    if row is None:
         raise NotFound(f"no agreement {agreement_id}")
-    return ag
+    return Agreement.model_validate(dict(row))
 
 
 def _doc_title(kind: Any, ag: Agreement, sla_version: int, suffix: str = "") -> str:
     base = f"{kind.name_en} · {ag.id} v{sla_version}"
     return f"{base} · {suffix}" if suffix else base
+
+
+_RECORDS, _DOCUMENTS, _TASKS = table_of(StepRecord), table_of(Document), table_of(Task)
+_AGREEMENTS, _AUDIT = table_of(Agreement), table_of(AuditEvent)
+# Core statements on the tables (not the ORM entities): compiled once, run with executemany,
+# and no ORM bookkeeping in the hot path
+_INSERT_RECORD = insert(_RECORDS).returning(_RECORDS.c.id)
+_INSERT_DOCUMENT = insert(_DOCUMENTS).returning(_DOCUMENTS.c.id, sort_by_parameter_order=True)
+_INSERT_TASK = insert(_TASKS)
+_INSERT_AUDIT = insert(_AUDIT)
+_CLOSE_TASKS = (
+    update(_TASKS)
+    .where(
+        _TASKS.c.agreement_id == bindparam("ag"),
+        _TASKS.c.action.in_(bindparam("closed", expanding=True)),
+        _TASKS.c.closed_at.is_(None),
+    )
+    .values(closed_at=bindparam("now"), closed_by=bindparam("actor"))
+)
+_UPDATE_AGREEMENT = (
+    update(_AGREEMENTS)
+    .where(_AGREEMENTS.c.id == bindparam("ag"), _AGREEMENTS.c.lock_version == bindparam("lv"))
+    .values(
+        status=bindparam("status"),
+        pending=bindparam("pending"),
+        flags=bindparam("flags"),
+        updated_at=bindparam("now"),
+        lock_version=bindparam("lv") + 1,
+        sla_version=bindparam("sla_version"),
+        tier=bindparam("tier"),
+        start_date=bindparam("start_date"),
+        end_date=bindparam("end_date"),
+        review_cadence=bindparam("review_cadence"),
+        owner=bindparam("owner"),
+    )
+)
 
 
 def _apply(
@@ -111,185 +166,169 @@ def _apply(
     actor: str,
     now: datetime,
 ) -> Outcome:
+    """Persist a decision: every write of one transition, with executemany where it can."""
     data = d.form.model_dump(mode="json")
-    rec = StepRecord(
-        agreement_id=ag.id,
-        step=d.action.step,
-        action=d.action.id,
-        branch=d.branch.key,
-        sla_version=ag.sla_version,
-        actor=actor,
-        at=now,
-        data=data,
-    )
-    s.add(rec)
-    s.flush()
+    rec = RecordDraft(actor=actor, sla_version=ag.sla_version)
     before = _snapshot(ag)
     ctx = Ctx(s, ag, d, rec, now)
-    apply_effects(ctx)
-    assert rec.id is not None
+    apply_effects(ctx)  # may move rec.sla_version (a signed or renewed SLA)
+    if s.new or s.dirty:
+        s.flush()  # effects added or changed ORM rows
+    conn = s.connection()
+    record_id = int(
+        conn.execute(
+            _INSERT_RECORD,
+            {
+                "agreement_id": ag.id,
+                "step": d.action.step,
+                "action": d.action.id,
+                "branch": d.branch.key,
+                "sla_version": rec.sla_version,
+                "actor": actor,
+                "at": now,
+                "data": data,
+                "skipped": False,
+            },
+        ).scalar_one()
+    )
 
     # documents: insert-only, one per output (one OLA document per department)
     doc_version = ctx.doc_version or rec.sla_version
     doc_rows: list[dict[str, Any]] = []
     for kind in d.outputs:
-        if kind.value == "ola" and "olas" in data:
-            for ola in data["olas"]:
-                doc_rows.append(
-                    {
-                        "kind": kind.value,
-                        "title": _doc_title(kind, ag, doc_version, ola["department"]),
-                        "data": ola,
-                    }
-                )
-        else:
+        parts = data["olas"] if kind.value == "ola" and "olas" in data else [None]
+        for ola in parts:
+            title = _doc_title(kind, ag, doc_version, ola["department"] if ola else "")
             doc_rows.append(
                 {
+                    "agreement_id": ag.id,
+                    "sla_version": doc_version,
                     "kind": kind.value,
-                    "title": _doc_title(kind, ag, doc_version),
-                    "data": ctx.doc_data.get(kind.value, data),
+                    "step": d.action.step,
+                    "record_id": record_id,
+                    "title": title,
+                    "data": ola if ola else ctx.doc_data.get(kind.value, data),
+                    "created_by": actor,
+                    "created_at": now,
                 }
             )
-    doc_ids: list[int] = []
-    for row in doc_rows:
-        doc = Document(
-            agreement_id=ag.id,
-            sla_version=doc_version,
-            kind=row["kind"],
-            step=d.action.step,
-            record_id=rec.id,
-            title=row["title"],
-            data=row["data"],
-            created_by=actor,
-            created_at=now,
-        )
-        s.add(doc)
-        s.flush()
-        assert doc.id is not None
-        doc_ids.append(doc.id)
+    doc_ids = (
+        [int(i) for i in conn.execute(_INSERT_DOCUMENT, doc_rows).scalars()] if doc_rows else []
+    )
 
     # recorded skips (M6, C4): never silent
-    for skipped in d.skipped:
-        s.add(
-            StepRecord(
-                agreement_id=ag.id,
-                step=ACTION_BY_ID[skipped].step,
-                action=skipped,
-                branch="skipped",
-                sla_version=rec.sla_version,
-                actor=actor,
-                at=now,
-                data={"reason": d.branch.en},
-                skipped=True,
-            )
+    if d.skipped:
+        s.execute(
+            insert(StepRecord),
+            [
+                {
+                    "agreement_id": ag.id,
+                    "step": ACTION_BY_ID[x].step,
+                    "action": x,
+                    "branch": "skipped",
+                    "sla_version": rec.sla_version,
+                    "actor": actor,
+                    "at": now,
+                    "data": {"reason": d.branch.en},
+                    "skipped": True,
+                }
+                for x in d.skipped
+            ],
         )
 
     # tasks: close what this action closed, open what it opened
     closed = [p for p in d.before.pending if p not in d.after.pending]
     if closed:
-        s.execute(
-            update(Task)
-            .where(
-                col(Task.agreement_id) == ag.id,
-                col(Task.action).in_(closed),
-                col(Task.closed_at).is_(None),
-            )
-            .values(closed_at=now, closed_by=actor)
-        )
+        conn.execute(_CLOSE_TASKS, {"ag": ag.id, "closed": closed, "now": now, "actor": actor})
     new_tasks: list[tuple[str, list[str]]] = []
     for opened in d.opened:
-        if opened in d.before.pending:
-            continue
-        who = assignees(s, ag, opened)
-        new_tasks.append((opened, who))
+        if opened not in d.before.pending:
+            new_tasks.append((opened, assignees(s, ag, opened)))
+    if new_tasks:
         s.execute(
-            insert(Task).values(
-                agreement_id=ag.id,
-                action=opened,
-                assignees=who,
-                roles=[r.value for r in ACTION_BY_ID[opened].roles],
-                opened_at=now,
-            )
+            _INSERT_TASK,
+            [
+                {
+                    "agreement_id": ag.id,
+                    "action": a,
+                    "assignees": who,
+                    "roles": [r.value for r in ACTION_BY_ID[a].roles],
+                    "opened_at": now,
+                    "closed_at": None,
+                    "closed_by": None,
+                }
+                for a, who in new_tasks
+            ],
         )
 
     # the agreement row, guarded by its lock version
-    expected = ag.lock_version
     after = d.after
     res = s.execute(
-        update(Agreement)
-        .where(
-            col(Agreement.id) == ag.id,
-            col(Agreement.lock_version) == expected,
-        )
-        .values(
-            status=after.status.value,
-            pending=list(after.pending),
-            flags=dict(after.flags),
-            updated_at=now,
-            lock_version=expected + 1,
-            sla_version=ag.sla_version,
-            tier=ag.tier,
-            start_date=ag.start_date,
-            end_date=ag.end_date,
-            review_cadence=ag.review_cadence,
-            owner=ag.owner,
-        )
-        .execution_options(synchronize_session=False)
+        _UPDATE_AGREEMENT,
+        {
+            "ag": ag.id,
+            "lv": ag.lock_version,
+            "status": after.status.value,
+            "pending": list(after.pending),
+            "flags": dict(after.flags),
+            "now": now,
+            "sla_version": ag.sla_version,
+            "tier": ag.tier,
+            "start_date": ag.start_date,
+            "end_date": ag.end_date,
+            "review_cadence": ag.review_cadence,
+            "owner": ag.owner,
+        },
     )
     if cast(CursorResult[Any], res).rowcount != 1:
         raise StaleVersion(f"{ag.id} changed meanwhile")
-    s.expire(ag)
-    s.refresh(ag)
+    ag.status, ag.pending, ag.flags = after.status.value, list(after.pending), dict(after.flags)
+    ag.lock_version += 1
+    ag.updated_at = now
 
-    s.add(
-        AuditEvent(
-            agreement_id=ag.id,
-            actor=actor,
-            at=now,
-            step=d.action.step,
-            action=d.action.id,
-            data={
+    s.execute(
+        _INSERT_AUDIT,
+        {
+            "agreement_id": ag.id,
+            "actor": actor,
+            "at": now,
+            "step": d.action.step,
+            "action": d.action.id,
+            "data": {
                 "form": data,
                 "branch": d.branch.key,
-                "record_id": rec.id,
+                "record_id": record_id,
                 "documents": doc_ids,
                 "opened": list(d.opened),
                 "skipped": list(d.skipped),
             },
-            before=before,
-            after=_snapshot(ag),
-        )
+            "before": before,
+            "after": _snapshot(ag),
+        },
     )
 
     # messages: the card (updated in place), the event in its thread, a DM per new task
-    enqueue(s, kind="card", agreement_id=ag.id, payload={"template": "card"}, now=now)
-    enqueue(
-        s,
-        kind="thread",
-        agreement_id=ag.id,
-        now=now,
-        payload={
-            "template": "event",
-            "action": d.action.id,
-            "branch": d.branch.key,
-            "actor": actor,
-            "record_id": rec.id,
-            "documents": doc_ids,
-            "skipped": list(d.skipped),
-            "opened": list(d.opened),
-            "status": after.status.value,
-        },
-    )
+    messages: list[tuple[str, str | None, dict[str, Any]]] = [
+        ("card", None, {"template": "card"}),
+        (
+            "thread",
+            None,
+            {
+                "template": "event",
+                "action": d.action.id,
+                "branch": d.branch.key,
+                "actor": actor,
+                "record_id": record_id,
+                "documents": doc_ids,
+                "skipped": list(d.skipped),
+                "opened": list(d.opened),
+                "status": after.status.value,
+            },
+        ),
+    ]
     for opened, who in new_tasks:
-        for user in who:
-            enqueue(
-                s,
-                kind="dm",
-                agreement_id=ag.id,
-                recipient=user,
-                now=now,
-                payload={"template": "task", "action": opened},
-            )
+        messages += [("dm", user, {"template": "task", "action": opened}) for user in who]
+    enqueue_many(conn, agreement_id=ag.id, now=now, messages=messages)
     return Outcome(
         agreement_id=ag.id,
         action=d.action.id,
@@ -298,7 +337,7 @@ def _apply(
         pending=after.pending,
         opened=d.opened,
         skipped=d.skipped,
-        record_id=rec.id,
+        record_id=record_id,
         documents=tuple(doc_ids),
         lock_version=ag.lock_version,
         sla_version=ag.sla_version,
@@ -345,7 +384,7 @@ def perform(
     """
     try:
         with db.write() as s:
-            ag = _load(s, agreement_id)
+            ag = _load(s, agreement_id, lock=True)
             if expected_version is not None and ag.lock_version != expected_version:
                 done = _already_done(s, ag.id, action_id)
                 if done is not None and action_id not in ag.pending:
@@ -415,19 +454,20 @@ def submit_request(
             created_at=now,
             updated_at=now,
         )
-        s.add(ag)
-        s.flush()
-        s.add(
-            AuditEvent(
-                agreement_id=ag.id,
-                actor=actor,
-                at=now,
-                step="M1",
-                action="agreement.create",
-                data={"customer": form.customer},
-                before={},
-                after=_snapshot(ag),
-            )
+        conn = s.connection()
+        conn.execute(insert(_AGREEMENTS), ag.model_dump())
+        conn.execute(
+            _INSERT_AUDIT,
+            {
+                "agreement_id": ag.id,
+                "actor": actor,
+                "at": now,
+                "step": "M1",
+                "action": "agreement.create",
+                "data": {"customer": form.customer},
+                "before": {},
+                "after": _snapshot(ag),
+            },
         )
         d = decide(state_of(ag), "M1", form, actor=actor, roles=roles)
         return _apply(s, ag, d, actor=actor, now=now)

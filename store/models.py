@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Index, Numeric, UniqueConstraint
+from sqlalchemy import JSON, Index, Numeric, Table, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from store.types import UTCDateTime
@@ -311,3 +311,10 @@ ALL_TABLES: list[type[SQLModel]] = [
     OutboxMessage,
     HolidayOverride,
 ]
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table of a SQLModel table class."""
+    table = model.__table__  # type: ignore[attr-defined]
+    assert isinstance(table, Table)
+    return table

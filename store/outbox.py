@@ -9,10 +9,44 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import Connection, insert
 from sqlmodel import Session
 
-from store.models import OutboxMessage
+from store.models import OutboxMessage, table_of
+
+_INSERT = insert(table_of(OutboxMessage))
+
+
+def enqueue_many(
+    s: Session | Connection,
+    *,
+    agreement_id: str | None,
+    now: datetime,
+    messages: list[tuple[str, str | None, dict[str, Any]]],
+) -> None:
+    """Queue (kind, recipient, payload) messages in one executemany."""
+    if not messages:
+        return
+    s.execute(
+        _INSERT,
+        [
+            {
+                "agreement_id": agreement_id,
+                "kind": kind,
+                "recipient": recipient,
+                "payload": payload,
+                "dedupe_key": None,
+                "status": "pending",
+                "attempts": 0,
+                "created_at": now,
+                "next_attempt_at": now,
+                "sent_at": None,
+                "last_error": None,
+                "ts": None,
+            }
+            for kind, recipient, payload in messages
+        ],
+    )
 
 
 def enqueue(

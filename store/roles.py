@@ -5,21 +5,24 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlmodel import Session, col
 
 from bot.flows.errors import PermissionDenied
 from bot.flows.roles import Role
 from store.db import Database
-from store.models import AuditEvent, RoleAssignment
+from store.models import AuditEvent, RoleAssignment, table_of
 
 CONFIG_ACTOR = "system:config"
 
 
+_ROLES = table_of(RoleAssignment)
+_ROLES_OF = select(_ROLES.c.role).where(_ROLES.c.user_id == bindparam("user"))
+_HOLDERS = select(_ROLES.c.user_id).where(_ROLES.c.role.in_(bindparam("roles", expanding=True)))
+
+
 def roles_of(session: Session, user_id: str) -> set[Role]:
-    rows = session.execute(
-        select(col(RoleAssignment.role)).where(col(RoleAssignment.user_id) == user_id)
-    ).scalars()
+    rows = session.connection().execute(_ROLES_OF, {"user": user_id}).scalars()
     return {Role(r) for r in rows}
 
 
@@ -28,9 +31,7 @@ def holders(session: Session, roles: Iterable[Role]) -> list[str]:
     wanted = [r.value for r in roles]
     if not wanted:
         return []
-    rows = session.execute(
-        select(col(RoleAssignment.user_id)).where(col(RoleAssignment.role).in_(wanted))
-    ).scalars()
+    rows = session.connection().execute(_HOLDERS, {"roles": wanted}).scalars()
     return sorted(set(rows))
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
 
 from bot.flows.forms import UI, DeptLines, Lines, StepForm, Widget, check_not_before, choices_of
 from bot.flows.tiers import CADENCE_LABELS, TIER_LABELS, Cadence
@@ -15,7 +15,11 @@ from bot.flows.tiers import CADENCE_LABELS, TIER_LABELS, Cadence
 Text = Annotated[str, Field(min_length=1, max_length=3000)]
 LongText = Annotated[str, Field(min_length=1, max_length=3000)]
 OptText = Annotated[str, Field(max_length=3000)]
-Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
+Money = Annotated[
+    Decimal,
+    Field(ge=0, max_digits=14, decimal_places=2),
+    AfterValidator(lambda d: d.quantize(Decimal("0.01"))),
+]
 
 
 class TierChoice(StrEnum):

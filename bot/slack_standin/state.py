@@ -9,206 +9,27 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import itertools
 import secrets
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
-JSON = dict[str, Any]
-FaultKind = Literal["rate_limit", "server_error", "error", "delay"]
-FAULT_KINDS: tuple[str, ...] = ("rate_limit", "server_error", "error", "delay")
-
-# Errors that mean the caller broke the API contract (a bug in the bot, never a scenario).
-VIOLATION_ERRORS = frozenset(
-    {
-        "unknown_method",
-        "invalid_arguments",
-        "not_authed",
-        "invalid_auth",
-        "invalid_json",
-        "json_not_object",
-        "invalid_form_data",
-        "invalid_blocks",
-        "invalid_blocks_format",
-        "no_text",
-        "msg_too_long",
-        "users_list_not_supplied",
-    }
+from bot.slack_standin.models import (
+    FAULT_KINDS,
+    JSON,
+    Call,
+    Channel,
+    Fault,
+    FaultKind,
+    ResponseUrl,
+    SlackError,
+    Trigger,
+    User,
+    View,
 )
-
-
-class SlackError(Exception):
-    """A Slack error answer: `{"ok": false, "error": ...}` (HTTP `status`, 200 like Slack)."""
-
-    def __init__(self, error: str, messages: list[str] | None = None, status: int = 200) -> None:
-        super().__init__(error)
-        self.error = error
-        self.messages = messages or []
-        self.status = status
-
-    def body(self) -> JSON:
-        body: JSON = {"ok": False, "error": self.error}
-        if self.messages:
-            body["response_metadata"] = {"messages": list(self.messages)}
-        return body
-
-
-@dataclass
-class User:
-    id: str
-    name: str
-    real_name: str = ""
-    email: str = ""
-    tz: str = "Asia/Shanghai"
-    is_bot: bool = False
-    is_admin: bool = False
-    deleted: bool = False
-
-    def to_slack(self, team_id: str) -> JSON:
-        real = self.real_name or self.name
-        return {
-            "id": self.id,
-            "team_id": team_id,
-            "name": self.name,
-            "deleted": self.deleted,
-            "real_name": real,
-            "tz": self.tz,
-            "is_admin": self.is_admin,
-            "is_owner": False,
-            "is_bot": self.is_bot,
-            "is_app_user": False,
-            "is_restricted": False,
-            "is_ultra_restricted": False,
-            "profile": {
-                "real_name": real,
-                "real_name_normalized": real,
-                "display_name": self.name,
-                "display_name_normalized": self.name,
-                "email": self.email,
-                "team": team_id,
-            },
-        }
-
-
-@dataclass
-class Channel:
-    id: str
-    name: str
-    kind: Literal["channel", "group", "im", "mpim"] = "channel"
-    members: list[str] | None = None  # None: every user of the workspace
-    user: str | None = None  # for an IM: the other party
-    created: int = 0
-    topic: str = ""
-    purpose: str = ""
-
-    def to_slack(self) -> JSON:
-        if self.kind == "im":
-            return {"id": self.id, "created": self.created, "is_im": True, "is_org_shared": False,
-                    "user": self.user, "is_user_deleted": False, "priority": 0}  # fmt: skip
-        return {
-            "id": self.id,
-            "name": self.name,
-            "name_normalized": self.name,
-            "created": self.created,
-            "is_channel": self.kind == "channel",
-            "is_group": self.kind == "group",
-            "is_im": False,
-            "is_mpim": self.kind == "mpim",
-            "is_private": self.kind != "channel",
-            "is_archived": False,
-            "is_general": self.name == "general",
-            "is_member": True,
-            "is_shared": False,
-            "is_ext_shared": False,
-            "is_org_shared": False,
-            "topic": {"value": self.topic, "creator": "", "last_set": 0},
-            "purpose": {"value": self.purpose, "creator": "", "last_set": 0},
-        }
-
-
-@dataclass(frozen=True)
-class Call:
-    """One recorded call: an API method, or `response_url` for a post to a response URL."""
-
-    seq: int
-    method: str
-    args: JSON
-    time: float
-    status: int
-    response: JSON
-
-    @property
-    def ok(self) -> bool:
-        return bool(self.response.get("ok"))
-
-    @property
-    def error(self) -> str | None:
-        error = self.response.get("error")
-        return str(error) if error is not None else None
-
-    @property
-    def violation(self) -> bool:
-        return self.error in VIOLATION_ERRORS
-
-
-@dataclass
-class Fault:
-    """An injected failure; `times=None` fires forever. `hits` counts how often it fired."""
-
-    kind: FaultKind
-    method: str | None = None  # None: any method
-    channel: str | None = None  # only calls whose `channel` argument is this
-    times: int | None = 1
-    retry_after: int = 1
-    status: int = 500
-    error: str = "fatal_error"
-    delay: float = 0.0
-    hits: int = 0
-
-    def matches(self, method: str, args: JSON) -> bool:
-        if self.times is not None and self.hits >= self.times:
-            return False
-        if self.method is not None and self.method != method:
-            return False
-        return self.channel is None or args.get("channel") == self.channel
-
-
-@dataclass
-class View:
-    id: str
-    user: str
-    payload: JSON
-    hash: str
-    root_view_id: str
-    previous_view_id: str | None = None
-
-
-@dataclass
-class Trigger:
-    user: str
-    issued: float
-    used: bool = False
-
-
-@dataclass
-class ResponseUrl:
-    channel: str
-    user: str
-    message_ts: str | None
-    issued: float
-    uses: int = 0
-
-
-@dataclass
-class _Ids:
-    counter: int = 0
-
-    def next(self, prefix: str) -> str:
-        self.counter += 1
-        return f"{prefix}{self.counter:08X}"
 
 
 class SlackState:
@@ -227,6 +48,7 @@ class SlackState:
         bot_name: str = "slm-bot",
         clock: Callable[[], float] = time.time,
         trigger_ttl: float = 3.0,
+        channel_rate_limit: int | None = None,
         response_url_ttl: float = 1800.0,
         response_url_uses: int = 5,
     ) -> None:
@@ -235,6 +57,7 @@ class SlackState:
         self.bot_user_id, self.bot_id, self.app_id = bot_user_id, bot_id, app_id
         self.clock = clock
         self.trigger_ttl = trigger_ttl
+        self.default_channel_rate_limit = channel_rate_limit
         self.response_url_ttl, self.response_url_uses = response_url_ttl, response_url_uses
         self.public_url = "http://127.0.0.1"  # set by the server to its http://host:port
         self.users: dict[str, User] = {}
@@ -252,10 +75,11 @@ class SlackState:
         self.triggers: dict[str, Trigger] = {}
         self.response_urls: dict[str, ResponseUrl] = {}
         self.faults: list[Fault] = []
-        self.channel_rate_limit: int | None = None  # max chat.postMessage per second per channel
+        # Max chat.postMessage per second to one channel (None: unlimited); reset restores it.
+        self.channel_rate_limit = self.default_channel_rate_limit
         self._posts: dict[str, deque[float]] = {}
         self._calls: list[Call] = []
-        self._ids = _Ids()
+        self._ids = itertools.count(1)
         self._last_ts = 0
 
     def reset(self) -> None:
@@ -297,7 +121,7 @@ class SlackState:
 
     def new_id(self, prefix: str) -> str:
         with self.lock:
-            return self._ids.next(prefix)
+            return f"{prefix}{next(self._ids):08X}"
 
     def new_hash(self) -> str:
         return f"{int(self.clock())}.{secrets.token_hex(4)}"
@@ -305,7 +129,7 @@ class SlackState:
     def new_trigger_id(self, user: str) -> str:
         """Issue a trigger id, as Slack puts in an interaction payload: single use, 3 s."""
         with self.lock:
-            trigger_id = f"{self._ids.next('')}.{self.team_id}.{secrets.token_hex(12)}"
+            trigger_id = f"{next(self._ids)}.{self.team_id}.{secrets.token_hex(12)}"
             self.triggers[trigger_id] = Trigger(user, self.clock())
             return trigger_id
 
@@ -405,10 +229,22 @@ class SlackState:
         self.msgs.setdefault(channel, []).append(msg)
         return msg
 
+    def post(self, channel: str, user: str, text: str, *, thread_ts: str | None = None) -> JSON:
+        """A person posts a message (for the sandbox and tests); returns it."""
+        with self.lock:
+            cid = self.resolve_channel(channel, allow_user=True).id
+            msg = self.add_message(cid, {"user": user, "text": text}, thread_ts=thread_ts)
+            return copy.deepcopy(msg)
+
     def delete_message(self, channel: str, ts: str) -> bool:
+        """Delete a message (a parent takes its replies along)."""
         msgs = self.msgs.get(channel, [])
         before = len(msgs)
         msgs[:] = [m for m in msgs if m["ts"] != ts and m.get("thread_ts") != ts]
+        for parent in msgs:
+            count = sum(1 for m in msgs if m.get("thread_ts") == parent["ts"] != m["ts"])
+            if parent.get("reply_count", 0) != count:
+                parent["reply_count"] = count
         return len(msgs) != before
 
     def over_channel_rate(self, channel: str) -> bool:
@@ -427,7 +263,8 @@ class SlackState:
     # --- recording and faults -------------------------------------------------------------
     def record(self, method: str, args: JSON, status: int, response: JSON) -> Call:
         with self.lock:
-            call = Call(len(self._calls) + 1, method, args, self.clock(), status, response)
+            seq, now = len(self._calls) + 1, self.clock()
+            call = Call(seq, method, copy.deepcopy(args), now, status, copy.deepcopy(response))
             self._calls.append(call)
             return call
 
@@ -500,8 +337,11 @@ class SlackState:
     def ephemerals(self, user: str | None = None, channel: str | None = None) -> list[JSON]:
         with self.lock:
             return copy.deepcopy(
-                [e for e in self.ephemeral if user in (None, e["user"])
-                 and channel in (None, e["channel"])]  # fmt: skip
+                [
+                    e
+                    for e in self.ephemeral
+                    if user in (None, e["user"]) and channel in (None, e["channel"])
+                ]
             )
 
     def view_json(self, view: View) -> JSON:
@@ -551,11 +391,18 @@ class SlackState:
                 "bot": {"user_id": self.bot_user_id, "bot_id": self.bot_id},
                 "users": [u.to_slack(self.team_id) for u in self.users.values()],
                 "channels": [
-                    {**c.to_slack(), "name": c.name, "messages": self.messages(c.id),
-                     "threads": {m["ts"]: self.thread(c.id, m["ts"])[1:]
-                                 for m in self.msgs.get(c.id, []) if m.get("reply_count")}}
+                    {
+                        **c.to_slack(),
+                        "name": c.name,
+                        "messages": self.messages(c.id),
+                        "threads": {
+                            m["ts"]: self.thread(c.id, m["ts"])[1:]
+                            for m in self.msgs.get(c.id, [])
+                            if m.get("reply_count")
+                        },
+                    }
                     for c in self.channels.values()
-                ],  # fmt: skip
+                ],
                 "ephemerals": self.ephemerals(),
                 "home_tabs": {u: self.home(u) for u in self.homes},
                 "open_views": {u: self.open_views(u) for u, s in self.stacks.items() if s},

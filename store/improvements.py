@@ -1,0 +1,71 @@
+"""M11 improvement actions, tracked until done."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import col, select
+
+from bot.flows.errors import AlreadyDone, NotFound, PermissionDenied
+from bot.flows.roles import Role
+from store.db import Database
+from store.models import AuditEvent, ImprovementAction
+from store.outbox import enqueue
+from store.roles import roles_of
+
+MAY_CLOSE = (Role.SLM, Role.OPS_LEAD)
+
+
+def complete_improvement(
+    db: Database, improvement_id: int, *, actor: str, now: datetime, note: str = ""
+) -> ImprovementAction:
+    """Mark an M11 improvement action done (service level manager or operations lead)."""
+    with db.write() as s:
+        if not roles_of(s, actor) & set(MAY_CLOSE):
+            raise PermissionDenied("M11 improvement", MAY_CLOSE)
+        item = s.get(ImprovementAction, improvement_id)
+        if item is None:
+            raise NotFound(f"no improvement action #{improvement_id}")
+        if item.status == "done":
+            raise AlreadyDone(f"improvement #{improvement_id}", item.done_by, item.done_at)
+        item.status, item.done_by, item.done_at = "done", actor, now
+        s.add(item)
+        s.add(
+            AuditEvent(
+                agreement_id=item.agreement_id,
+                actor=actor,
+                at=now,
+                step="M11",
+                action="M11.improvement_done",
+                data={"improvement": improvement_id, "note": note},
+                before={"status": "open"},
+                after={"status": "done"},
+            )
+        )
+        enqueue(
+            s,
+            kind="thread",
+            agreement_id=item.agreement_id,
+            now=now,
+            payload={
+                "template": "improvement_done",
+                "improvement": improvement_id,
+                "actor": actor,
+                "description": item.description,
+            },
+        )
+        return item
+
+
+def open_improvements(db: Database, agreement_id: str) -> list[ImprovementAction]:
+    with db.read() as s:
+        return list(
+            s.exec(
+                select(ImprovementAction)
+                .where(
+                    ImprovementAction.agreement_id == agreement_id,
+                    ImprovementAction.status == "open",
+                )
+                .order_by(col(ImprovementAction.id))
+            ).all()
+        )

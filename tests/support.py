@@ -1,0 +1,132 @@
+"""A small world for lifecycle tests: one user per role, a catalogue, and a driver that takes
+a new agreement to the point where a given action is open."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from bot.flows.roles import Role
+from bot.flows.samples import sample_forms
+from store.catalogue import save_entry
+from store.db import Database
+from store.lifecycle import Outcome, perform, submit_request
+from store.roles import CONFIG_ACTOR, grant_role
+
+#: one user per role; U_SLM_B is a second service level manager (four eyes)
+USERS: dict[Role, str] = {
+    Role.SALES: "U_SALES",
+    Role.SLM: "U_SLM",
+    Role.OPS_LEAD: "U_OPS",
+    Role.SUPPLIER_MANAGER: "U_SUP",
+    Role.CONTRACTS: "U_CON",
+    Role.EXECUTIVE: "U_EXE",
+    Role.ADMIN: "U_ADM",
+}
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+START = date(2026, 4, 1)
+
+#: who does each action on the way (the first allowed role's user)
+ACTOR: dict[str, str] = {
+    "M1": "U_SALES",
+    "M2": "U_SLM",
+    "M3": "U_SLM",
+    "M4": "U_SALES",
+    "M5": "U_SALES",
+    "M6": "U_SUP",
+    "M7": "U_CON",
+    "M8": "U_SLM",
+    "M9": "U_OPS",
+    "M9.review": "U_SLM",
+    "M10": "U_OPS",
+    "M11": "U_SLM",
+    "M12": "U_SLM",
+    "M13": "U_SLM",
+    "M14": "U_SLM",
+    "C1": "U_SLM",
+    "C2": "U_SALES",
+    "C3": "U_SLM",
+    "C4": "U_SUP",
+    "T1": "U_SALES",
+    "T1.extension": "U_EXE",
+    "T2": "U_SALES",
+    "T3": "U_SLM",
+    "T4": "U_SLM",
+    "T5": "U_SUP",
+    "T6": "U_SLM",
+    "T7": "U_SLM",
+}
+
+ONBOARD = ("M2", "M3", "M4", "M5", "M6", "M7", "M8", "M9", "M9.review", "M10")
+
+#: the actions (with form overrides) that open each action, after M1
+PATHS: dict[str, tuple[tuple[str, dict[str, Any]], ...]] = {}
+for i, a in enumerate(ONBOARD):
+    PATHS[a] = tuple((x, {}) for x in ONBOARD[:i])
+_LIVE: tuple[tuple[str, dict[str, Any]], ...] = tuple((x, {}) for x in ONBOARD)
+for a in ("M11", "M12", "M13", "M14", "T1"):
+    PATHS[a] = _LIVE
+PATHS["C1"] = (*_LIVE, ("M13", {}))
+PATHS["C2"] = (*PATHS["C1"], ("C1", {}))
+PATHS["C3"] = (*PATHS["C2"], ("C2", {}))
+PATHS["C4"] = (*PATHS["C3"], ("C3", {}))
+PATHS["T1.extension"] = (
+    *_LIVE,
+    ("T1", {"kind": "extension", "reason": "Group project", "service_end": "2027-09-30"}),
+)
+PATHS["T2"] = (*_LIVE, ("T1", {}))
+PATHS["T2.deem"] = PATHS["T2"]
+for a in ("T3", "T4", "T5"):
+    PATHS[a] = (*PATHS["T2"], ("T2", {}))
+PATHS["T6"] = (*PATHS["T3"], ("T3", {}), ("T4", {}), ("T5", {}))
+PATHS["T7"] = (*PATHS["T6"], ("T6", {}))
+
+
+def setup_world(db: Database) -> None:
+    for role, user in USERS.items():
+        grant_role(db, user, role, by=CONFIG_ACTOR, now=T0)
+    grant_role(db, "U_SLM_B", Role.SLM, by=CONFIG_ACTOR, now=T0)
+    save_entry(
+        db,
+        {
+            "code": "DB-OPS",
+            "name": "Database operations",
+            "tier": 2,
+            "price": "120000",
+            "availability_pct": "99.9",
+            "targets": {"P1": {"response_min": 30, "resolution_min": 240}},
+        },
+        actor="U_SLM",
+        now=T0,
+    )
+
+
+class Clock:
+    """Time as a parameter: each call is one minute later."""
+
+    def __init__(self, start: datetime = T0) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        self.now += timedelta(minutes=1)
+        return self.now
+
+
+def forms(customer: str = "Acme Logistics") -> dict[str, dict[str, Any]]:
+    return sample_forms(START, customer=customer)
+
+
+def new_agreement(db: Database, clock: Clock, customer: str = "Acme Logistics") -> Outcome:
+    return submit_request(db, forms(customer)["M1"], actor="U_SALES", now=clock())
+
+
+def drive(db: Database, to: str, clock: Clock, customer: str = "Acme Logistics") -> Outcome:
+    """A new agreement on which `to` is open (or standing)."""
+    f = forms(customer)
+    out = new_agreement(db, clock, customer)
+    for action, override in PATHS.get(to, ()):
+        out = perform(
+            db, out.agreement_id, action, f[action] | override, actor=ACTOR[action], now=clock()
+        )
+    return out

@@ -1,0 +1,131 @@
+"""The `slm-bot` command line, run in-process against a real SQLite file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    for var in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLM_LOCALE", "SLM_TIMEZONE"):
+        monkeypatch.delenv(var, raising=False)
+    return tmp_path
+
+
+def test_demo_list_show_export_import(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert main(["migrate"]) == 0
+    assert main(["demo"]) == 0
+    assert "SLA-" in capsys.readouterr().out
+    assert main(["agreements", "list", "all"]) == 0
+    out = capsys.readouterr().out
+    assert "Harbour Bank" in out and "M2 · Requirement assessment" in out
+    assert main(["agreements", "list", "expiring"]) == 0
+    assert "Harbour Bank" in capsys.readouterr().out
+    assert main(["agreements", "show", "sla-2026-0002"]) == 0
+    out = capsys.readouterr().out
+    assert "M9 · Initiation report and OLAs" in out and "history:" in out
+    assert "skipped M6" in out
+    assert main(["export", "-o", str(env / "backup.json")]) == 0
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{env / 'restored.db'}")
+    assert main(["import", str(env / "backup.json")]) == 0
+    assert main(["export"]) == 0
+    restored = capsys.readouterr().out.split("\n", 0)[0]
+    original = (env / "backup.json").read_text(encoding="utf-8")
+    assert json.loads(restored[restored.index("{") :]) == json.loads(original)
+
+
+def test_acting_and_errors(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo"]) == 0
+    capsys.readouterr()
+    assert (
+        main(
+            [
+                "act",
+                "SLA-2026-0002",
+                "M9.review",
+                "--as",
+                "U0OPS0001",
+                "--data",
+                '{"decision": "approve"}',
+            ]
+        )
+        == 2
+    )
+    assert "only slm can do M9.review" in capsys.readouterr().err
+    assert (
+        main(
+            [
+                "act",
+                "SLA-2026-0002",
+                "M9.review",
+                "--as",
+                "U0SLM0001",
+                "--data",
+                '{"decision": "reject"}',
+            ]
+        )
+        == 2
+    )
+    assert "reason: a reason is required to reject" in capsys.readouterr().err
+    assert (
+        main(["act", "SLA-2026-0002", "M9.review", "--as", "U0SLM0001", "--data", "{not json"]) == 2
+    )
+    assert "--data is not valid JSON" in capsys.readouterr().err
+    assert (
+        main(
+            [
+                "act",
+                "SLA-2026-0002",
+                "M9.review",
+                "--as",
+                "U0SLM0001",
+                "--data",
+                '{"decision": "approve"}',
+            ]
+        )
+        == 0
+    )
+    assert "next: M10" in capsys.readouterr().out
+    assert (
+        main(
+            [
+                "act",
+                "SLA-2026-0002",
+                "M9.review",
+                "--as",
+                "U0SLM0002",
+                "--data",
+                '{"decision": "approve"}',
+            ]
+        )
+        == 2
+    )
+    assert "already done by U0SLM0001" in capsys.readouterr().err
+    assert main(["agreements", "show", "SLA-2099-0001"]) == 2
+    assert "no agreement SLA-2099-0001" in capsys.readouterr().err
+    assert main(["roles", "grant", "U9", "wizard"]) == 2
+    assert "unknown role 'wizard'" in capsys.readouterr().err
+    assert main(["roles", "grant", "U9", "sales", "--by", "U0SALES01"]) == 2
+    assert "only admin can assign roles" in capsys.readouterr().err
+    assert main(["roles", "grant", "U9", "sales", "--by", "U0ADM0001"]) == 0
+    assert main(["roles", "list"]) == 0
+    assert "U9" in capsys.readouterr().out
+    assert main(["import", "nope.json"]) == 2
+    assert "no such file" in capsys.readouterr().err
+
+
+def test_bad_settings_are_named(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SLM_TIMEZONE", "Mars/Olympus")
+    assert main(["agreements", "list"]) == 2
+    assert "SLM_TIMEZONE" in capsys.readouterr().err
