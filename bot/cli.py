@@ -238,7 +238,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from bot.server import serve
 
-    return serve(settings, socket_mode=args.socket_mode)
+    return serve(settings, socket_mode=args.socket_mode, scheduler=not args.no_scheduler)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -250,6 +250,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = sub.add_parser("serve", help="run the Slack app (HTTP, or Socket Mode)")
     sp.add_argument("--socket-mode", action="store_true", help="connect with SLACK_APP_TOKEN")
+    sp.add_argument(
+        "--no-scheduler",
+        action="store_true",
+        help="web only: no outbox dispatcher (run `slm-bot worker` elsewhere)",
+    )
     sp.set_defaults(fn=cmd_serve)
 
     sp = sub.add_parser("agreements", help="list or show agreements")

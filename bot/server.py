@@ -1,32 +1,119 @@
-"""`slm-bot serve`: the HTTP endpoint (health now; the Slack app mounts here)."""
+"""`slm-bot serve`: Slack's requests at `POST /slack/events`, `GET /healthz`, and (unless
+`--no-scheduler`) the outbox dispatcher in the same process. Socket Mode with `--socket-mode`."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 import sys
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
+from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot.app import SlackApp, create_app
+from bot.scheduler.dispatcher import Dispatcher
 from bot.settings import Settings
 from store.db import Database
 
+log = logging.getLogger("slm_bot.server")
 
-def create_web(settings: Settings, db: Database) -> Starlette:
+
+def create_web(
+    settings: Settings, db: Database, slack: SlackApp, dispatcher: Dispatcher | None = None
+) -> Starlette:
+    handler = AsyncSlackRequestHandler(slack.app)
+
+    async def slack_events(request: Request) -> Response:
+        return await handler.handle(request)
+
     async def healthz(_: Request) -> JSONResponse:
-        ok = db.ping()
+        ok = await asyncio.to_thread(db.ping)
         return JSONResponse({"ok": ok, "database": db.dialect}, status_code=200 if ok else 503)
 
-    return Starlette(routes=[Route("/healthz", healthz)])
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        task = asyncio.create_task(dispatcher.run_forever()) if dispatcher else None
+        try:
+            yield
+        finally:
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    return Starlette(
+        routes=[
+            Route("/slack/events", slack_events, methods=["POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+        ],
+        lifespan=lifespan,
+    )
 
 
-def serve(settings: Settings, *, socket_mode: bool = False) -> int:
+def build(
+    settings: Settings, *, scheduler: bool = True, db: Database | None = None
+) -> tuple[Starlette, SlackApp, Dispatcher | None]:
+    """The whole web process: Slack app, optional dispatcher, Starlette routes."""
+    db = db or Database(settings.database_url)
+    dispatcher: Dispatcher | None = None
+    slack = create_app(settings, db)
+    if scheduler:
+        dispatcher = Dispatcher(
+            db, slack.client, channel=settings.agreements_channel, locale=settings.locale
+        )
+        slack.deps.notify = dispatcher.wakeup.set
+    return create_web(settings, db, slack, dispatcher), slack, dispatcher
+
+
+def prepare_database(settings: Settings, db: Database) -> None:
+    from store.migrate import upgrade
+    from store.roles import ensure_admins
+
+    if db.is_sqlite:  # the embedded default migrates itself; production runs `migrate`
+        upgrade(db)
+    ensure_admins(db, settings.admins, now=datetime.now(UTC))
+
+
+def serve(settings: Settings, *, socket_mode: bool = False, scheduler: bool = True) -> int:
     import uvicorn
 
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    missing = settings.missing_for_http()
+    if socket_mode and not settings.slack_app_token.startswith("xapp-"):
+        missing.append("SLACK_APP_TOKEN")
     if socket_mode:
-        print("error: Socket Mode needs the Slack app, which is not built yet", file=sys.stderr)
+        missing = [m for m in missing if m != "SLACK_SIGNING_SECRET"]
+    if missing:
+        print(
+            f"error: set {', '.join(missing)} (missing or still a placeholder); see "
+            "README.md, Configuration",
+            file=sys.stderr,
+        )
         return 2
     db = Database(settings.database_url)
-    uvicorn.run(create_web(settings, db), host=settings.host, port=settings.port)
+    prepare_database(settings, db)
+    if socket_mode:
+        return asyncio.run(_socket_mode(settings, db, scheduler=scheduler))
+    web, _, _ = build(settings, scheduler=scheduler, db=db)
+    uvicorn.run(web, host=settings.host, port=settings.port, log_level="info")
+    return 0
+
+
+async def _socket_mode(settings: Settings, db: Database, *, scheduler: bool) -> int:
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+    _, slack, dispatcher = build(settings, scheduler=scheduler, db=db)
+    task = asyncio.create_task(dispatcher.run_forever()) if dispatcher else None
+    try:
+        handler = AsyncSocketModeHandler(slack.app, settings.slack_app_token)
+        await handler.start_async()  # type: ignore[no-untyped-call]
+    finally:
+        if task:
+            task.cancel()
     return 0

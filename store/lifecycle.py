@@ -471,3 +471,58 @@ def submit_request(
         )
         d = decide(state_of(ag), "M1", form, actor=actor, roles=roles)
         return _apply(s, ag, d, actor=actor, now=now)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What a modal for an action needs, after the same checks `perform` makes."""
+
+    agreement_id: str
+    customer_id: int
+    lock_version: int
+    sla_version: int
+    flags: dict[str, Any]
+
+
+def prepare(
+    db: Database,
+    agreement_id: str,
+    action_id: str,
+    *,
+    actor: str,
+    seen_version: int | None = None,
+) -> Prepared:
+    """Refuse early (role, not open, already done, four eyes) before a modal opens."""
+    from bot.flows.machine import precheck
+
+    with db.read() as s:
+        ag = _load(s, agreement_id)
+        act = ACTION_BY_ID.get(action_id)
+        if act is None:
+            raise InvalidTransition(f"unknown action {action_id!r}")
+        last_actor: dict[str, str] = {}
+        if act.four_eyes:
+            rec = last_record(s, ag.id, act.four_eyes)
+            if rec is not None:
+                last_actor[act.four_eyes] = rec.actor
+        roles = roles_of(s, actor)
+        try:
+            precheck(state_of(ag), action_id, actor=actor, roles=roles, last_actor=last_actor)
+        except InvalidTransition:
+            done = _already_done(s, ag.id, action_id)
+            if done is not None and action_id not in ag.pending:
+                raise done from None
+            raise
+        if seen_version is not None and seen_version != ag.lock_version:
+            done = _already_done(s, ag.id, action_id)
+            if done is not None and action_id not in ag.pending:
+                raise done
+        return Prepared(ag.id, ag.customer_id, ag.lock_version, ag.sla_version, dict(ag.flags))
+
+
+def check_new_request(db: Database, *, actor: str) -> None:
+    """M1 permission, before the modal opens."""
+    from bot.flows.machine import precheck
+
+    with db.read() as s:
+        precheck(INITIAL_STATE, "M1", actor=actor, roles=roles_of(s, actor))

@@ -98,6 +98,33 @@ def check_permission(act: Action, actor: str, roles: Collection[Role]) -> None:
         raise PermissionDenied(act.id, act.roles)
 
 
+def precheck(
+    state: AgreementState,
+    action_id: str,
+    *,
+    actor: str,
+    roles: Collection[Role],
+    last_actor: Mapping[str, str] | None = None,
+) -> Action:
+    """Everything `decide` checks before the form: the role, that the action is open now,
+    and the four-eyes rule. Used to refuse a click before a modal opens."""
+    act = ACTION_BY_ID.get(action_id)
+    if act is None:
+        raise InvalidTransition(f"unknown action {action_id!r}")
+    check_permission(act, actor, roles)
+    if action_id not in state.pending and state.status not in act.standing_in:
+        where = state.describe()
+        raise InvalidTransition(f"{action_id} is not open: the agreement is at {where}")
+    if act.four_eyes and last_actor and last_actor.get(act.four_eyes) == actor:
+        raise PermissionDenied(
+            act.id,
+            act.roles,
+            detail=f"the author of {act.four_eyes} cannot approve it: another "
+            f"{' or '.join(r.value for r in act.roles)} must",
+        )
+    return act
+
+
 def decide(
     state: AgreementState,
     action_id: str,
@@ -113,20 +140,7 @@ def decide(
     FormInvalid (field-level messages). `last_actor` maps action id -> who last did it, for the
     four-eyes rule (M9's author never approves it).
     """
-    act = ACTION_BY_ID.get(action_id)
-    if act is None:
-        raise InvalidTransition(f"unknown action {action_id!r}")
-    check_permission(act, actor, roles)
-    if action_id not in state.pending and state.status not in act.standing_in:
-        where = state.describe()
-        raise InvalidTransition(f"{action_id} is not open: the agreement is at {where}")
-    if act.four_eyes and last_actor and last_actor.get(act.four_eyes) == actor:
-        raise PermissionDenied(
-            act.id,
-            act.roles,
-            detail=f"the author of {act.four_eyes} cannot approve it: another "
-            f"{' or '.join(r.value for r in act.roles)} must",
-        )
+    act = precheck(state, action_id, actor=actor, roles=roles, last_actor=last_actor)
     form = parse_form(act.form, dict(data) if isinstance(data, Mapping) else data)
     values = form.model_dump()
     branch = next((b for b in act.branches if _matches(b.when, values, state.flags)), None)

@@ -1,0 +1,103 @@
+"""`create_app(settings)`: the Slack app (slack-bolt AsyncApp) with every listener registered.
+
+Nothing is created at import time.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.handlers import actions, commands, events, views
+from bot.handlers.common import Deps, tell
+from bot.handlers.errors import unexpected
+from bot.i18n import t
+from bot.settings import Settings
+from store.db import Database
+
+log = logging.getLogger("slm_bot")
+
+
+def web_client(settings: Settings) -> AsyncWebClient:
+    """The Web API client: SLACK_API_URL, with retries on 429, 5xx and connection errors."""
+    return AsyncWebClient(
+        token=settings.slack_bot_token or None,
+        base_url=settings.slack_api_url,
+        retry_handlers=[
+            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+            AsyncServerErrorRetryHandler(max_retry_count=2),
+            AsyncConnectionErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+@dataclass
+class SlackApp:
+    app: AsyncApp
+    deps: Deps
+    client: AsyncWebClient
+
+
+def create_app(
+    settings: Settings,
+    db: Database | None = None,
+    *,
+    notify: Callable[[], None] | None = None,
+) -> SlackApp:
+    """Build the Bolt app; `notify` wakes the outbox dispatcher after a state change."""
+    db = db or Database(settings.database_url)
+    client = web_client(settings)
+    app = AsyncApp(
+        token=settings.slack_bot_token or None,
+        signing_secret=settings.slack_signing_secret,
+        client=client,
+        request_verification_enabled=True,
+        raise_error_for_unhandled_request=False,
+    )
+    deps = Deps(db=db, settings=settings)
+    if notify is not None:
+        deps.notify = notify
+
+    @app.middleware
+    async def skip_redelivered_events(
+        req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
+    ) -> Any:
+        """Slack redelivers events (X-Slack-Retry-Num, same event_id): process them once."""
+        event_id = req.body.get("event_id") if isinstance(req.body, dict) else None
+        if event_id:
+            if event_id in deps.seen_events:
+                return BoltResponse(status=200, body="")
+            deps.seen_events[str(event_id)] = None
+            while len(deps.seen_events) > 10_000:
+                deps.seen_events.pop(next_key(deps.seen_events))
+        return await next()
+
+    @app.error
+    async def handle_unexpected_error(error: Exception, body: dict[str, Any]) -> None:
+        error_id = unexpected(error, str(body.get("type") or body.get("command") or "request"))
+        try:
+            await tell(client, body, t("err_unexpected", settings.locale, error_id=error_id))
+        except Exception:  # the user could not be told; the log has it
+            log.exception("could not report error %s to the user", error_id)
+
+    commands.register(app, deps)
+    actions.register(app, deps)
+    views.register(app, deps)
+    events.register(app, deps)
+    return SlackApp(app=app, deps=deps, client=client)
+
+
+def next_key(d: dict[str, None]) -> str:
+    return next(iter(d))

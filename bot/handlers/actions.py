@@ -1,0 +1,164 @@
+"""Buttons: open an action's modal, one-click approvals, details, App Home, catalogue edit."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.flows.errors import DomainError
+from bot.flows.roles import Role
+from bot.handlers import payloads
+from bot.handlers.catalog_modal import catalog_modal
+from bot.handlers.common import Deps, domain_text, open_step, run, tell
+from bot.handlers.errors import step_name
+from bot.handlers.events import publish_home
+from bot.handlers.ids import ActionId
+from bot.handlers.replies import show_blocks
+from bot.i18n import t
+from store.lifecycle import check_new_request, perform, prepare
+from store.queries import get_agreement
+from store.roles import roles_of
+
+
+def _pattern(action_id: ActionId) -> re.Pattern[str]:
+    return re.compile(rf"^{re.escape(action_id.value)}(-\d+)?$")
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    @app.action(_pattern(ActionId.OPEN_STEP))
+    async def handle_open_step_button(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        await ack()
+        await open_from_button(client, deps, body)
+
+    @app.action(_pattern(ActionId.NEW_REQUEST))
+    async def handle_new_request_button(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        await ack()
+        await open_from_button(client, deps, body)
+
+    @app.action(_pattern(ActionId.APPROVE))
+    async def handle_approve_button(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        await ack()
+        await approve_from_button(client, deps, body)
+
+    @app.action(_pattern(ActionId.SHOW))
+    async def handle_show_button(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        await ack()
+        ref = payloads.step_ref(body)
+        if ref is None:
+            return
+        try:
+            detail = await run(get_agreement, deps.db, ref.a)
+        except DomainError as exc:
+            await tell(client, body, domain_text(exc, deps))
+            return
+        text, blocks = show_blocks(detail, deps.locale)
+        await tell(client, body, text, blocks)
+
+    @app.action(_pattern(ActionId.HOME_REFRESH))
+    async def handle_home_refresh_button(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        await ack()
+        await publish_home(client, deps, payloads.user_id(body))
+
+    @app.action(_pattern(ActionId.CATALOG_EDIT))
+    async def handle_catalog_edit_button(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        await ack()
+        user = payloads.user_id(body)
+
+        def has_slm() -> bool:
+            with deps.db.read() as s:
+                return Role.SLM in roles_of(s, user)
+
+        if not await run(has_slm):
+            await tell(
+                client,
+                body,
+                t(
+                    "err_permission",
+                    deps.locale,
+                    roles=Role.SLM.label(deps.locale),
+                    what=t("catalog_edit", deps.locale),
+                ),
+            )
+            return
+        await client.views_open(
+            trigger_id=payloads.trigger_id(body), view=catalog_modal(deps.locale)
+        )
+
+
+async def open_from_button(client: AsyncWebClient, deps: Deps, body: Mapping[str, Any]) -> None:
+    ref = payloads.step_ref(body)
+    if ref is None:
+        return
+    user = payloads.user_id(body)
+    try:
+        if not ref.a:
+            await run(check_new_request, deps.db, actor=user)
+            await open_step(client, deps, body, agreement_id=None, action="M1", lock_version=None)
+            return
+        prep = await run(prepare, deps.db, ref.a, ref.s, actor=user, seen_version=ref.v)
+    except DomainError as exc:
+        await tell(client, body, domain_text(exc, deps))
+        return
+    preset = {"decision": ref.d} if ref.d else None
+    await open_step(
+        client,
+        deps,
+        body,
+        agreement_id=ref.a,
+        action=ref.s,
+        lock_version=prep.lock_version,
+        preset=preset,
+        agreement_label=ref.a,
+    )
+
+
+async def approve_from_button(client: AsyncWebClient, deps: Deps, body: Mapping[str, Any]) -> None:
+    ref = payloads.step_ref(body)
+    if ref is None or not ref.a:
+        return
+    user = payloads.user_id(body)
+    try:
+        out = await run(
+            perform,
+            deps.db,
+            ref.a,
+            ref.s,
+            {"decision": ref.d or "approve"},
+            actor=user,
+            now=deps.clock(),
+            expected_version=ref.v,
+        )
+    except DomainError as exc:
+        await tell(client, body, domain_text(exc, deps))
+        return
+    deps.notify()
+    nxt = ", ".join(step_name(p, deps.locale) for p in out.pending) or t(
+        "done_nothing_next", deps.locale
+    )
+    await tell(
+        client,
+        body,
+        t(
+            "done_action",
+            deps.locale,
+            step=step_name(ref.s, deps.locale),
+            agreement=ref.a,
+            next=nxt,
+        ),
+    )

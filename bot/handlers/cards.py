@@ -1,0 +1,274 @@
+"""The agreement card, its thread events and task DMs (Block Kit, built from the declarations)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from bot.flows.forms import ui_of
+from bot.flows.process import ACTION_BY_ID, STEP_BY_ID, Action, Status
+from bot.flows.roles import Role
+from bot.flows.tiers import Tier
+from bot.handlers.context import StepRef
+from bot.handlers.ids import ActionId, BlockId
+from bot.handlers.kit import (
+    Block,
+    actions,
+    button,
+    confirm_dialog,
+    context,
+    escape,
+    header,
+    section,
+)
+from bot.i18n import norm_locale, t, truncate
+from store.desk import Card
+
+#: actions whose approval needs no more than a click (a reason is optional)
+ONE_CLICK = frozenset({"M9.review", "T1.extension"})
+#: actions with a two-way decision shown as two buttons (the modal opens preset)
+DECISIONS: dict[str, tuple[tuple[str, str, str | None], ...]] = {
+    "M2": (("accept", "button_accept", "primary"), ("decline", "button_decline", "danger")),
+    "M9.review": (("approve", "button_approve", "primary"), ("reject", "button_reject", "danger")),
+    "T1.extension": (
+        ("approve", "button_approve", "primary"),
+        ("reject", "button_reject", "danger"),
+    ),
+}
+STANDING_ORDER = ("M11", "M12", "M13", "T1", "M14")
+
+
+def zh(locale: str) -> bool:
+    return norm_locale(locale) == "zh-CN"
+
+
+def verb(act: Action, locale: str) -> str:
+    return act.verb_zh if zh(locale) else act.verb_en
+
+
+def step_title(action_id: str, locale: str) -> str:
+    act = ACTION_BY_ID[action_id]
+    return STEP_BY_ID[act.step].title(locale)
+
+
+def status_text(status: str, locale: str) -> str:
+    return t(f"status_{Status(status).value}", locale)
+
+
+def when(at: datetime | None) -> str:
+    return f"{at:%Y-%m-%d %H:%M} UTC" if at else "-"
+
+
+def mention(user: str | None) -> str:
+    if not user:
+        return "-"
+    if user == "system":
+        return "scheduler"
+    return f"<@{user}>"
+
+
+def role_names(roles: Iterable[Role], locale: str) -> str:
+    sep = "、" if zh(locale) else ", "
+    return sep.join(r.label(locale) for r in roles)
+
+
+def action_buttons(
+    agreement_id: str, action_id: str, lock_version: int | None, locale: str
+) -> list[dict[str, Any]]:
+    """The buttons that start `action_id`: one "do it" button, or decision buttons."""
+    act = ACTION_BY_ID[action_id]
+    if act.system:
+        return []
+    if action_id in DECISIONS:
+        out = []
+        for decision, key, style in DECISIONS[action_id]:
+            ref = StepRef(a=agreement_id, s=action_id, v=lock_version, d=decision)
+            one_click = action_id in ONE_CLICK and decision == "approve"
+            confirm = (
+                confirm_dialog(
+                    step_title(action_id, locale),
+                    f"{t(key, locale)} · {agreement_id}",
+                    t(key, locale),
+                    t("button_cancel", locale),
+                )
+                if one_click
+                else None
+            )
+            out.append(
+                button(
+                    f"{t(key, locale)} · {act.step}",
+                    ActionId.APPROVE if one_click else ActionId.OPEN_STEP,
+                    ref.dumps(),
+                    style=style,
+                    confirm=confirm,
+                )
+            )
+        return out
+    ref = StepRef(a=agreement_id, s=action_id, v=lock_version)
+    return [
+        button(
+            f"{act.step} · {verb(act, locale)}", ActionId.OPEN_STEP, ref.dumps(), style="primary"
+        )
+    ]
+
+
+def card_blocks(card: Card, locale: str, *, due: str | None = None) -> tuple[str, list[Block]]:
+    """The agreement's parent message: (fallback text, blocks)."""
+    tier = Tier(card.tier).label(locale) if card.tier else "-"
+    fields = [
+        t("card_step", locale, current=card.current),
+        t("card_status", locale, status=status_text(card.status, locale)),
+        t("card_tier", locale, tier=tier),
+        t(
+            "card_owner",
+            locale,
+            owner=mention(card.owner) if card.owner else t("card_no_owner", locale),
+        ),
+        t("card_sales", locale, sales=mention(card.sales_user)),
+    ]
+    if card.start_date or card.end_date:
+        fields.append(
+            t("card_term", locale, start=card.start_date or "-", end=card.end_date or "-")
+        )
+    if due:
+        fields.append(t("card_due", locale, due=due))
+    if card.sla_version:
+        fields.append(t("card_version", locale, version=card.sla_version))
+    blocks: list[Block] = [
+        header(f"{card.id} · {card.customer}"),
+        section(fields=fields),
+    ]
+    buttons: list[dict[str, Any]] = []
+    for aid in card.pending:
+        buttons += action_buttons(card.id, aid, card.lock_version, locale)
+    if card.status == Status.ACTIVE.value:
+        for aid in STANDING_ORDER:
+            buttons += action_buttons(card.id, aid, card.lock_version, locale)
+    buttons.append(
+        button(t("card_details", locale), ActionId.SHOW, StepRef(a=card.id, s="show").dumps())
+    )
+    blocks += actions(buttons, BlockId.CARD_ACTIONS)
+    if card.last_action:
+        blocks.append(
+            context(
+                t(
+                    "card_updated",
+                    locale,
+                    action=card.last_action,
+                    actor=mention(card.last_actor),
+                    at=when(card.last_at),
+                )
+            )
+        )
+    text = t("card_fallback", locale, id=card.id, customer=card.customer, current=card.current)
+    return text, blocks
+
+
+def _value_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "✓" if value else "✗"
+    if isinstance(value, list):
+        parts = []
+        for v in value:
+            if isinstance(v, Mapping):
+                parts.append(f"{v.get('department', '')}: {v.get('text', '')}")
+            else:
+                parts.append(str(v))
+        return "; ".join(parts)
+    return str(value)
+
+
+def summary_lines(
+    action_id: str, data: Mapping[str, Any], locale: str, *, limit: int = 8
+) -> list[str]:
+    """Key data of a step record, labelled from the form's UI metadata."""
+    act = ACTION_BY_ID[action_id]
+    lines: list[str] = []
+    for name, info in act.form.model_fields.items():
+        value = data.get(name)
+        if value in (None, "", [], {}):
+            continue
+        try:
+            label = ui_of(info).label(locale)
+        except LookupError:
+            label = name
+        if label != name and ui_of(info).widget.value == "user":
+            shown = ", ".join(mention(u) for u in (value if isinstance(value, list) else [value]))
+        else:
+            shown = escape(truncate(_value_text(value), 200))
+        lines.append(f"• *{label}*: {shown}")
+        if len(lines) >= limit:
+            break
+    return lines
+
+
+def event_blocks(
+    payload: Mapping[str, Any],
+    *,
+    agreement_id: str,
+    data: Mapping[str, Any],
+    documents: Sequence[str],
+    lock_version: int | None,
+    locale: str,
+) -> tuple[str, list[Block]]:
+    """A thread reply for one transition, with the approval buttons it opens."""
+    action_id = str(payload["action"])
+    act = ACTION_BY_ID[action_id]
+    branch = next((b for b in act.branches if b.key == payload.get("branch")), None)
+    branch_text = (branch.zh if zh(locale) else branch.en) if branch else ""
+    line = t(
+        "event_line",
+        locale,
+        step=step_title(action_id, locale),
+        verb=verb(act, locale),
+        branch=branch_text,
+        actor=mention(str(payload.get("actor") or "")),
+    )
+    body = [line, *summary_lines(action_id, data, locale)]
+    blocks: list[Block] = [section("\n".join(body))]
+    extra = []
+    if documents:
+        extra.append(t("event_documents", locale, documents=", ".join(documents)))
+    skipped = list(payload.get("skipped") or [])
+    if skipped:
+        extra.append(
+            t("event_skipped", locale, steps=", ".join(step_title(s, locale) for s in skipped))
+        )
+    opened = [o for o in payload.get("opened") or [] if not ACTION_BY_ID[o].system]
+    if opened:
+        extra.append(
+            t("event_next", locale, steps=", ".join(step_title(o, locale) for o in opened))
+        )
+    status = payload.get("status")
+    if status and branch and branch.status is not None:
+        extra.append(t("event_status", locale, status=status_text(str(status), locale)))
+    if extra:
+        blocks.append(context(*extra))
+    buttons: list[dict[str, Any]] = []
+    for o in opened:
+        if o in DECISIONS:  # approvals live in the thread
+            buttons += action_buttons(agreement_id, o, lock_version, locale)
+    if buttons:
+        blocks += actions(buttons)
+    return truncate(line, 3000), blocks
+
+
+def task_blocks(
+    agreement_id: str, customer: str, action_id: str, lock_version: int | None, locale: str
+) -> tuple[str, list[Block]]:
+    """The DM to an assignee of a new task, with its action button(s)."""
+    act = ACTION_BY_ID[action_id]
+    agreement = f"{agreement_id} · {escape(customer)}"
+    text = t("task_dm", locale, step=step_title(action_id, locale), agreement=agreement)
+    blocks: list[Block] = [
+        section(text),
+        context(t("task_roles", locale, roles=role_names(act.roles, locale))),
+    ]
+    blocks += actions(
+        action_buttons(agreement_id, action_id, lock_version, locale), BlockId.TASK_ACTIONS
+    )
+    fallback = t(
+        "task_dm_fallback", locale, step=step_title(action_id, locale), agreement=agreement
+    )
+    return fallback, blocks

@@ -1,0 +1,156 @@
+"""`/sla` and its subcommands."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.flows.errors import DomainError, NotFound
+from bot.flows.roles import Role, parse_role
+from bot.handlers import payloads
+from bot.handlers.common import Deps, domain_text, open_step, run
+from bot.handlers.ids import COMMAND
+from bot.handlers.replies import catalog_blocks, help_blocks, list_blocks, roles_modal, show_blocks
+from bot.i18n import t
+from store.catalogue import current_entries
+from store.lifecycle import check_new_request, prepare
+from store.queries import ListFilter, get_agreement, list_agreements
+from store.roles import all_assignments, grant_role, revoke_role, roles_of
+
+ID_SUBCOMMANDS = {"show", "review", "change", "terminate"}
+
+
+def _roles(deps: Deps, user: str) -> set[Role]:
+    with deps.db.read() as s:
+        return roles_of(s, user)
+
+
+def _catalog(deps: Deps) -> list[Any]:
+    with deps.db.read() as s:
+        return current_entries(s)
+
+
+def _assignments(deps: Deps) -> dict[str, list[str]]:
+    with deps.db.read() as s:
+        return all_assignments(s)
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    @app.command(COMMAND)
+    async def handle_sla_command(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        await dispatch_command(ack, body, client, deps)
+
+
+async def dispatch_command(
+    ack: AsyncAck, body: Mapping[str, Any], client: AsyncWebClient, deps: Deps
+) -> None:
+    loc = deps.locale
+    user = payloads.user_id(body)
+    words = str(body.get("text") or "").split()
+    sub = words[0].lower() if words else "help"
+    args = words[1:]
+
+    async def reply(text: str, blocks: list[dict[str, Any]] | None = None) -> None:
+        await ack(response_type="ephemeral", text=text, blocks=blocks)
+
+    try:
+        if sub == "help":
+            text, blocks = help_blocks(loc)
+            await reply(text, blocks)
+        elif sub == "new":
+            await run(check_new_request, deps.db, actor=user)
+            await ack()
+            await open_step(client, deps, body, agreement_id=None, action="M1", lock_version=None)
+        elif sub == "list":
+            which = args[0].lower() if args else "open"
+            if which not in {f.value for f in ListFilter}:
+                text, blocks = help_blocks(loc, unknown=str(body.get("text") or ""))
+                await reply(text, blocks)
+                return
+            rows = await run(
+                list_agreements,
+                deps.db,
+                ListFilter(which),
+                user=user,
+                today=deps.clock().date(),
+                limit=41,
+            )
+            text, blocks = list_blocks(rows, which, loc)
+            await reply(text, blocks)
+        elif sub in ID_SUBCOMMANDS:
+            if not args or not args[0].upper().startswith("SLA-"):
+                await reply(t("err_bad_id", loc, sub=sub))
+                return
+            agreement_id = args[0].upper()
+            if sub == "show":
+                detail = await run(get_agreement, deps.db, agreement_id)
+                text, blocks = show_blocks(detail, loc)
+                await reply(text, blocks)
+                return
+            action = {"review": "M11", "change": "M13"}.get(sub)
+            if action is None:  # terminate: sales notifies (T1); a manager starts M14
+                roles = await run(_roles, deps, user)
+                action = "T1" if Role.SALES in roles or Role.SLM not in roles else "M14"
+            prep = await run(prepare, deps.db, agreement_id, action, actor=user)
+            await ack()
+            await open_step(
+                client,
+                deps,
+                body,
+                agreement_id=agreement_id,
+                action=action,
+                lock_version=prep.lock_version,
+                agreement_label=agreement_id,
+            )
+        elif sub in ("catalog", "catalogue"):
+            entries = await run(_catalog, deps)
+            roles = await run(_roles, deps, user)
+            text, blocks = catalog_blocks(entries, loc, can_edit=Role.SLM in roles)
+            await reply(text, blocks)
+        elif sub == "roles":
+            roles = await run(_roles, deps, user)
+            if Role.ADMIN not in roles:
+                await reply(
+                    t("err_permission", loc, roles=Role.ADMIN.label(loc), what="/sla roles")
+                )
+                return
+            await ack()
+            view = roles_modal(await run(_assignments, deps), loc)
+            await client.views_open(trigger_id=payloads.trigger_id(body), view=view)
+        elif sub == "role":
+            await reply(await role_text(deps, user, args))
+        else:
+            text, blocks = help_blocks(loc, unknown=str(body.get("text") or ""))
+            await reply(text, blocks)
+    except NotFound:
+        await reply(t("err_not_found", loc, id=args[0].upper() if args else ""))
+    except DomainError as exc:
+        await reply(domain_text(exc, deps))
+
+
+async def role_text(deps: Deps, actor: str, args: list[str]) -> str:
+    """`/sla role add|remove <@user> ROLE`."""
+    loc = deps.locale
+    usage = t("role_usage", loc, roles=", ".join(r.value for r in Role))
+    if len(args) != 3 or args[0].lower() not in ("add", "remove"):
+        return usage
+    target = payloads.mentioned_user(args[1])
+    if target is None:
+        return t("role_bad_user", loc)
+    try:
+        role = parse_role(args[2])
+    except ValueError:
+        return usage
+    fn = grant_role if args[0].lower() == "add" else revoke_role
+    changed = await run(fn, deps.db, target, role, by=actor, now=deps.clock())
+    who = f"<@{target}>"
+    if not changed:
+        state = t("role_has" if fn is grant_role else "role_lacks", loc)
+        return t("role_nothing", loc, user=who, state=state, role=role.label(loc))
+    key = "role_added" if fn is grant_role else "role_removed"
+    return t(key, loc, user=who, role=role.label(loc))

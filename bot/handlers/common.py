@@ -1,0 +1,124 @@
+"""What every handler shares: dependencies, running store calls off the event loop,
+telling a user something only they see, and opening an action's modal."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, ParamSpec, TypeVar
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.flows.errors import DomainError
+from bot.handlers import payloads
+from bot.handlers.context import StepContext
+from bot.handlers.errors import user_text
+from bot.handlers.modals import step_modal
+from bot.settings import Settings
+from store.catalogue import current_entries
+from store.db import Database
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Deps:
+    db: Database
+    settings: Settings
+    notify: Callable[[], None] = lambda: None  # wake the outbox dispatcher
+    clock: Callable[[], datetime] = utcnow
+    seen_events: dict[str, None] = field(default_factory=dict)
+
+    @property
+    def locale(self) -> str:
+        return self.settings.locale
+
+
+async def run(fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+    """Run a (synchronous, database) call in a worker thread."""
+    return await asyncio.to_thread(fn, *args, **kwargs)
+
+
+async def tell(
+    client: AsyncWebClient,
+    body: Mapping[str, Any],
+    text: str,
+    blocks: list[dict[str, Any]] | None = None,
+) -> None:
+    """Something only the clicking user sees: ephemeral where possible, else a DM."""
+    user = payloads.user_id(body)
+    url = payloads.response_url(body)
+    if url:
+        from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+        hook = AsyncWebhookClient(url)
+        await hook.send(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
+        return
+    channel = payloads.channel_id(body)
+    if channel and not channel.startswith("D"):
+        await client.chat_postEphemeral(channel=channel, user=user, text=text, blocks=blocks)
+        return
+    await client.chat_postMessage(channel=user, text=text, blocks=blocks)
+
+
+def entry_options(db: Database) -> list[tuple[str, str]]:
+    with db.read() as s:
+        return [(e.code, f"{e.code} · {e.name} (tier {e.tier})") for e in current_entries(s)]
+
+
+def initial_values(db: Database, agreement_id: str | None, action: str) -> dict[str, Any]:
+    """Sensible defaults from what earlier steps recorded (M4 from M1, C2 from the SLA)."""
+    if not agreement_id:
+        return {}
+    from store.effects import last_record
+
+    with db.read() as s:
+        if action == "M4":
+            rec = last_record(s, agreement_id, "M1")
+            if rec:
+                return {k: rec.data[k] for k in ("tier", "start_date", "end_date") if k in rec.data}
+        if action == "C2":
+            from store.models import Agreement
+
+            ag = s.get(Agreement, agreement_id)
+            if ag and ag.end_date:
+                return {"tier": str(ag.tier or 3), "end_date": ag.end_date.isoformat()}
+    return {}
+
+
+async def open_step(
+    client: AsyncWebClient,
+    deps: Deps,
+    body: Mapping[str, Any],
+    *,
+    agreement_id: str | None,
+    action: str,
+    lock_version: int | None,
+    preset: Mapping[str, Any] | None = None,
+    agreement_label: str = "",
+) -> None:
+    ctx = StepContext(
+        agreement_id=agreement_id,
+        action=action,
+        lock_version=lock_version,
+        channel=payloads.channel_id(body),
+    )
+    options = {"entry": await run(entry_options, deps.db)}
+    options["entries"] = options["entry"]
+    initial = await run(initial_values, deps.db, agreement_id, action)
+    initial.update(preset or {})
+    view = step_modal(
+        action, ctx, deps.locale, initial=initial, options=options, agreement_label=agreement_label
+    )
+    await client.views_open(trigger_id=payloads.trigger_id(body), view=view)
+
+
+def domain_text(exc: DomainError, deps: Deps) -> str:
+    return user_text(exc, deps.locale)

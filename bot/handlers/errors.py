@@ -1,0 +1,63 @@
+"""Domain errors as the words a Slack user reads; unexpected errors tagged with an id."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from bot.flows.errors import (
+    AlreadyDone,
+    DomainError,
+    FormInvalid,
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+    StaleVersion,
+)
+from bot.flows.process import ACTION_BY_ID, STEP_BY_ID
+from bot.handlers.cards import mention, role_names, zh
+from bot.i18n import t
+
+log = logging.getLogger("slm_bot.errors")
+
+
+def what(action: str, locale: str) -> str:
+    act = ACTION_BY_ID.get(action)
+    if act is None:
+        return action
+    name = act.verb_zh if zh(locale) else act.verb_en
+    return f"{act.step} · {name[:1].lower() + name[1:] if not zh(locale) else name}"
+
+
+def user_text(exc: DomainError, locale: str) -> str:
+    if isinstance(exc, PermissionDenied):
+        if exc.detail:
+            return t("err_permission_detail", locale, detail=exc.detail)
+        return t(
+            "err_permission",
+            locale,
+            roles=role_names(exc.needed, locale),
+            what=what(exc.action, locale),
+        )
+    if isinstance(exc, AlreadyDone):
+        if exc.by or exc.at:
+            at = f"{exc.at:%Y-%m-%d %H:%M} UTC" if exc.at else "-"
+            return t("err_already_done", locale, by=mention(exc.by), at=at)
+        return t("err_already_done_unknown", locale)
+    if isinstance(exc, FormInvalid):
+        return t("err_form", locale, errors="; ".join(f"{k}: {v}" for k, v in exc.errors.items()))
+    if isinstance(exc, StaleVersion | InvalidTransition | NotFound):
+        return t("err_not_open", locale, message=str(exc))
+    return str(exc)
+
+
+def unexpected(exc: BaseException, where: str) -> str:
+    """Log an unexpected error with a short id and return the id for the user's message."""
+    error_id = uuid.uuid4().hex[:8]
+    log.error("unexpected error %s in %s", error_id, where, exc_info=exc)
+    return error_id
+
+
+def step_name(action: str, locale: str) -> str:
+    act = ACTION_BY_ID.get(action)
+    return STEP_BY_ID[act.step].title(locale) if act else action

@@ -1,0 +1,43 @@
+"""Events: App Home (the personal desk)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.flows.roles import Role
+from bot.handlers.common import Deps, run
+from bot.handlers.home import home_view
+from store.desk import expiring, my_agreements, my_tasks, reviews_due
+from store.roles import roles_of
+
+
+def desk(deps: Deps, user: str) -> dict[str, Any]:
+    today = deps.clock().date()
+    with deps.db.read() as s:
+        roles: set[Role] = roles_of(s, user)
+    soon = [(days, expiring(deps.db, today, days)) for days in (30, 60, 90)]
+    reviews = reviews_due(deps.db, today) if Role.SLM in roles else []
+    return home_view(
+        roles=roles,
+        tasks=my_tasks(deps.db, user),
+        mine=my_agreements(deps.db, user),
+        expiring=soon,
+        reviews=reviews,
+        locale=deps.locale,
+    )
+
+
+async def publish_home(client: AsyncWebClient, deps: Deps, user: str) -> None:
+    view = await run(desk, deps, user)
+    await client.views_publish(user_id=user, view=view)
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    @app.event("app_home_opened")
+    async def handle_app_home_opened_event(event: dict[str, Any], client: AsyncWebClient) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        await publish_home(client, deps, str(event.get("user", "")))

@@ -1,0 +1,137 @@
+"""App Home: the personal desk (my tasks, my agreements, expiring soon, reviews due)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from bot.flows.roles import Role
+from bot.handlers.cards import action_buttons, role_names, step_title
+from bot.handlers.context import StepRef
+from bot.handlers.ids import ActionId, BlockId
+from bot.handlers.kit import (
+    MAX_VIEW_BLOCKS,
+    Block,
+    actions,
+    button,
+    context,
+    divider,
+    escape,
+    header,
+    section,
+)
+from bot.i18n import t
+from store.desk import OpenTask, ReviewDue
+from store.queries import AgreementRow
+
+
+def home_view(
+    *,
+    roles: set[Role],
+    tasks: Sequence[OpenTask],
+    mine: Sequence[AgreementRow],
+    expiring: Sequence[tuple[int, Sequence[AgreementRow]]],
+    reviews: Sequence[ReviewDue],
+    locale: str,
+) -> dict[str, Any]:
+    blocks: list[Block] = [header(t("home_title", locale))]
+    blocks.append(
+        context(
+            t("home_roles", locale, roles=role_names(sorted(roles), locale))
+            if roles
+            else t("home_no_roles", locale)
+        )
+    )
+    top = [button(t("home_refresh", locale), ActionId.HOME_REFRESH, "refresh")]
+    if Role.SALES in roles:
+        top.insert(
+            0,
+            button(
+                t("home_new_request", locale),
+                ActionId.NEW_REQUEST,
+                StepRef(a="", s="M1").dumps(),
+                style="primary",
+            ),
+        )
+    blocks += actions(top, BlockId.HOME_ACTIONS)
+
+    blocks += [divider(), header(t("home_tasks", locale))]
+    if not tasks:
+        blocks.append(section(t("home_no_tasks", locale)))
+    for task in tasks[:15]:
+        agreement = f"{task.agreement_id} · {escape(task.customer)}"
+        line = t(
+            "home_task_line",
+            locale,
+            step=step_title(task.action, locale),
+            agreement=agreement,
+            since=f"{task.opened_at:%Y-%m-%d}",
+        )
+        buttons = action_buttons(task.agreement_id, task.action, task.lock_version, locale)
+        if len(buttons) == 1:
+            blocks.append(section(line, accessory=buttons[0]))
+        else:
+            blocks.append(section(line))
+            blocks += actions(buttons)
+
+    blocks += [divider(), header(t("home_agreements", locale))]
+    if not mine:
+        blocks.append(section(t("home_no_agreements", locale)))
+    for row in mine[:10]:
+        blocks.append(
+            section(
+                t(
+                    "home_agreement_line",
+                    locale,
+                    id=row.id,
+                    customer=escape(row.customer),
+                    current=row.current,
+                ),
+                accessory=button(
+                    t("card_details", locale), ActionId.SHOW, StepRef(a=row.id, s="show").dumps()
+                ),
+            )
+        )
+
+    shown: set[str] = set()
+    for days, rows in expiring:
+        fresh = [r for r in rows if r.id not in shown]
+        blocks += [divider(), header(t("home_expiring", locale, days=days))]
+        if not fresh:
+            blocks.append(context(t("home_none", locale)))
+        for row in fresh[:8]:
+            shown.add(row.id)
+            blocks.append(
+                section(
+                    t(
+                        "home_expiring_line",
+                        locale,
+                        id=row.id,
+                        customer=escape(row.customer),
+                        end=row.end_date,
+                    )
+                )
+            )
+
+    blocks += [divider(), header(t("home_reviews", locale))]
+    if not reviews:
+        blocks.append(context(t("home_none", locale)))
+    for r in reviews[:10]:
+        kind = t(f"review_kind_{r.kind.lower()}", locale)
+        blocks.append(
+            section(
+                t(
+                    "home_review_line",
+                    locale,
+                    agreement=f"{r.agreement_id} · {escape(r.customer)}",
+                    kind=kind,
+                    due=r.due,
+                ),
+                accessory=button(
+                    step_title(r.kind, locale)[:75],
+                    ActionId.OPEN_STEP,
+                    StepRef(a=r.agreement_id, s=r.kind).dumps(),
+                ),
+            )
+        )
+    return {"type": "home", "blocks": blocks[:MAX_VIEW_BLOCKS]}

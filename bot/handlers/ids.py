@@ -1,0 +1,55 @@
+"""Every Slack id the bot uses (action, block and callback ids), in one place.
+
+Handlers, builders and tests import these; none writes the strings itself.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+COMMAND = "/sla"
+
+
+class ActionId(StrEnum):
+    """`action_id` of interactive elements."""
+
+    OPEN_STEP = "sla-open-step"  # a button that opens the modal of an action
+    APPROVE = "sla-approve"  # one-click approval (value: StepRef with the decision)
+    SHOW = "sla-show"  # show an agreement (ephemeral)
+    NEW_REQUEST = "sla-new-request"  # App Home: open the M1 modal
+    HOME_REFRESH = "sla-home-refresh"
+    CATALOG_EDIT = "sla-catalog-edit"
+    SNOOZE = "sla-snooze"  # reminders: remind me later (value: JSON)
+    FIELD = "sla-field"  # prefix of a modal input's action_id: sla-field-<name>
+    ROLE_USERS = "sla-role-users"  # prefix in the roles modal: sla-role-users-<role>
+
+
+class CallbackId(StrEnum):
+    """`callback_id` of modals."""
+
+    STEP = "sla-step"  # any action's form; private_metadata carries a StepContext
+    ROLES = "sla-roles"
+    CATALOG = "sla-catalog"
+
+
+class BlockId(StrEnum):
+    """Fixed `block_id`s (modal fields use `field_block(name)`)."""
+
+    CARD_ACTIONS = "sla-card-actions"
+    HOME_ACTIONS = "sla-home-actions"
+    TASK_ACTIONS = "sla-task-actions"
+    FIELD = "sla-f"  # prefix: sla-f-<field name>
+    ROLE = "sla-role"  # prefix: sla-role-<role>
+
+
+def field_block(name: str) -> str:
+    return f"{BlockId.FIELD}-{name}"
+
+
+def field_action(name: str) -> str:
+    return f"{ActionId.FIELD}-{name}"
+
+
+def field_of_block(block_id: str) -> str | None:
+    prefix = f"{BlockId.FIELD}-"
+    return block_id[len(prefix) :] if block_id.startswith(prefix) else None

@@ -1,0 +1,206 @@
+"""Replies to `/sla` subcommands: help, lists, one agreement, the catalogue, the roles modal."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from bot.flows.roles import Role
+from bot.flows.tiers import Tier
+from bot.handlers.cards import mention, role_names, step_title
+from bot.handlers.context import StepRef
+from bot.handlers.ids import ActionId, BlockId, CallbackId
+from bot.handlers.kit import (
+    MAX_MESSAGE_BLOCKS,
+    Block,
+    actions,
+    button,
+    context,
+    divider,
+    escape,
+    header,
+    plain,
+    section,
+)
+from bot.i18n import t
+from store.models import CatalogueEntry
+from store.queries import AgreementDetail, AgreementRow
+
+
+def help_blocks(locale: str, *, unknown: str | None = None) -> tuple[str, list[Block]]:
+    text = t("help", locale)
+    blocks: list[Block] = []
+    if unknown:
+        blocks.append(section(t("help_unknown", locale, text=escape(unknown[:200]))))
+    blocks.append(section(text))
+    return text, blocks
+
+
+def list_blocks(
+    rows: Sequence[AgreementRow], which: str, locale: str, *, limit: int = 40
+) -> tuple[str, list[Block]]:
+    if not rows:
+        text = t("list_empty", locale, which=which)
+        return text, [section(text)]
+    title = t("list_title", locale, count=len(rows), which=which)
+    blocks: list[Block] = [section(f"*{title}*")]
+    for row in rows[:limit]:
+        blocks.append(
+            section(
+                t(
+                    "list_line",
+                    locale,
+                    id=row.id,
+                    customer=escape(row.customer),
+                    current=row.current,
+                    end=row.end_date,
+                ),
+                accessory=button(
+                    t("card_details", locale), ActionId.SHOW, StepRef(a=row.id, s="show").dumps()
+                ),
+            )
+        )
+    if len(rows) > limit:
+        blocks.append(context(t("list_more", locale, shown=limit)))
+    return title, blocks[:MAX_MESSAGE_BLOCKS]
+
+
+def show_blocks(d: AgreementDetail, locale: str) -> tuple[str, list[Block]]:
+    r = d.row
+    tier = Tier(r.tier).label(locale) if r.tier else "-"
+    blocks: list[Block] = [
+        header(f"{r.id} · {r.customer}"),
+        section(
+            fields=[
+                t("card_step", locale, current=r.current),
+                t("card_tier", locale, tier=tier),
+                t(
+                    "card_owner",
+                    locale,
+                    owner=mention(r.owner) if r.owner else t("card_no_owner", locale),
+                ),
+                t("card_sales", locale, sales=mention(r.sales_user)),
+                t("card_term", locale, start=d.start_date or "-", end=r.end_date or "-"),
+                t("card_version", locale, version=d.sla_version),
+            ]
+        ),
+    ]
+    if d.tasks:
+        lines = []
+        for task in d.tasks:
+            who = ", ".join(mention(u) for u in task["assignees"]) or t("show_nobody", locale)
+            lines.append(
+                t("show_task_line", locale, step=step_title(task["action"], locale), who=who)
+            )
+        blocks.append(section(f"*{t('show_tasks', locale)}*\n" + "\n".join(lines)))
+    history = [
+        t(
+            "show_history_line",
+            locale,
+            at=f"{h['at']:%Y-%m-%d %H:%M}",
+            step=h["step"] or "",
+            action=h["action"],
+            actor=mention(h["actor"]),
+        )
+        for h in d.history[-15:]
+    ]
+    if history:
+        blocks.append(section(f"*{t('show_history', locale)}*\n" + "\n".join(history)))
+    if d.documents:
+        docs = [f"• {escape(doc['title'])}" for doc in d.documents[-12:]]
+        blocks.append(
+            section(f"*{t('show_documents', locale, count=len(d.documents))}*\n" + "\n".join(docs))
+        )
+    text = f"{r.id} · {r.customer} · {r.current}"
+    return text, blocks[:MAX_MESSAGE_BLOCKS]
+
+
+def catalog_blocks(
+    entries: Sequence[CatalogueEntry], locale: str, *, can_edit: bool
+) -> tuple[str, list[Block]]:
+    title = t("catalog_title", locale)
+    blocks: list[Block] = [header(title)]
+    if not entries:
+        blocks.append(section(t("catalog_empty", locale)))
+    for e in entries[:40]:
+        name = e.name_zh if locale.startswith("zh") and e.name_zh else e.name
+        line = t(
+            "catalog_line",
+            locale,
+            code=e.code,
+            version=e.version,
+            name=escape(name),
+            tier=e.tier,
+            coverage=Tier(e.tier).coverage,
+            price=e.price,
+            availability=e.availability_pct,
+        )
+        targets = [
+            t(
+                "catalog_targets",
+                locale,
+                priority=p,
+                response=v["response_min"],
+                resolution=v["resolution_min"],
+            )
+            for p, v in sorted(e.targets.items())
+        ]
+        blocks.append(section(line + ("\n" + " · ".join(targets) if targets else "")))
+    if can_edit:
+        blocks += actions([button(t("catalog_edit", locale), ActionId.CATALOG_EDIT, "edit")])
+    return title, blocks[:MAX_MESSAGE_BLOCKS]
+
+
+def roles_modal(assignments: Mapping[str, Sequence[str]], locale: str) -> dict[str, Any]:
+    """A users-select per role, pre-filled with who holds it."""
+    blocks: list[Block] = [section(t("roles_intro", locale))]
+    for role in Role:
+        element: dict[str, Any] = {
+            "type": "multi_users_select",
+            "action_id": f"{ActionId.ROLE_USERS}-{role.value}",
+            "placeholder": plain(role.label(locale)),
+        }
+        users = list(assignments.get(role.value, []))
+        if users:
+            element["initial_users"] = users[:100]
+        blocks.append(
+            {
+                "type": "input",
+                "block_id": f"{BlockId.ROLE}-{role.value}",
+                "optional": True,
+                "label": plain(role.label(locale)),
+                "element": element,
+            }
+        )
+    return {
+        "type": "modal",
+        "callback_id": CallbackId.ROLES,
+        "title": plain(t("roles_title", locale), 24),
+        "submit": plain(t("button_save", locale), 24),
+        "close": plain(t("button_cancel", locale), 24),
+        "blocks": blocks,
+    }
+
+
+def parse_roles(values: Mapping[str, Mapping[str, Any]]) -> dict[Role, list[str]]:
+    out: dict[Role, list[str]] = {}
+    for role in Role:
+        block = values.get(f"{BlockId.ROLE}-{role.value}", {})
+        state = block.get(f"{ActionId.ROLE_USERS}-{role.value}", {})
+        out[role] = sorted(set(state.get("selected_users") or []))
+    return out
+
+
+def roles_text(roles: set[Role], locale: str) -> str:
+    return role_names(sorted(roles), locale)
+
+
+__all__ = [
+    "catalog_blocks",
+    "divider",
+    "help_blocks",
+    "list_blocks",
+    "parse_roles",
+    "roles_modal",
+    "show_blocks",
+]

@@ -1,0 +1,65 @@
+"""Everything a user reads, in English and Simplified Chinese, from Jinja2 templates.
+
+Templates live in `templates/<catalogue>.<locale>.yaml`: one YAML mapping per catalogue and
+locale, each key a Jinja2 template rendered with `StrictUndefined` (a missing value is an
+error, never an empty string). Step, action, role and document names come from the process
+declarations, which are bilingual themselves.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jinja2 import Environment, StrictUndefined, Template
+
+LOCALES = ("en", "zh-CN")
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+
+
+def norm_locale(locale: str) -> str:
+    return "zh-CN" if locale.lower().startswith("zh") else "en"
+
+
+@functools.cache
+def _env() -> Environment:
+    env = Environment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
+    env.filters["mention"] = lambda user: f"<@{user}>" if user else "-"
+    return env
+
+
+@functools.cache
+def catalogue(locale: str) -> dict[str, str]:
+    """All keys of one locale (every catalogue file merged); duplicate keys are an error."""
+    loc = norm_locale(locale)
+    merged: dict[str, str] = {}
+    for path in sorted(TEMPLATES.glob(f"*.{loc}.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if not isinstance(data, dict):
+            raise ValueError(f"{path.name}: expected a mapping")
+        for key, value in data.items():
+            if key in merged:
+                raise ValueError(f"{path.name}: duplicate key {key!r}")
+            merged[str(key)] = str(value).rstrip("\n")
+    return merged
+
+
+@functools.cache
+def _template(locale: str, key: str) -> Template:
+    try:
+        source = catalogue(locale)[key]
+    except KeyError:
+        raise KeyError(f"no text {key!r} for locale {norm_locale(locale)}") from None
+    return _env().from_string(source)
+
+
+def t(key: str, locale: str = "en", **params: Any) -> str:
+    """The text `key` in `locale`, rendered with `params`."""
+    return _template(norm_locale(locale), key).render(**params)
+
+
+def truncate(text: str, limit: int) -> str:
+    """Cut to Slack's limits with an ellipsis."""
+    return text if len(text) <= limit else text[: max(0, limit - 1)] + "…"

@@ -1,0 +1,243 @@
+"""Read models for the Slack surfaces: the agreement card, tasks, the App Home desk."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import String, and_, cast, func, select
+
+from store.db import Database
+from store.lifecycle import state_of
+from store.models import Agreement, AuditEvent, Customer, StepRecord, Task, table_of
+from store.queries import AgreementRow, ListFilter, list_agreements
+
+_AG, _CU, _TK = table_of(Agreement), table_of(Customer), table_of(Task)
+_AU, _SR = table_of(AuditEvent), table_of(StepRecord)
+
+
+@dataclass(frozen=True)
+class OpenTask:
+    agreement_id: str
+    customer: str
+    action: str
+    assignees: tuple[str, ...]
+    opened_at: datetime
+    lock_version: int
+
+
+@dataclass(frozen=True)
+class Card:
+    """Everything the agreement card shows."""
+
+    id: str
+    customer: str
+    status: str
+    pending: tuple[str, ...]
+    tier: int | None
+    owner: str | None
+    sales_user: str
+    start_date: date | None
+    end_date: date | None
+    sla_version: int
+    lock_version: int
+    card_channel: str | None
+    card_ts: str | None
+    tasks: tuple[OpenTask, ...]
+    last_actor: str | None
+    last_action: str | None
+    last_at: datetime | None
+
+    @property
+    def current(self) -> str:
+        from bot.flows.machine import AgreementState
+        from bot.flows.process import Status
+
+        return AgreementState(status=Status(self.status), pending=self.pending).describe()
+
+
+def load_card(db: Database, agreement_id: str) -> Card | None:
+    with db.read() as s:
+        conn = s.connection()
+        row = (
+            conn.execute(
+                select(_AG, _CU.c.name.label("customer_name"))
+                .join(_CU, _CU.c.id == _AG.c.customer_id)
+                .where(_AG.c.id == agreement_id)
+            )
+            .mappings()
+            .first()
+        )
+        if row is None:
+            return None
+        tasks = (
+            conn.execute(
+                select(_TK)
+                .where(_TK.c.agreement_id == agreement_id, _TK.c.closed_at.is_(None))
+                .order_by(_TK.c.id)
+            )
+            .mappings()
+            .all()
+        )
+        last = conn.execute(
+            select(_AU.c.actor, _AU.c.action, _AU.c.at)
+            .where(_AU.c.agreement_id == agreement_id)
+            .order_by(_AU.c.id.desc())
+            .limit(1)
+        ).first()
+    return Card(
+        id=row["id"],
+        customer=row["customer_name"],
+        status=row["status"],
+        pending=tuple(row["pending"]),
+        tier=row["tier"],
+        owner=row["owner"],
+        sales_user=row["sales_user"],
+        start_date=row["start_date"],
+        end_date=row["end_date"],
+        sla_version=row["sla_version"],
+        lock_version=row["lock_version"],
+        card_channel=row["card_channel"],
+        card_ts=row["card_ts"],
+        tasks=tuple(
+            OpenTask(
+                row["id"],
+                row["customer_name"],
+                t["action"],
+                tuple(t["assignees"]),
+                t["opened_at"],
+                row["lock_version"],
+            )
+            for t in tasks
+        ),
+        last_actor=last[0] if last else None,
+        last_action=last[1] if last else None,
+        last_at=last[2] if last else None,
+    )
+
+
+def set_card_ts(db: Database, agreement_id: str, channel: str, ts: str) -> None:
+    """Remember the card's message (not a state change: no audit, no lock bump)."""
+    from sqlalchemy import update
+
+    with db.write() as s:
+        s.connection().execute(
+            update(_AG).where(_AG.c.id == agreement_id).values(card_channel=channel, card_ts=ts)
+        )
+
+
+def my_tasks(db: Database, user: str, *, limit: int = 20) -> list[OpenTask]:
+    with db.read() as s:
+        rows = (
+            s.connection()
+            .execute(
+                select(
+                    _TK.c.agreement_id,
+                    _CU.c.name,
+                    _TK.c.action,
+                    _TK.c.assignees,
+                    _TK.c.opened_at,
+                    _AG.c.lock_version,
+                )
+                .join(_AG, _AG.c.id == _TK.c.agreement_id)
+                .join(_CU, _CU.c.id == _AG.c.customer_id)
+                .where(_TK.c.closed_at.is_(None), cast(_TK.c.assignees, String).like(f'%"{user}"%'))
+                .order_by(_TK.c.opened_at, _TK.c.id)
+                .limit(limit)
+            )
+            .all()
+        )
+    return [OpenTask(a, c, act, tuple(who), at, lv) for a, c, act, who, at, lv in rows]
+
+
+def my_agreements(db: Database, user: str, *, limit: int = 10) -> list[AgreementRow]:
+    return list_agreements(db, ListFilter.MINE, user=user, limit=limit)
+
+
+def expiring(db: Database, today: date, days: int, *, limit: int = 10) -> list[AgreementRow]:
+    return list_agreements(db, ListFilter.EXPIRING, today=today, expiring_days=days, limit=limit)
+
+
+@dataclass(frozen=True)
+class ReviewDue:
+    agreement_id: str
+    customer: str
+    kind: str  # M11 | M12
+    due: date
+
+
+def _add_months(day: date, months: int) -> date:
+    y, m = divmod(day.month - 1 + months, 12)
+    year, month = day.year + y, m + 1
+    import calendar
+
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def reviews_due(
+    db: Database, today: date, *, within_days: int = 14, limit: int = 20
+) -> list[ReviewDue]:
+    """Active agreements whose M11 (per cadence) or M12 (yearly) review is due soon or late.
+
+    The clock starts at the service going live (M10) and restarts at each review.
+    """
+    from bot.flows.tiers import Cadence
+
+    with db.read() as s:
+        conn = s.connection()
+        last = (
+            select(_SR.c.agreement_id, _SR.c.action, func.max(_SR.c.at).label("at"))
+            .where(_SR.c.action.in_(["M10", "M11", "M12"]), _SR.c.skipped.is_(False))
+            .group_by(_SR.c.agreement_id, _SR.c.action)
+            .subquery()
+        )
+        rows = conn.execute(
+            select(_AG.c.id, _CU.c.name, _AG.c.review_cadence, last.c.action, last.c.at)
+            .join(_CU, _CU.c.id == _AG.c.customer_id)
+            .join(last, and_(last.c.agreement_id == _AG.c.id))
+            .where(_AG.c.status == "active")
+        ).all()
+    seen: dict[str, dict[str, object]] = {}
+    for ag_id, customer, cadence, action, at in rows:
+        info = seen.setdefault(ag_id, {"customer": customer, "cadence": cadence})
+        info[action] = at.date()
+    horizon = today + timedelta(days=within_days)
+    out: list[ReviewDue] = []
+    for ag_id, info in seen.items():
+        live = info.get("M10")
+        if not isinstance(live, date):
+            continue
+        m11 = info.get("M11")
+        m12 = info.get("M12")
+        months = Cadence(str(info["cadence"])).months
+        due11 = _add_months(m11 if isinstance(m11, date) else live, months)
+        due12 = _add_months(m12 if isinstance(m12, date) else live, 12)
+        for kind, due in (("M11", due11), ("M12", due12)):
+            if due <= horizon:
+                out.append(ReviewDue(ag_id, str(info["customer"]), kind, due))
+    out.sort(key=lambda r: (r.due, r.agreement_id))
+    return out[:limit]
+
+
+def open_agreement_ids(db: Database) -> list[str]:
+    with db.read() as s:
+        return [
+            r
+            for r in s.connection()
+            .execute(select(_AG.c.id).where(_AG.c.status.not_in(["declined", "archived"])))
+            .scalars()
+        ]
+
+
+__all__ = [
+    "Card",
+    "OpenTask",
+    "ReviewDue",
+    "expiring",
+    "load_card",
+    "my_agreements",
+    "my_tasks",
+    "reviews_due",
+    "set_card_ts",
+    "state_of",
+]
