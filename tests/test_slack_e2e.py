@@ -18,6 +18,7 @@ from store.db import Database
 from store.queries import get_agreement
 from tests.dbs import sqlite_db
 from tests.slack_support import CHANNEL, SlackClient, fill, find_button, serve_app, wait_for
+from tests.slack_validation import validate_all
 from tests.support import USERS, forms, setup_world
 
 SLACK = Path(__file__).resolve().parents[2] / "shared" / "slack"
@@ -45,6 +46,7 @@ def slack(world_db: Database, standin: StandinServer) -> Iterator[SlackClient]:
         yield client
         client.close()
     assert_no_violations(standin.state)
+    assert validate_all(standin.state) > 50
 
 
 def card(slack: SlackClient, agreement_id: str) -> dict[str, Any]:

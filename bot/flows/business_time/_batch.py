@@ -19,7 +19,7 @@ import numpy.typing as npt
 from bot.flows.business_time._calendar import _US, _exact_us
 
 if TYPE_CHECKING:
-    from bot.flows.business_time._calendar import Calendar, _Index
+    from bot.flows.business_time._calendar import Calendar, Durations, Instants, _Index
 
 I64 = npt.NDArray[np.int64]
 _MAX = np.iinfo(np.int64).max
@@ -94,7 +94,7 @@ def _arrays(ix: _Index) -> _Arrays:
     return arrays
 
 
-def _as_int64(values: npt.ArrayLike, argument: str, kind: str) -> I64:
+def _as_int64(values: Instants | Durations, argument: str, kind: str) -> I64:
     a = np.asarray(values)
     if a.dtype.kind == kind:
         unit = "datetime64[us]" if kind == "M" else "timedelta64[us]"
@@ -121,7 +121,7 @@ def _what(kind: str) -> str:
     return "timedelta64 values or timedeltas"
 
 
-def elapsed(cal: Calendar, starts: npt.ArrayLike, ends: npt.ArrayLike) -> npt.NDArray[Any]:
+def elapsed(cal: Calendar, starts: Instants, ends: Instants) -> npt.NDArray[Any]:
     s, e = np.broadcast_arrays(_as_int64(starts, "starts", "M"), _as_int64(ends, "ends", "M"))
     if not s.size:
         return np.zeros(s.shape, dtype="timedelta64[us]")
@@ -130,7 +130,7 @@ def elapsed(cal: Calendar, starts: npt.ArrayLike, ends: npt.ArrayLike) -> npt.ND
     return (a.f(e) - a.f(s)).view("timedelta64[us]")
 
 
-def add(cal: Calendar, starts: npt.ArrayLike, durations: npt.ArrayLike) -> npt.NDArray[Any]:
+def add(cal: Calendar, starts: Instants, durations: Durations) -> npt.NDArray[Any]:
     s, d = np.broadcast_arrays(
         _as_int64(starts, "starts", "M"), _as_int64(durations, "durations", "m")
     )
