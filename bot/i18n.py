@@ -9,11 +9,12 @@ declarations, which are bilingual themselves.
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 from typing import Any
 
 import yaml
-from jinja2 import Environment, StrictUndefined, Template
+from jinja2 import Environment, StrictUndefined, Template, UndefinedError
 
 LOCALES = ("en", "zh-CN")
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
@@ -46,18 +47,54 @@ def catalogue(locale: str) -> dict[str, str]:
     return merged
 
 
+_SIMPLE = re.compile(r"\{\{\s*([A-Za-z_]\w*)\s*\}\}")
+
+
+class _Simple:
+    """A template made only of text and `{{ name }}`: rendered without Jinja's machinery
+    (lists and cards render dozens per reply); a missing name is still an error."""
+
+    def __init__(self, source: str) -> None:
+        self.parts = _SIMPLE.split(source)  # text, name, text, name, ..., text
+
+    def render(self, **params: Any) -> str:
+        parts = self.parts
+        out = [parts[0]]
+        for i in range(1, len(parts), 2):
+            name = parts[i]
+            if name not in params:
+                raise UndefinedError(f"{name!r} is undefined")
+            out.append(str(params[name]))
+            out.append(parts[i + 1])
+        return "".join(out)
+
+
 @functools.cache
-def _template(locale: str, key: str) -> Template:
+def _template(locale: str, key: str) -> Template | _Simple:
     try:
         source = catalogue(locale)[key]
     except KeyError:
         raise KeyError(f"no text {key!r} for locale {norm_locale(locale)}") from None
+    if (
+        "{%" not in source
+        and "{#" not in source
+        and "|" not in "".join(_SIMPLE.findall(source))
+        and source.count("{{") == len(_SIMPLE.findall(source))
+    ):
+        return _Simple(source)
     return _env().from_string(source)
 
 
 def t(key: str, locale: str = "en", **params: Any) -> str:
     """The text `key` in `locale`, rendered with `params`."""
+    if not params:
+        return _constant(norm_locale(locale), key)
     return _template(norm_locale(locale), key).render(**params)
+
+
+@functools.cache
+def _constant(locale: str, key: str) -> str:
+    return _template(locale, key).render()
 
 
 def truncate(text: str, limit: int) -> str:

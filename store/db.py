@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
@@ -77,6 +77,12 @@ class Database:
     def read(self) -> Iterator[Session]:
         with Session(self.read_engine, expire_on_commit=False) as session, session.begin():
             yield session
+
+    @contextmanager
+    def read_conn(self) -> Iterator[Connection]:
+        """A plain connection in one read transaction (cheaper than a Session: hot reads)."""
+        with self.read_engine.connect() as conn, conn.begin():
+            yield conn
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -78,6 +78,7 @@ class Agreement(SQLModel, table=True):
     __table_args__ = (
         Index("ix_agreement_status_end", "status", "end_date"),
         Index("ix_agreement_customer", "customer_id"),
+        Index("ix_agreement_updated", "updated_at", "id"),
     )
     id: str = Field(primary_key=True, max_length=20)  # SLA-2026-0001
     customer_id: int = Field(foreign_key="customer.id")

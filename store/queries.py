@@ -7,10 +7,11 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import String, cast, func, or_, select
-from sqlmodel import Session, col
+from sqlalchemy import BindParameter, String, bindparam, cast, func, or_, select
+from sqlmodel import col
 
 from bot.flows.errors import NotFound
+from bot.flows.machine import AgreementState
 from bot.flows.process import Status
 from store.db import Database
 from store.lifecycle import state_of
@@ -22,6 +23,7 @@ from store.models import (
     Document,
     ImprovementAction,
     Task,
+    table_of,
 )
 
 
@@ -79,6 +81,31 @@ def _row(ag: Agreement, customer: str) -> AgreementRow:
     )
 
 
+_AG, _CU, _TK = table_of(Agreement), table_of(Customer), table_of(Task)
+_LIST_COLUMNS = (
+    _AG.c.id,
+    _CU.c.name,
+    _AG.c.status,
+    _AG.c.pending,
+    _AG.c.tier,
+    _AG.c.end_date,
+    _AG.c.owner,
+    _AG.c.sales_user,
+    _AG.c.updated_at,
+    _AG.c.lock_version,
+)
+_FINAL = [Status.DECLINED.value, Status.ARCHIVED.value]
+
+
+def describe(status: str, pending: tuple[str, ...], locale: str = "en") -> str:
+    """The "current step" text, without building a state object (lists are hot paths)."""
+    if pending:
+        from bot.flows.process import ACTION_BY_ID, STEP_BY_ID
+
+        return STEP_BY_ID[ACTION_BY_ID[pending[0]].step].title(locale)
+    return AgreementState(status=Status(status)).describe(locale)
+
+
 def list_agreements(
     db: Database,
     which: ListFilter = ListFilter.OPEN,
@@ -89,52 +116,55 @@ def list_agreements(
     limit: int = 50,
     offset: int = 0,
 ) -> list[AgreementRow]:
-    stmt = select(Agreement, col(Customer.name)).join(
-        Customer,
-        col(Customer.id) == col(Agreement.customer_id),
-    )
-    final = [Status.DECLINED.value, Status.ARCHIVED.value]
+    """Agreements for `/sla list`, App Home and the CLI (Core query: no ORM objects)."""
+    stmt = select(*_LIST_COLUMNS).join(_CU, _CU.c.id == _AG.c.customer_id)
     if which is ListFilter.OPEN:
-        stmt = stmt.where(col(Agreement.status).not_in(final))
+        stmt = stmt.where(_AG.c.status.not_in(_FINAL))
     elif which is ListFilter.EXPIRING:
         day = today or date.today()
         stmt = stmt.where(
-            col(Agreement.status).in_(
-                [
-                    Status.ACTIVE.value,
-                    Status.CHANGING.value,
-                    Status.TERMINATING.value,
-                ]
+            _AG.c.status.in_(
+                [Status.ACTIVE.value, Status.CHANGING.value, Status.TERMINATING.value]
             ),
-            col(Agreement.end_date).is_not(None),
-            col(Agreement.end_date) <= day + timedelta(days=expiring_days),
+            _AG.c.end_date.is_not(None),
+            _AG.c.end_date <= day + timedelta(days=expiring_days),
         )
     elif which is ListFilter.MINE:
         if not user:
             raise ValueError("`mine` needs a user")
-        open_task = select(col(Task.agreement_id)).where(
-            col(Task.closed_at).is_(None),
-            cast(col(Task.assignees), String).like(f'%"{user}"%'),
+        open_task = select(_TK.c.agreement_id).where(
+            _TK.c.closed_at.is_(None), cast(_TK.c.assignees, String).like(f'%"{user}"%')
         )
         stmt = stmt.where(
-            col(Agreement.status).not_in(final),
-            or_(
-                col(Agreement.sales_user) == user,
-                col(Agreement.owner) == user,
-                col(Agreement.id).in_(open_task),
-            ),
+            _AG.c.status.not_in(_FINAL),
+            or_(_AG.c.sales_user == user, _AG.c.owner == user, _AG.c.id.in_(open_task)),
         )
-    order = (
-        (col(Agreement.end_date).asc(), col(Agreement.id).asc())
-        if which is ListFilter.EXPIRING
-        else (
-            col(Agreement.updated_at).desc(),
-            col(Agreement.id).desc(),
+    if which is ListFilter.EXPIRING:
+        stmt = stmt.order_by(_AG.c.end_date.asc(), _AG.c.id.asc())
+    else:
+        stmt = stmt.order_by(_AG.c.updated_at.desc(), _AG.c.id.desc())
+    stmt = stmt.limit(limit).offset(offset)
+    with db.read_conn() as conn:
+        rows = conn.execute(stmt).all()
+    out = []
+    for aid, customer, status, pending, tier, end, owner, sales, updated, lock in rows:
+        pend = tuple(pending)
+        out.append(
+            AgreementRow(
+                id=aid,
+                customer=customer,
+                status=status,
+                current=describe(status, pend),
+                tier=tier,
+                end_date=end,
+                owner=owner,
+                sales_user=sales,
+                updated_at=updated,
+                pending=pend,
+                lock_version=lock,
+            )
         )
-    )
-    stmt = stmt.order_by(*order).limit(limit).offset(offset)
-    with db.read() as s:
-        return [_row(ag, name) for ag, name in s.execute(stmt).all()]
+    return out
 
 
 def count_agreements(db: Database) -> dict[str, int]:
@@ -145,99 +175,119 @@ def count_agreements(db: Database) -> dict[str, int]:
     return {str(st): int(n) for st, n in rows}
 
 
-def _load(s: Session, agreement_id: str) -> tuple[Agreement, str]:
-    found = s.execute(
-        select(Agreement, col(Customer.name))
-        .join(Customer, col(Customer.id) == col(Agreement.customer_id))
-        .where(col(Agreement.id) == agreement_id.upper())
-    ).first()
-    if found is None:
-        raise NotFound(f"no agreement {agreement_id}")
-    return found[0], found[1]
+_V, _I, _D, _A = (
+    table_of(AgreementVersion),
+    table_of(ImprovementAction),
+    table_of(Document),
+    table_of(AuditEvent),
+)
+_AID: BindParameter[str] = bindparam("aid")
+# statements built once (a Slack `/sla show` runs all of them)
+_Q_AGREEMENT = (
+    select(_AG, _CU.c.name.label("customer_name"))
+    .join(_CU, _CU.c.id == _AG.c.customer_id)
+    .where(_AG.c.id == _AID)
+)
+_Q_VERSIONS = (
+    select(
+        _V.c.number,
+        _V.c.status,
+        _V.c.tier,
+        _V.c.start_date,
+        _V.c.end_date,
+        _V.c.price,
+        _V.c.availability_pct,
+        _V.c.created_step,
+    )
+    .where(_V.c.agreement_id == _AID)
+    .order_by(_V.c.number)
+)
+_Q_TASKS = (
+    select(_TK.c.action, _TK.c.assignees, _TK.c.opened_at)
+    .where(_TK.c.agreement_id == _AID, _TK.c.closed_at.is_(None))
+    .order_by(_TK.c.id)
+)
+_Q_IMPROVEMENTS = (
+    select(_I.c.id, _I.c.description, _I.c.needs_change, _I.c.status)
+    .where(_I.c.agreement_id == _AID)
+    .order_by(_I.c.id)
+)
+_DOC_COLS = (
+    _D.c.id,
+    _D.c.kind,
+    _D.c.step,
+    _D.c.title,
+    _D.c.sla_version,
+    _D.c.created_by,
+    _D.c.created_at,
+)
+_Q_DOCS = select(*_DOC_COLS).where(_D.c.agreement_id == _AID).order_by(_D.c.id)
+_Q_DOCS_RECENT = (
+    select(*_DOC_COLS)
+    .where(_D.c.agreement_id == _AID)
+    .order_by(_D.c.id.desc())
+    .limit(bindparam("n"))
+)
+_EV_COLS = (_A.c.at, _A.c.actor, _A.c.step, _A.c.action, _A.c.data)
+_Q_EVENTS = select(*_EV_COLS).where(_A.c.agreement_id == _AID).order_by(_A.c.id)
+_Q_EVENTS_RECENT = (
+    select(*_EV_COLS)
+    .where(_A.c.agreement_id == _AID)
+    .order_by(_A.c.id.desc())
+    .limit(bindparam("n"))
+)
 
 
-def get_agreement(db: Database, agreement_id: str, *, history: bool = True) -> AgreementDetail:
-    with db.read() as s:
-        ag, customer = _load(s, agreement_id)
+def get_agreement(
+    db: Database, agreement_id: str, *, history: bool = True, recent: int | None = None
+) -> AgreementDetail:
+    """One agreement with its versions, open tasks, improvements and (with `history`) its
+    documents and audit history; `recent` keeps only the newest that many of each."""
+    with db.read_conn() as conn:
+        row = conn.execute(_Q_AGREEMENT, {"aid": agreement_id.upper()}).mappings().first()
+        if row is None:
+            raise NotFound(f"no agreement {agreement_id}")
+        pend = tuple(row["pending"])
         detail = AgreementDetail(
-            row=_row(ag, customer),
-            title=ag.title,
-            sla_version=ag.sla_version,
-            start_date=ag.start_date,
-            review_cadence=ag.review_cadence,
-            card=(ag.card_channel, ag.card_ts),
+            row=AgreementRow(
+                id=row["id"],
+                customer=row["customer_name"],
+                status=row["status"],
+                current=describe(row["status"], pend),
+                tier=row["tier"],
+                end_date=row["end_date"],
+                owner=row["owner"],
+                sales_user=row["sales_user"],
+                updated_at=row["updated_at"],
+                pending=pend,
+                lock_version=row["lock_version"],
+            ),
+            title=row["title"],
+            sla_version=row["sla_version"],
+            start_date=row["start_date"],
+            review_cadence=row["review_cadence"],
+            card=(row["card_channel"], row["card_ts"]),
         )
-        for v in s.execute(
-            select(AgreementVersion)
-            .where(col(AgreementVersion.agreement_id) == ag.id)
-            .order_by(col(AgreementVersion.number))
-        ).scalars():
-            detail.versions.append(
-                {
-                    "number": v.number,
-                    "status": v.status,
-                    "tier": v.tier,
-                    "start_date": v.start_date,
-                    "end_date": v.end_date,
-                    "price": v.price,
-                    "availability_pct": v.availability_pct,
-                    "created_step": v.created_step,
-                }
-            )
-        for t in s.execute(
-            select(Task)
-            .where(
-                col(Task.agreement_id) == ag.id,
-                col(Task.closed_at).is_(None),
-            )
-            .order_by(col(Task.id))
-        ).scalars():
-            detail.tasks.append(
-                {"action": t.action, "assignees": t.assignees, "opened_at": t.opened_at}
-            )
-        for i in s.execute(
-            select(ImprovementAction)
-            .where(col(ImprovementAction.agreement_id) == ag.id)
-            .order_by(col(ImprovementAction.id))
-        ).scalars():
-            detail.improvements.append(
-                {
-                    "id": i.id,
-                    "description": i.description,
-                    "needs_change": i.needs_change,
-                    "status": i.status,
-                }
-            )
+        p = {"aid": row["id"], "n": recent or 0}
+        detail.versions.extend(dict(v) for v in conn.execute(_Q_VERSIONS, p).mappings())
+        detail.tasks.extend(dict(t) for t in conn.execute(_Q_TASKS, p).mappings())
+        detail.improvements.extend(dict(i) for i in conn.execute(_Q_IMPROVEMENTS, p).mappings())
         if history:
-            for d in s.execute(
-                select(Document)
-                .where(col(Document.agreement_id) == ag.id)
-                .order_by(col(Document.id))
-            ).scalars():
-                detail.documents.append(
-                    {
-                        "id": d.id,
-                        "kind": d.kind,
-                        "step": d.step,
-                        "title": d.title,
-                        "sla_version": d.sla_version,
-                        "created_by": d.created_by,
-                        "created_at": d.created_at,
-                    }
-                )
-            for e in s.execute(
-                select(AuditEvent)
-                .where(col(AuditEvent.agreement_id) == ag.id)
-                .order_by(col(AuditEvent.id))
-            ).scalars():
+            docs = [
+                dict(d) for d in conn.execute(_Q_DOCS_RECENT if recent else _Q_DOCS, p).mappings()
+            ]
+            detail.documents.extend(reversed(docs) if recent else docs)
+            events = list(conn.execute(_Q_EVENTS_RECENT if recent else _Q_EVENTS, p).mappings())
+            for e in reversed(events) if recent else events:
+                data = e["data"] or {}
                 detail.history.append(
                     {
-                        "at": e.at,
-                        "actor": e.actor,
-                        "step": e.step,
-                        "action": e.action,
-                        "branch": e.data.get("branch"),
-                        "skipped": e.data.get("skipped", []),
+                        "at": e["at"],
+                        "actor": e["actor"],
+                        "step": e["step"],
+                        "action": e["action"],
+                        "branch": data.get("branch"),
+                        "skipped": data.get("skipped", []),
                     }
                 )
         return detail

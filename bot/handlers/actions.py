@@ -13,7 +13,7 @@ from bot.flows.errors import DomainError
 from bot.flows.roles import Role
 from bot.handlers import payloads
 from bot.handlers.catalog_modal import catalog_modal
-from bot.handlers.common import Deps, domain_text, open_step, run, tell
+from bot.handlers.common import Deps, domain_text, open_step, read, run, tell
 from bot.handlers.errors import step_name
 from bot.handlers.events import publish_home
 from bot.handlers.ids import ActionId
@@ -59,7 +59,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if ref is None:
             return
         try:
-            detail = await run(get_agreement, deps.db, ref.a)
+            detail = await read(get_agreement, deps.db, ref.a, recent=15)
         except DomainError as exc:
             await tell(client, body, domain_text(exc, deps))
             return
@@ -84,7 +84,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             with deps.db.read() as s:
                 return Role.SLM in roles_of(s, user)
 
-        if not await run(has_slm):
+        if not await read(has_slm):
             await tell(
                 client,
                 body,
@@ -108,10 +108,10 @@ async def open_from_button(client: AsyncWebClient, deps: Deps, body: Mapping[str
     user = payloads.user_id(body)
     try:
         if not ref.a:
-            await run(check_new_request, deps.db, actor=user)
+            await read(check_new_request, deps.db, actor=user)
             await open_step(client, deps, body, agreement_id=None, action="M1", lock_version=None)
             return
-        prep = await run(prepare, deps.db, ref.a, ref.s, actor=user, seen_version=ref.v)
+        prep = await read(prepare, deps.db, ref.a, ref.s, actor=user, seen_version=ref.v)
     except DomainError as exc:
         await tell(client, body, domain_text(exc, deps))
         return

@@ -11,7 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.flows.errors import DomainError, NotFound
 from bot.flows.roles import Role, parse_role
 from bot.handlers import payloads
-from bot.handlers.common import Deps, domain_text, open_step, run
+from bot.handlers.common import Deps, domain_text, open_step, read, run
 from bot.handlers.ids import COMMAND
 from bot.handlers.replies import catalog_blocks, help_blocks, list_blocks, roles_modal, show_blocks
 from bot.i18n import t
@@ -21,6 +21,7 @@ from store.queries import ListFilter, get_agreement, list_agreements
 from store.roles import all_assignments, grant_role, revoke_role, roles_of
 
 ID_SUBCOMMANDS = {"show", "review", "change", "terminate"}
+LIST_LIMIT = 25  # lines in a `/sla list` reply; the CLI lists everything
 
 
 def _roles(deps: Deps, user: str) -> set[Role]:
@@ -63,7 +64,7 @@ async def dispatch_command(
             text, blocks = help_blocks(loc)
             await reply(text, blocks)
         elif sub == "new":
-            await run(check_new_request, deps.db, actor=user)
+            await read(check_new_request, deps.db, actor=user)
             await ack()
             await open_step(client, deps, body, agreement_id=None, action="M1", lock_version=None)
         elif sub == "list":
@@ -72,15 +73,15 @@ async def dispatch_command(
                 text, blocks = help_blocks(loc, unknown=str(body.get("text") or ""))
                 await reply(text, blocks)
                 return
-            rows = await run(
+            rows = await read(
                 list_agreements,
                 deps.db,
                 ListFilter(which),
                 user=user,
                 today=deps.clock().date(),
-                limit=41,
+                limit=LIST_LIMIT + 1,
             )
-            text, blocks = list_blocks(rows, which, loc)
+            text, blocks = list_blocks(rows, which, loc, limit=LIST_LIMIT)
             await reply(text, blocks)
         elif sub in ID_SUBCOMMANDS:
             if not args or not args[0].upper().startswith("SLA-"):
@@ -88,15 +89,15 @@ async def dispatch_command(
                 return
             agreement_id = args[0].upper()
             if sub == "show":
-                detail = await run(get_agreement, deps.db, agreement_id)
+                detail = await read(get_agreement, deps.db, agreement_id, recent=15)
                 text, blocks = show_blocks(detail, loc)
                 await reply(text, blocks)
                 return
             action = {"review": "M11", "change": "M13"}.get(sub)
             if action is None:  # terminate: sales notifies (T1); a manager starts M14
-                roles = await run(_roles, deps, user)
+                roles = await read(_roles, deps, user)
                 action = "T1" if Role.SALES in roles or Role.SLM not in roles else "M14"
-            prep = await run(prepare, deps.db, agreement_id, action, actor=user)
+            prep = await read(prepare, deps.db, agreement_id, action, actor=user)
             await ack()
             await open_step(
                 client,
@@ -108,19 +109,19 @@ async def dispatch_command(
                 agreement_label=agreement_id,
             )
         elif sub in ("catalog", "catalogue"):
-            entries = await run(_catalog, deps)
-            roles = await run(_roles, deps, user)
+            entries = await read(_catalog, deps)
+            roles = await read(_roles, deps, user)
             text, blocks = catalog_blocks(entries, loc, can_edit=Role.SLM in roles)
             await reply(text, blocks)
         elif sub == "roles":
-            roles = await run(_roles, deps, user)
+            roles = await read(_roles, deps, user)
             if Role.ADMIN not in roles:
                 await reply(
                     t("err_permission", loc, roles=Role.ADMIN.label(loc), what="/sla roles")
                 )
                 return
             await ack()
-            view = roles_modal(await run(_assignments, deps), loc)
+            view = roles_modal(await read(_assignments, deps), loc)
             await client.views_open(trigger_id=payloads.trigger_id(body), view=view)
         elif sub == "role":
             await reply(await role_text(deps, user, args))

@@ -42,8 +42,18 @@ class Deps:
 
 
 async def run(fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
-    """Run a (synchronous, database) call in a worker thread."""
+    """Run a database write (a use case) in a worker thread: it may wait for a lock."""
     return await asyncio.to_thread(fn, *args, **kwargs)
+
+
+async def read(fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+    """Run a short read on the event loop itself.
+
+    Reads take a millisecond or two; handing them to a thread costs more than that under
+    load (the GIL is handed back and forth between the loop and the worker threads, up to
+    `sys.getswitchinterval()` each time), which `benchmarks/bench_slack.py` measured.
+    """
+    return fn(*args, **kwargs)
 
 
 async def tell(
@@ -110,9 +120,9 @@ async def open_step(
         lock_version=lock_version,
         channel=payloads.channel_id(body),
     )
-    options = {"entry": await run(entry_options, deps.db)}
+    options = {"entry": await read(entry_options, deps.db)}
     options["entries"] = options["entry"]
-    initial = await run(initial_values, deps.db, agreement_id, action)
+    initial = await read(initial_values, deps.db, agreement_id, action)
     initial.update(preset or {})
     view = step_modal(
         action, ctx, deps.locale, initial=initial, options=options, agreement_label=agreement_label

@@ -8,7 +8,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.flows.roles import Role
-from bot.handlers.common import Deps, run
+from bot.handlers.common import Deps, read
 from bot.handlers.home import home_view
 from store.desk import expiring, my_agreements, my_tasks, reviews_due
 from store.roles import roles_of
@@ -31,7 +31,7 @@ def desk(deps: Deps, user: str) -> dict[str, Any]:
 
 
 async def publish_home(client: AsyncWebClient, deps: Deps, user: str) -> None:
-    view = await run(desk, deps, user)
+    view = await read(desk, deps, user)
     await client.views_publish(user_id=user, view=view)
 
 

@@ -42,22 +42,22 @@ def list_blocks(
     if not rows:
         text = t("list_empty", locale, which=which)
         return text, [section(text)]
-    title = t("list_title", locale, count=len(rows), which=which)
+    count = f"{limit}+" if len(rows) > limit else str(len(rows))
+    title = t("list_title", locale, count=count, which=which)
     blocks: list[Block] = [section(f"*{title}*")]
+    details = t("card_details", locale)
     for row in rows[:limit]:
         blocks.append(
             section(
                 t(
-                    "list_line",
+                    "list_line_end" if row.end_date else "list_line",
                     locale,
                     id=row.id,
                     customer=escape(row.customer),
                     current=row.current,
                     end=row.end_date,
                 ),
-                accessory=button(
-                    t("card_details", locale), ActionId.SHOW, StepRef(a=row.id, s="show").dumps()
-                ),
+                accessory=button(details, ActionId.SHOW, StepRef(a=row.id, s="show").dumps()),
             )
         )
     if len(rows) > limit:
