@@ -241,6 +241,87 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     return serve(settings, socket_mode=args.socket_mode, scheduler=not args.no_scheduler)
 
 
+def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.server import worker
+
+    return worker(settings)
+
+
+def cmd_sweep(args: argparse.Namespace, settings: Settings) -> int:
+    """One sweep as if at `--now` (operators catching up, tests), then send what it queued."""
+    from bot.scheduler.runner import sweeper_for
+
+    if args.now:
+        try:
+            now = datetime.fromisoformat(args.now)
+        except ValueError:
+            raise CliError(
+                f"--now {args.now!r} is not an ISO-8601 instant (e.g. 2026-12-01T09:00:00+08:00)"
+            ) from None
+        if now.tzinfo is None:
+            raise CliError("--now needs a UTC offset (e.g. 2026-12-01T09:00:00+08:00)")
+    else:
+        now = _now()
+    db = _db(settings, migrate=Database(settings.database_url).is_sqlite)
+    report = sweeper_for(settings, db).run(now)
+    print(f"sweep at {now.isoformat()}: {report}")
+    if args.send:
+        import asyncio
+
+        from bot.app import web_client
+        from bot.scheduler.dispatcher import Dispatcher
+
+        dispatcher = Dispatcher(
+            db,
+            web_client(settings),
+            channel=settings.agreements_channel,
+            locale=settings.locale,
+            clock=lambda: now,
+            channel_interval=settings.channel_interval,
+        )
+        result = asyncio.run(dispatcher.drain())
+        print(f"sent {result.sent}, failed {result.failed}, deferred {result.deferred}")
+    return 0
+
+
+def cmd_outbox(args: argparse.Namespace, settings: Settings) -> int:
+    """The outbox: what is pending and what keeps failing (never dropped)."""
+    from sqlalchemy import func, select
+
+    from store.models import OutboxMessage, table_of
+
+    out = table_of(OutboxMessage)
+    with _db(settings).read_conn() as conn:
+        counts: dict[str, int] = dict(
+            conn.execute(select(out.c.status, func.count()).group_by(out.c.status)).all()
+        )
+        failing = conn.execute(
+            select(
+                out.c.id,
+                out.c.kind,
+                out.c.agreement_id,
+                out.c.recipient,
+                out.c.attempts,
+                out.c.last_error,
+            )
+            .where(out.c.status == "failed")
+            .order_by(out.c.id)
+            .limit(50)
+        ).all()
+    print(", ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "the outbox is empty")
+    for row in failing:
+        print(f"  failed #{row[0]} {row[1]} {row[2] or row[3]} after {row[4]} attempts: {row[5]}")
+    return 0
+
+
+def cmd_sandbox(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.sandbox import run_sandbox
+
+    return run_sandbox(
+        port=args.port, demo=args.demo, db=args.db, locale=args.locale, base=settings
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="slm-bot", description="Service Level Management bot")
     sub = p.add_subparsers(dest="cmd", required=True, metavar="COMMAND")
@@ -256,6 +337,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="web only: no outbox dispatcher (run `slm-bot worker` elsewhere)",
     )
     sp.set_defaults(fn=cmd_serve)
+
+    sp = sub.add_parser("worker", help="sweeps and the outbox dispatcher (no HTTP)")
+    sp.set_defaults(fn=cmd_worker)
+    sp = sub.add_parser("sweep", help="run one sweep (reminders, deemed confirmations) now")
+    sp.add_argument("--now", help="as if at this ISO-8601 instant, with its UTC offset")
+    sp.add_argument("--send", action="store_true", help="then send what it queued to Slack")
+    sp.set_defaults(fn=cmd_sweep)
+    sp = sub.add_parser("outbox", help="pending and failed Slack messages")
+    sp.set_defaults(fn=cmd_outbox)
 
     sp = sub.add_parser("agreements", help="list or show agreements")
     asub = sp.add_subparsers(dest="agreements_cmd", required=True, metavar="list|show")
@@ -312,6 +402,17 @@ def build_parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("demo", help="migrate and seed demo people, catalogue and agreements")
     sp.add_argument("--force", action="store_true", help="seed even if agreements exist")
     sp.set_defaults(fn=cmd_demo)
+
+    sp = sub.add_parser(
+        "sandbox", help="the bot with a built-in Slack stand-in and a web page: no Slack account"
+    )
+    sp.add_argument("--port", type=int, default=3000, help="the page's port (default 3000)")
+    sp.add_argument("--demo", action="store_true", help="seed demo data into an empty database")
+    sp.add_argument(
+        "--db", default="sandbox.db", help="SQLite file (default sandbox.db; data is kept)"
+    )
+    sp.add_argument("--locale", choices=["en", "zh-CN"], default="en", help="the bot's language")
+    sp.set_defaults(fn=cmd_sandbox)
     return p
 
 

@@ -25,7 +25,12 @@ log = logging.getLogger("slm_bot.server")
 
 
 def create_web(
-    settings: Settings, db: Database, slack: SlackApp, dispatcher: Dispatcher | None = None
+    settings: Settings,
+    db: Database,
+    slack: SlackApp,
+    dispatcher: Dispatcher | None = None,
+    *,
+    sweeps: bool = False,
 ) -> Starlette:
     handler = AsyncSlackRequestHandler(slack.app)
 
@@ -39,9 +44,17 @@ def create_web(
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         task = asyncio.create_task(dispatcher.run_forever()) if dispatcher else None
+        scheduler = None
+        if dispatcher is not None and sweeps:
+            from bot.scheduler.runner import Scheduler
+
+            scheduler = Scheduler(settings, db, dispatcher)
+            scheduler.start()
         try:
             yield
         finally:
+            if scheduler is not None:
+                scheduler.stop()
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -113,11 +126,41 @@ async def _socket_mode(settings: Settings, db: Database, *, scheduler: bool) -> 
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
     _, slack, dispatcher = build(settings, scheduler=scheduler, db=db)
-    task = asyncio.create_task(dispatcher.run_forever()) if dispatcher else None
+    task = None
+    if dispatcher is not None:
+        from bot.scheduler.runner import run_worker
+
+        task = asyncio.create_task(run_worker(settings, db, dispatcher))
     try:
         handler = AsyncSocketModeHandler(slack.app, settings.slack_app_token)
         await handler.start_async()  # type: ignore[no-untyped-call]
     finally:
         if task:
             task.cancel()
+    return 0
+
+
+def worker(settings: Settings) -> int:
+    """`slm-bot worker`: sweeps and the outbox dispatcher, no HTTP."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    if not settings.slack_bot_token or settings.slack_bot_token.lower() in (
+        "xoxb-your-token",
+        "changeme",
+    ):
+        print("error: set SLACK_BOT_TOKEN (missing or still a placeholder)", file=sys.stderr)
+        return 2
+    from bot.app import web_client
+    from bot.scheduler.runner import run_worker
+
+    db = Database(settings.database_url)
+    prepare_database(settings, db)
+    dispatcher = Dispatcher(
+        db,
+        web_client(settings),
+        channel=settings.agreements_channel,
+        locale=settings.locale,
+        channel_interval=settings.channel_interval,
+    )
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run_worker(settings, db, dispatcher))
     return 0

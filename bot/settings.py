@@ -33,6 +33,12 @@ class Settings(BaseSettings):
     timezone: str = Field(default="Asia/Shanghai", alias="SLM_TIMEZONE")
     locale: str = Field(default="en", alias="SLM_LOCALE")
     country: str = Field(default="CN", alias="SLM_COUNTRY")
+    sweep_interval: float = Field(default=60.0, gt=0, alias="SLM_SWEEP_INTERVAL")
+    expiry_offsets: Annotated[list[int], NoDecode] = Field(
+        default_factory=lambda: [14, 7, 1], alias="SLM_EXPIRY_OFFSETS"
+    )
+    stale_days: int = Field(default=3, ge=1, le=60, alias="SLM_STALE_DAYS")
+    channel_interval: float = Field(default=1.0, ge=0, alias="SLM_CHANNEL_INTERVAL")
     host: str = Field(default="0.0.0.0", alias="HOST")
     port: int = Field(default=3000, ge=1, le=65535, alias="PORT")
 
@@ -41,6 +47,16 @@ class Settings(BaseSettings):
     def _split(cls, v: object) -> object:
         if isinstance(v, str):
             return [u.strip() for u in v.split(",") if u.strip()]
+        return v
+
+    @field_validator("expiry_offsets", mode="before")
+    @classmethod
+    def _offsets(cls, v: object) -> object:
+        if isinstance(v, str):
+            try:
+                return sorted({int(x) for x in v.split(",") if x.strip()}, reverse=True)
+            except ValueError:
+                raise ValueError("SLM_EXPIRY_OFFSETS must be days, e.g. 14,7,1") from None
         return v
 
     @field_validator("timezone")

@@ -389,14 +389,40 @@ def _t7(c: Ctx) -> None:
     }
 
 
+def _m10(c: Ctx) -> None:
+    """The review clocks start when the service goes live."""
+    from bot.flows.reminders import next_review
+    from bot.flows.tiers import Cadence
+
+    live = c.values["live_on"]
+    c.ag.next_review_on = next_review(live, Cadence(c.ag.review_cadence).months)
+    c.ag.next_sla_review_on = next_review(live, 12)
+
+
+def _m11(c: Ctx) -> None:
+    from bot.flows.reminders import next_review
+    from bot.flows.tiers import Cadence
+
+    _review(c)
+    c.ag.next_review_on = next_review(c.values["period_end"], Cadence(c.ag.review_cadence).months)
+
+
+def _m12(c: Ctx) -> None:
+    from bot.flows.reminders import next_review
+
+    _review(c)
+    c.ag.next_sla_review_on = next_review(c.now.date(), 12)
+
+
 EFFECTS: dict[str, Callable[[Ctx], None]] = {
     "M1": _m1,
     "M6": _supplier,
     "M8": _owner,
     "M9": _m9,
     "M9.review": _approval,
-    "M11": _review,
-    "M12": _review,
+    "M10": _m10,
+    "M11": _m11,
+    "M12": _m12,
     "C3": _c3,
     "C4": _c4,
     "T1.extension": _approval,

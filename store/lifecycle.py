@@ -154,6 +154,8 @@ _UPDATE_AGREEMENT = (
         end_date=bindparam("end_date"),
         review_cadence=bindparam("review_cadence"),
         owner=bindparam("owner"),
+        next_review_on=bindparam("next_review_on"),
+        next_sla_review_on=bindparam("next_sla_review_on"),
     )
 )
 
@@ -278,6 +280,8 @@ def _apply(
             "end_date": ag.end_date,
             "review_cadence": ag.review_cadence,
             "owner": ag.owner,
+            "next_review_on": ag.next_review_on,
+            "next_sla_review_on": ag.next_sla_review_on,
         },
     )
     if cast(CursorResult[Any], res).rowcount != 1:

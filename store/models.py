@@ -79,6 +79,8 @@ class Agreement(SQLModel, table=True):
         Index("ix_agreement_status_end", "status", "end_date"),
         Index("ix_agreement_customer", "customer_id"),
         Index("ix_agreement_updated", "updated_at", "id"),
+        Index("ix_agreement_review", "status", "next_review_on"),
+        Index("ix_agreement_sla_review", "status", "next_sla_review_on"),
     )
     id: str = Field(primary_key=True, max_length=20)  # SLA-2026-0001
     customer_id: int = Field(foreign_key="customer.id")
@@ -100,6 +102,9 @@ class Agreement(SQLModel, table=True):
     lock_version: int = 1
     card_channel: str | None = Field(default=None, max_length=32)
     card_ts: str | None = Field(default=None, max_length=32)
+    #: when the next periodic review (M11) and SLA review (M12) fall due (set by M10-M12)
+    next_review_on: date | None = None
+    next_sla_review_on: date | None = None
 
 
 class AgreementVersion(SQLModel, table=True):
@@ -280,6 +285,36 @@ class OutboxMessage(SQLModel, table=True):
     ts: str | None = Field(default=None, max_length=32)
 
 
+class Reminder(SQLModel, table=True):
+    """A time-driven message, recorded once under its unique key (agreement, kind, due date).
+
+    Sweeps derive what is due from the database and insert it here (a duplicate key is
+    skipped, so several workers or a restart never double it); delivery turns scheduled rows
+    into outbox messages in the same transaction.
+    """
+
+    __table_args__ = (Index("ix_reminder_due", "status", "due_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, max_length=200)
+    agreement_id: str | None = Field(default=None, max_length=20, index=True)
+    kind: str = Field(max_length=32)
+    recipient: str | None = Field(default=None, max_length=64)
+    due_at: datetime = _ts()
+    status: str = Field(default="scheduled", max_length=16)  # scheduled | sent | superseded
+    payload: JSONDict = _json(default_factory=dict)
+    created_at: datetime = _ts()
+    sent_at: datetime | None = _ts(default=None)
+
+
+class OutboxLease(SQLModel, table=True):
+    """Which worker is sending an agreement's messages (keeps them in order across workers)."""
+
+    __tablename__ = "outbox_lease"
+    key: str = Field(primary_key=True, max_length=80)
+    owner: str = Field(max_length=80)
+    until: datetime = _ts()
+
+
 class HolidayOverride(SQLModel, table=True):
     """Holidays or makeup workdays the `holidays` package lacks (company days off, new years)."""
 
@@ -310,6 +345,8 @@ ALL_TABLES: list[type[SQLModel]] = [
     Task,
     AuditEvent,
     OutboxMessage,
+    Reminder,
+    OutboxLease,
     HolidayOverride,
 ]
 

@@ -64,7 +64,9 @@ def serve_app(db: Database, standin: StandinServer, *, locale: str = "en") -> It
         SLM_TIMEZONE="Asia/Shanghai",
     )
     web, slack, _ = build(settings, scheduler=False, db=db)
-    dispatcher = Dispatcher(db, slack.client, channel=CHANNEL, locale=settings.locale)
+    dispatcher = Dispatcher(
+        db, slack.client, channel=CHANNEL, locale=settings.locale, channel_interval=0
+    )
     port = free_port()
     config = uvicorn.Config(web, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)

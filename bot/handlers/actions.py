@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -10,6 +11,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.flows.errors import DomainError
+from bot.flows.process import ACTION_BY_ID
 from bot.flows.roles import Role
 from bot.handlers import payloads
 from bot.handlers.catalog_modal import catalog_modal
@@ -21,6 +23,7 @@ from bot.handlers.replies import show_blocks
 from bot.i18n import t
 from store.lifecycle import check_new_request, perform, prepare
 from store.queries import get_agreement
+from store.reminders import snooze
 from store.roles import roles_of
 
 
@@ -73,6 +76,27 @@ def register(app: AsyncApp, deps: Deps) -> None:
         await ack()
         await publish_home(client, deps, payloads.user_id(body))
 
+    @app.action(_pattern(ActionId.SNOOZE))
+    async def handle_snooze_button(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        await ack()
+        try:
+            value = json.loads(payloads.action_value(body) or "{}")
+            reminder, days = int(value["r"]), int(value["n"])
+        except (ValueError, KeyError, TypeError):
+            return
+        try:
+            due = await run(
+                snooze, deps.db, reminder, user=payloads.user_id(body), days=days, now=deps.clock()
+            )
+        except DomainError as exc:
+            await tell(client, body, domain_text(exc, deps))
+            return
+        await tell(
+            client, body, t("reminder_snoozed", deps.locale, when=f"{due:%Y-%m-%d %H:%M} UTC")
+        )
+
     @app.action(_pattern(ActionId.CATALOG_EDIT))
     async def handle_catalog_edit_button(
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
@@ -115,7 +139,11 @@ async def open_from_button(client: AsyncWebClient, deps: Deps, body: Mapping[str
     except DomainError as exc:
         await tell(client, body, domain_text(exc, deps))
         return
-    preset = {"decision": ref.d} if ref.d else None
+    preset = None
+    if ref.d:  # a preset choice: the decision (approve/reject) or T1's kind of notice
+        form = ACTION_BY_ID[ref.s].form if ref.s in ACTION_BY_ID else None
+        field = "decision" if form is None or "decision" in form.model_fields else "kind"
+        preset = {field: ref.d}
     await open_step(
         client,
         deps,

@@ -1,0 +1,148 @@
+"""Reminder messages (expiry, reviews, stale tasks, escalations), with their buttons."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from bot.handlers.cards import mention, step_title
+from bot.handlers.context import StepRef
+from bot.handlers.ids import ActionId
+from bot.handlers.kit import Block, actions, button, context, section
+from bot.i18n import t
+
+
+def snooze_buttons(reminder_id: int, locale: str) -> list[dict[str, Any]]:
+    return [
+        button(
+            t(f"reminder_snooze_{n}", locale),
+            ActionId.SNOOZE,
+            json.dumps({"r": reminder_id, "n": n}),
+        )
+        for n in (1, 3)
+    ]
+
+
+def _open(
+    agreement_id: str,
+    action: str,
+    label: str,
+    decision: str | None = None,
+    style: str | None = None,
+) -> dict[str, Any]:
+    ref = StepRef(a=agreement_id, s=action, d=decision)
+    return button(label, ActionId.OPEN_STEP, ref.dumps(), style=style)
+
+
+def reminder_line(p: Mapping[str, Any], agreement: str, locale: str) -> str:
+    kind = str(p["kind"])
+    if kind == "expiry":
+        return t("reminder_expiry", locale, agreement=agreement, end=p["end"])
+    if kind == "expiry_slm":
+        return t("reminder_expiry_slm", locale, agreement=agreement, end=p["end"])
+    if kind == "review":
+        return t(
+            "reminder_review",
+            locale,
+            agreement=agreement,
+            step=step_title(str(p["step"]), locale),
+            due=p["due"],
+        )
+    if kind == "review_overdue":
+        return t(
+            "reminder_review_overdue",
+            locale,
+            agreement=agreement,
+            step=step_title(str(p["step"]), locale),
+            due=p["due"],
+        )
+    if kind == "stale":
+        return t(
+            "reminder_stale",
+            locale,
+            agreement=agreement,
+            step=step_title(str(p["action"]), locale),
+            since=p["since"],
+        )
+    if kind == "escalate":
+        who = ", ".join(mention(u) for u in p.get("assignees") or [])
+        return t(
+            "reminder_escalate",
+            locale,
+            agreement=agreement,
+            step=step_title(str(p["action"]), locale),
+            since=p["since"],
+            who=who or "-",
+        )
+    if kind == "deemed":
+        return t("reminder_deemed", locale, agreement=agreement)
+    return t("reminder_generic", locale, agreement=agreement, kind=kind)
+
+
+def reminder_blocks(
+    p: Mapping[str, Any],
+    agreement_id: str,
+    customer: str,
+    locale: str,
+    *,
+    with_buttons: bool = True,
+) -> tuple[str, list[Block]]:
+    agreement = f"{agreement_id} · {customer}" if customer else agreement_id
+    text = reminder_line(p, agreement, locale)
+    if p.get("snoozed"):
+        text = t("reminder_snoozed_prefix", locale) + " " + text
+    blocks: list[Block] = [section(text)]
+    if not with_buttons:
+        return text, blocks
+    kind = str(p["kind"])
+    els: list[dict[str, Any]] = []
+    if kind == "expiry":
+        els = [
+            _open(agreement_id, "T1", t("reminder_renew", locale), "renewal", "primary"),
+            _open(agreement_id, "M13", t("reminder_change", locale)),
+            _open(agreement_id, "T1", t("reminder_terminate", locale), "expiry", "danger"),
+            _open(agreement_id, "T1", t("reminder_extension", locale), "extension"),
+        ]
+    elif kind == "expiry_slm":
+        els = [_open(agreement_id, "M14", step_title("M14", locale), style="danger")]
+    elif kind == "review":
+        els = [
+            _open(
+                agreement_id,
+                str(p["step"]),
+                step_title(str(p["step"]), locale)[:75],
+                style="primary",
+            )
+        ]
+    elif kind == "stale":
+        els = [
+            _open(
+                agreement_id,
+                str(p["action"]),
+                step_title(str(p["action"]), locale)[:75],
+                style="primary",
+            )
+        ]
+    if p.get("reminder") and kind in ("expiry", "review", "stale", "expiry_slm"):
+        els += snooze_buttons(int(p["reminder"]), locale)
+    if els:
+        blocks += actions(els)
+    return text, blocks
+
+
+def grouped_blocks(
+    items: Sequence[Mapping[str, Any]], customers: Mapping[str, str], locale: str
+) -> tuple[str, list[Block]]:
+    """Many reminders for one person (a catch-up after downtime): one message."""
+    head = t("reminders_grouped", locale, count=len(items))
+    lines = []
+    for p in items[:40]:
+        aid = str(p.get("agreement_id") or "")
+        agreement = f"{aid} · {customers.get(aid, '')}".rstrip(" ·")
+        lines.append("• " + reminder_line(p, agreement, locale))
+    blocks: list[Block] = [section(f"*{head}*"), section("\n".join(lines)[:2900])]
+    if len(items) > 40:
+        blocks.append(context(t("reminders_more", locale, count=len(items) - 40)))
+    blocks.append(context(t("reminders_home", locale)))
+    return head, blocks

@@ -1,0 +1,259 @@
+"""The sweep: derive from the database what is due now, record each reminder once, deliver.
+
+One sweep, at instant `now` (a parameter, so tests and `slm-bot sweep --now` can travel in
+time):
+1. deemed confirmations (T2): no written reply within N working days of the notice;
+2. expiry reminders (T1): from one month before the end date, then at 14, 7 and 1 days, to
+   sales in the card's thread and by DM; the service level manager at 7 days if nothing
+   was done;
+3. review prompts (M11, M12) when due, and a channel post when overdue;
+4. stale tasks: re-sent to the assignee after 3 working days, escalated after 6;
+5. delivery of everything due (snoozed reminders included), grouped per person.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.flows.business_time import Calendar
+from bot.flows.errors import AlreadyDone, InvalidTransition
+from bot.flows.reminders import ExpiryPolicy, StalePolicy
+from bot.flows.roles import Role
+from store.db import Database
+from store.holidays import overrides
+from store.reminders import (
+    Delivered,
+    Due,
+    deemable,
+    deliver,
+    expiring,
+    notified_since,
+    open_tasks,
+    record,
+    reviews_due,
+)
+from store.roles import holders
+from store.usecases import deem_confirmation
+
+log = logging.getLogger("slm_bot.sweep")
+
+
+@dataclass(frozen=True)
+class SweepConfig:
+    tz: str = "Asia/Shanghai"
+    country: str = "CN"
+    expiry: ExpiryPolicy = field(default_factory=ExpiryPolicy)
+    stale: StalePolicy = field(default_factory=StalePolicy)
+    review_grace_days: int = 7
+    group_limit: int = 3
+
+
+@dataclass
+class SweepReport:
+    deemed: list[str] = field(default_factory=list)
+    recorded: int = 0
+    delivered: Delivered = field(default_factory=Delivered)
+
+    def __str__(self) -> str:
+        d = self.delivered
+        return (
+            f"deemed {len(self.deemed)}, new reminders {self.recorded}, delivered "
+            f"{d.reminders} as {d.messages} messages ({d.grouped} grouped)"
+        )
+
+
+class Sweeper:
+    def __init__(self, db: Database, config: SweepConfig | None = None) -> None:
+        self.db = db
+        self.config = config or SweepConfig()
+        self.tz = ZoneInfo(self.config.tz)
+        self._calendar: Calendar | None = None
+
+    def calendar(self) -> Calendar:
+        """Working days: Monday-Friday, public holidays and makeup days of the country, and
+        the override table (loaded once per sweeper; `reload` after editing overrides)."""
+        if self._calendar is None:
+            extra_h, extra_w = overrides(self.db, self.config.country)
+            self._calendar = Calendar.for_tier(
+                3,
+                tz=self.config.tz,
+                country=self.config.country,
+                extra_holidays=extra_h,
+                extra_workdays=extra_w,
+            )
+        return self._calendar
+
+    def reload(self) -> None:
+        self._calendar = None
+
+    def run(self, now: datetime) -> SweepReport:
+        if now.tzinfo is None:
+            raise ValueError("sweep instant must be timezone-aware")
+        report = SweepReport()
+        report.deemed = self.deem(now)
+        told = [
+            Due(f"deemed:{a}", "deemed", a, sales, {}) for a, sales in self._sales_of(report.deemed)
+        ]
+        due = [*told, *self.expiry_due(now), *self.reviews(now), *self.stale_tasks(now)]
+        report.recorded = record(self.db, due, now=now)
+        report.delivered = deliver(self.db, now=now, group_limit=self.config.group_limit)
+        return report
+
+    # -- 1. deemed confirmations ------------------------------------------------------
+    def deem(self, now: datetime) -> list[str]:
+        done: list[str] = []
+        cal = self.calendar()
+        for agreement_id in deemable(self.db):
+            try:
+                deem_confirmation(
+                    self.db,
+                    agreement_id,
+                    now=now,
+                    tz=self.config.tz,
+                    add_working_days=cal.add_working_days,
+                )
+            except (InvalidTransition, AlreadyDone):
+                continue  # not due yet, or a reply / another worker got there first
+            done.append(agreement_id)
+            log.info("T2 deemed confirmed: %s", agreement_id)
+        return done
+
+    # -- 2. expiry (T1) ---------------------------------------------------------------
+    def expiry_due(self, now: datetime) -> list[Due]:
+        policy = self.config.expiry
+        today = now.astimezone(self.tz).date()
+        rows = expiring(self.db, today, policy.horizon(today))
+        out: list[Due] = []
+        escalate: list[tuple[str, str]] = []
+        for agreement_id, end, sales, _lock in rows:
+            point = policy.due(end, today)
+            if point is None:
+                continue
+            label, day = point
+            payload = {
+                "end": end.isoformat(),
+                "point": label,
+                "due": day.isoformat(),
+                "thread": True,
+            }
+            out.append(
+                Due(
+                    f"expiry:{agreement_id}:{end.isoformat()}:{label}",
+                    "expiry",
+                    agreement_id,
+                    sales,
+                    payload,
+                )
+            )
+            if (end - today).days <= policy.escalate_at:
+                escalate.append((agreement_id, end.isoformat()))
+        if escalate:
+            # "nothing was done": no T1 (notice, renewal, extension request) since the first
+            # reminder, one month before the end date
+            since = min(policy.first_day(date.fromisoformat(e)) for _, e in escalate)
+            acted = notified_since(self.db, [a for a, _ in escalate], since)
+            slms = self._slms()
+            for agreement_id, end_iso in escalate:
+                if agreement_id in acted:
+                    continue
+                for user in slms:
+                    out.append(
+                        Due(
+                            f"expiry_slm:{agreement_id}:{end_iso}:{user}",
+                            "expiry_slm",
+                            agreement_id,
+                            user,
+                            {"end": end_iso},
+                        )
+                    )
+        return out
+
+    # -- 3. reviews (M11, M12) --------------------------------------------------------
+    def reviews(self, now: datetime) -> list[Due]:
+        today = now.astimezone(self.tz).date()
+        out: list[Due] = []
+        slms = self._slms()
+        for agreement_id, step, due in reviews_due(self.db, today):
+            payload = {"step": step, "due": due.isoformat()}
+            for user in slms:
+                out.append(
+                    Due(
+                        f"review:{agreement_id}:{step}:{due.isoformat()}:{user}",
+                        "review",
+                        agreement_id,
+                        user,
+                        payload,
+                    )
+                )
+            if (today - due).days > self.config.review_grace_days:
+                out.append(
+                    Due(
+                        f"review_overdue:{agreement_id}:{step}:{due.isoformat()}",
+                        "review_overdue",
+                        agreement_id,
+                        None,
+                        payload,
+                    )
+                )
+        return out
+
+    # -- 4. stale tasks ---------------------------------------------------------------
+    def stale_tasks(self, now: datetime) -> list[Due]:
+        policy = self.config.stale
+        cal = self.calendar()
+        today = now.astimezone(self.tz).date()
+        # a task opened on a day D is stale once today >= D + resend_after working days;
+        # tasks opened within the last few calendar days cannot be: skip them in SQL
+        horizon = datetime.combine(today - timedelta(days=policy.resend_after), time.max, self.tz)
+        out: list[Due] = []
+        slms: list[str] | None = None
+        for task_id, agreement_id, action, assignees, opened in open_tasks(self.db, horizon):
+            if action.endswith(".deem") or not assignees:
+                continue
+            opened_day = opened.astimezone(self.tz).date()
+            resend = cal.add_working_days(opened_day, policy.resend_after)
+            if today >= resend:
+                for user in assignees:
+                    out.append(
+                        Due(
+                            f"stale:{task_id}:{user}",
+                            "stale",
+                            agreement_id,
+                            user,
+                            {"action": action, "since": opened_day.isoformat()},
+                        )
+                    )
+            if today >= cal.add_working_days(opened_day, policy.escalate_after):
+                slms = self._slms() if slms is None else slms
+                for user in slms:
+                    out.append(
+                        Due(
+                            f"escalate:{task_id}:{user}",
+                            "escalate",
+                            agreement_id,
+                            user,
+                            {
+                                "action": action,
+                                "since": opened_day.isoformat(),
+                                "assignees": assignees,
+                            },
+                        )
+                    )
+        return out
+
+    def _sales_of(self, ids: list[str]) -> list[tuple[str, str]]:
+        from store.desk import load_card
+
+        out = []
+        for agreement_id in ids:
+            card = load_card(self.db, agreement_id)
+            if card is not None:
+                out.append((agreement_id, card.sales_user))
+        return out
+
+    def _slms(self) -> list[str]:
+        with self.db.read() as s:
+            return holders(s, [Role.SLM])
