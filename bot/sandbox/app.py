@@ -328,7 +328,9 @@ class Sandbox:
 
     # --- what the page reads ---------------------------------------------------------------
     async def _state_endpoint(self, request: Request) -> Response:
-        persona = request.query_params.get("persona") or PERSONAS[0].user_id
+        persona = request.query_params.get("persona") or ""
+        if persona not in {p.user_id for p in PERSONAS}:
+            persona = PERSONAS[0].user_id
         since = request.query_params.get("since")
         if since is not None and since.isdigit():
             deadline = time.monotonic() + POLL_WAIT

@@ -1,0 +1,261 @@
+/* The sandbox page: a small Slack client for one persona at a time. Plain JavaScript.
+ * It reads /_sandbox/state (long poll) and tells /_sandbox/* what the persona does; the
+ * sandbox server turns that into the signed request Slack would send the bot. */
+(function () {
+  "use strict";
+  const BK = window.BlockKit;
+  const $ = (sel, root) => (root || document).querySelector(sel);
+  const app = {
+    persona: localStorage.getItem("sandbox.persona") || "",
+    nav: JSON.parse(localStorage.getItem("sandbox.nav") || "null") || { kind: "channel", id: "C0AGREEMENTS" },
+    thread: null, data: null, version: -1, ctrl: null, modalKey: "", dismissed: new Set(),
+  };
+
+  function post(path, body) {
+    return fetch(path, {
+      method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ persona: app.persona, ...body }),
+    }).then((r) => r.json().then((j) => {
+      if (!r.ok) toast(j.error || `HTTP ${r.status}`);
+      else if (j.ok === false && j.status !== undefined && j.status !== 200) {
+        toast(j.status === 0 ? "The app did not respond in time." : `The app answered HTTP ${j.status}.`);
+      }
+      return j;
+    })).catch((e) => { toast(String(e)); return { ok: false }; });
+  }
+
+  function toast(text) {
+    const box = $("#toast");
+    const item = document.createElement("div");
+    item.className = "toast";
+    item.textContent = text;
+    box.appendChild(item);
+    setTimeout(() => item.remove(), 6000);
+  }
+
+  /* --- long poll --------------------------------------------------------------------- */
+  async function poll() {
+    for (;;) {
+      const ctrl = new AbortController();
+      app.ctrl = ctrl;
+      const url = `/_sandbox/state?persona=${encodeURIComponent(app.persona)}` +
+        (app.version >= 0 ? `&since=${app.version}` : "");
+      try {
+        const r = await fetch(url, { signal: ctrl.signal, cache: "no-store" });
+        const data = await r.json();
+        const known = data.personas.some((p) => p.id === app.persona);
+        const first = !app.data;
+        if (!known) app.persona = data.persona;
+        if (data.persona === app.persona) {
+          app.data = data; app.version = data.version;
+          if (first && app.nav.kind !== "channel") go(app.nav);
+          render();
+        }
+      } catch (e) {
+        if (!ctrl.signal.aborted) await new Promise((ok) => setTimeout(ok, 1000));
+      }
+    }
+  }
+  function refresh() { app.version = -1; if (app.ctrl) app.ctrl.abort(); }
+
+  function setPersona(id) {
+    app.persona = id;
+    localStorage.setItem("sandbox.persona", id);
+    app.thread = null; app.modalKey = ""; app.data = null;
+    refresh();  // the first state of the new persona re-opens the App Home if it is shown
+  }
+  function go(nav) {
+    app.nav = nav; app.thread = null;
+    localStorage.setItem("sandbox.nav", JSON.stringify(nav));
+    if (nav.kind === "home") post("/_sandbox/home", {});
+    if (nav.kind === "dm") post("/_sandbox/home", { tab: "messages" });
+    if (app.data) render();
+  }
+
+  /* --- rendering ---------------------------------------------------------------------- */
+  const opts = (container) => ({
+    users: app.data.users,
+    confirm: confirmDialog,
+    onAction: (a) => post("/_sandbox/action", {
+      container, block_index: a.blockIndex, element_index: a.elementIndex, value: a.value,
+      values: container.type === "view" ? BK.collect($("#modal .modal-body") || document.body) : undefined,
+    }),
+  });
+
+  function conversation() {
+    const d = app.data;
+    if (app.nav.kind === "dm") return { ...d.dm, name: d.bot.name, dm: true };
+    return d.channels.find((c) => c.id === app.nav.id) || d.channels[0];
+  }
+
+  function timeOf(ts) {
+    const t = new Date(Number(String(ts).split(".")[0]) * 1000);
+    return t.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  }
+  function initials(name) { return name.split(/[\s.]+/).filter(Boolean).slice(0, 2).map((w) => w[0].toUpperCase()).join(""); }
+
+  function messageEl(m, channelId, { ephemeral = false, inThread = false } = {}) {
+    const d = app.data;
+    const authorId = ephemeral ? (m.author || d.bot.user_id) : m.user;
+    const author = d.users[authorId] || { name: m.username || "someone", is_bot: true };
+    const el = document.createElement("div");
+    el.className = "msg" + (ephemeral ? " ephemeral" : "");
+    el.dataset.ts = m.ts;
+    el.innerHTML = `<div class="avatar${author.is_bot ? " bot" : ""}">${BK.esc(initials(author.real_name || author.name))}</div>
+      <div class="msg-body"><div class="msg-head"><span class="author">${BK.esc(author.real_name || author.name)}</span>
+      ${author.is_bot ? '<span class="badge">APP</span>' : ""}<time>${timeOf(m.ts)}</time>
+      ${m.edited ? '<span class="edited">(edited)</span>' : ""}</div><div class="msg-content"></div></div>`;
+    const content = $(".msg-content", el);
+    const container = { type: "message", channel: channelId, ts: m.ts };
+    if (m.blocks && m.blocks.length) content.appendChild(BK.render(m.blocks, opts(container)));
+    else content.innerHTML = `<div class="msg-text">${BK.mrkdwn(m.text || "", d.users)}</div>`;
+    const body = $(".msg-body", el);
+    if (!inThread && m.reply_count) {
+      const link = document.createElement("a");
+      link.className = "replies";
+      link.href = "#";
+      link.textContent = `${m.reply_count} ${m.reply_count === 1 ? "reply" : "replies"}`;
+      link.addEventListener("click", (e) => { e.preventDefault(); app.thread = m.ts; render(); });
+      body.appendChild(link);
+    }
+    if (ephemeral) {
+      const note = document.createElement("div");
+      note.className = "eph-note";
+      note.innerHTML = 'Only visible to you · <a href="#">Dismiss</a>';
+      $("a", note).addEventListener("click", (e) => { e.preventDefault(); app.dismissed.add(m.ts); render(); });
+      body.appendChild(note);
+    }
+    return el;
+  }
+
+  function messagesEl(conv, msgs, ephemerals, inThread) {
+    const list = document.createElement("div");
+    list.className = "messages";
+    const all = msgs.map((m) => ({ m, e: false }))
+      .concat(ephemerals.filter((e) => !app.dismissed.has(e.ts)).map((m) => ({ m, e: true })))
+      .sort((a, b) => Number(a.m.ts) - Number(b.m.ts));
+    if (!all.length) list.innerHTML = '<div class="empty">No messages yet.</div>';
+    all.forEach(({ m, e }) => list.appendChild(messageEl(m, conv.id, { ephemeral: e, inThread })));
+    return list;
+  }
+
+  function composer(conv, threadTs) {
+    const form = document.createElement("form");
+    form.className = "composer";
+    const hint = conv.dm ? "Only /sla commands here (messages to this app are turned off)"
+      : threadTs ? "Reply…" : `Message #${conv.name} — try /sla help`;
+    form.innerHTML = `<textarea rows="1" placeholder="${BK.esc(hint)}"></textarea><button type="submit">Send</button>`;
+    const box = $("textarea", form);
+    const send = () => {
+      const text = box.value.trim();
+      if (!text) return;
+      box.value = "";
+      post("/_sandbox/message", { channel: conv.id, text, thread_ts: threadTs || undefined });
+    };
+    form.addEventListener("submit", (e) => { e.preventDefault(); send(); });
+    box.addEventListener("keydown", (e) => { if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); send(); } });
+    return form;
+  }
+
+  function renderSidebar() {
+    const d = app.data;
+    const sel = $("#persona");
+    if (sel.dataset.for !== d.personas.map((p) => p.id).join()) {
+      sel.innerHTML = d.personas.map((p) => `<option value="${BK.esc(p.id)}">${BK.esc(p.name.split(" (")[0])} — ${BK.esc(p.roles.join(", "))}</option>`).join("");
+      sel.dataset.for = d.personas.map((p) => p.id).join();
+    }
+    sel.value = app.persona;
+    const me = d.personas.find((p) => p.id === app.persona);
+    $("#me").textContent = me ? `${me.name.split(" (")[0]} · ${me.roles.join(", ")}` : app.persona;
+    const nav = $("#nav");
+    const item = (label, target, extra) => {
+      const on = app.nav.kind === target.kind && (target.kind !== "channel" || app.nav.id === target.id);
+      return `<a href="#" class="nav-item${on ? " active" : ""}" data-nav="${target.kind}" data-id="${target.id || ""}">${label}${extra || ""}</a>`;
+    };
+    const dmCount = d.dm.messages.length;
+    nav.innerHTML = '<div class="nav-title">Channels</div>' +
+      d.channels.map((c) => item(`# ${BK.esc(c.name)}`, { kind: "channel", id: c.id })).join("") +
+      '<div class="nav-title">Direct messages</div>' +
+      item(`● ${BK.esc(d.bot.name)}`, { kind: "dm" }, dmCount ? ` <span class="count">${dmCount}</span>` : "") +
+      '<div class="nav-title">Apps</div>' + item(`🏠 ${BK.esc(d.bot.name)} Home`, { kind: "home" });
+    nav.querySelectorAll(".nav-item").forEach((a) => a.addEventListener("click", (e) => {
+      e.preventDefault();
+      go({ kind: a.dataset.nav, id: a.dataset.id || undefined });
+    }));
+  }
+
+  function renderMain() {
+    const main = $("#main");
+    const d = app.data;
+    const keep = $(".messages", main);
+    const atBottom = !keep || keep.scrollHeight - keep.scrollTop - keep.clientHeight < 40;
+    const oldScroll = keep ? keep.scrollTop : 0;
+    main.innerHTML = "";
+    if (app.nav.kind === "home") {
+      main.innerHTML = `<header class="pane-head"><b>🏠 ${BK.esc(d.bot.name)}</b><span class="tab active">Home</span></header>`;
+      const body = document.createElement("div");
+      body.className = "home";
+      if (d.home) body.appendChild(BK.render(d.home.blocks, opts({ type: "view", view_id: d.home.id })));
+      else body.innerHTML = '<div class="empty">Opening the App Home…</div>';
+      main.appendChild(body);
+      return;
+    }
+    const conv = conversation();
+    const title = conv.dm ? `● ${BK.esc(conv.name)}` : `# ${BK.esc(conv.name)}`;
+    main.innerHTML = `<header class="pane-head"><b>${title}</b><span class="purpose">${BK.esc(conv.purpose || "")}</span></header>`;
+    const eph = conv.ephemerals.filter((e) => !e.thread_ts);
+    const list = messagesEl(conv, conv.messages, eph, false);
+    main.appendChild(list);
+    main.appendChild(composer(conv));
+    list.scrollTop = atBottom ? list.scrollHeight : oldScroll;
+  }
+
+  function renderThread() {
+    const pane = $("#thread");
+    if (!app.thread || app.nav.kind === "home") { pane.hidden = true; pane.innerHTML = ""; return; }
+    const conv = conversation();
+    const parent = conv.messages.find((m) => m.ts === app.thread);
+    if (!parent) { app.thread = null; pane.hidden = true; return; }
+    pane.hidden = false;
+    pane.innerHTML = `<header class="pane-head"><b>Thread</b><span class="purpose"># ${BK.esc(conv.name)}</span><button class="close" title="Close">×</button></header>`;
+    $(".close", pane).addEventListener("click", () => { app.thread = null; render(); });
+    const replies = conv.threads[app.thread] || [];
+    const eph = conv.ephemerals.filter((e) => e.thread_ts === app.thread);
+    const list = messagesEl(conv, [parent, ...replies], eph, true);
+    pane.appendChild(list);
+    pane.appendChild(composer(conv, app.thread));
+    list.scrollTop = list.scrollHeight;
+  }
+
+  function render() {
+    if (!app.data) return;
+    renderSidebar();
+    renderMain();
+    renderThread();
+    window.Modal.render(app, post, opts, refresh);
+    document.body.dataset.version = String(app.data.version);
+    document.body.dataset.persona = app.persona;
+  }
+
+  /* --- confirm dialogs ---------------------------------------------------------------- */
+  function confirmDialog(c) {
+    return new Promise((resolve) => {
+      const layer = document.createElement("div");
+      layer.className = "overlay confirm-layer";
+      layer.innerHTML = `<div class="dialog confirm" role="dialog"><h3>${BK.textHtml(c.title)}</h3>
+        <div class="confirm-text">${BK.textHtml(c.text, app.data.users)}</div><div class="dialog-foot">
+        <button type="button" class="deny">${BK.textHtml(c.deny || { text: "Cancel" })}</button>
+        <button type="button" class="ok bk-button ${c.style === "danger" ? "bk-danger" : "bk-primary"}">${BK.textHtml(c.confirm || { text: "Yes" })}</button></div></div>`;
+      const done = (ok) => { layer.remove(); resolve(ok); };
+      $(".deny", layer).addEventListener("click", () => done(false));
+      $(".ok", layer).addEventListener("click", () => done(true));
+      document.body.appendChild(layer);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    $("#persona").addEventListener("change", (e) => setPersona(e.target.value));
+    poll();
+  });
+  window.SandboxApp = { app, refresh, setPersona, go };
+})();
