@@ -113,6 +113,14 @@ def best_rate(fn: Callable[[], object], count: int, repeat: int = 3) -> float:
     return max(timed(fn, count)[0] for _ in range(repeat))
 
 
+def peer_timed(fn: Callable[[], Any], count: int) -> tuple[float, Any]:
+    """Best of three like ours, unless one run takes more than two seconds."""
+    rate, out = timed(fn, count)
+    if count / rate < 2:
+        rate = max(rate, best_rate(fn, count, 2))
+    return rate, out
+
+
 def timed(fn: Callable[[], Any], count: int) -> tuple[float, Any]:
     """(calls per second, result), with the garbage collector off as timeit does."""
     gc.collect()
@@ -219,9 +227,9 @@ def run(setting: Setting, n: int, peer_n: int, batch_n: int, seed: int) -> list[
         in_model = same(answers, modelled) if model else None
         return Row(op, impl, "pure Python", rate, agree, m, equivalent, in_model)
 
-    rate, got = timed(lambda: [rules.difference(a, b).timedelta for a, b in pairs[:m]], m)
+    rate, got = peer_timed(lambda: [rules.difference(a, b).timedelta for a, b in pairs[:m]], m)
     rows.append(peer("elapsed", "businesstimedelta", rate, got))
-    rate, got = timed(
+    rate, got = peer_timed(
         lambda: [
             a + btd.BusinessTimeDelta(rules, hours=h)
             for a, h in zip(starts, hours[:m], strict=False)
@@ -229,7 +237,7 @@ def run(setting: Setting, n: int, peer_n: int, batch_n: int, seed: int) -> list[
         m,
     )
     rows.append(peer("add", "businesstimedelta", rate, got))
-    rate, got = timed(
+    rate, got = peer_timed(
         lambda: [pd.Timestamp(a) + h * offset for a, h in zip(starts, hours[:m], strict=False)], m
     )
     # pandas answers the next opening where the earliest instant is the close before it

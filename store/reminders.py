@@ -60,10 +60,9 @@ def record(db: Database, items: Sequence[Due], *, now: datetime) -> int:
     with db.write() as s:
         conn = s.connection()
         ins = pg_insert(_R) if db.dialect == "postgresql" else sqlite_insert(_R)
-        stmt = ins.on_conflict_do_nothing(index_elements=["key"])
+        stmt = ins.on_conflict_do_nothing(index_elements=["key"]).returning(_R.c.id)
         for i in range(0, len(rows), 500):
-            res = conn.execute(stmt, rows[i : i + 500])
-            new += max(0, int(getattr(res, "rowcount", 0) or 0))
+            new += len(conn.execute(stmt, rows[i : i + 500]).all())
     return new
 
 

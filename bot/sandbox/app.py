@@ -46,13 +46,11 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.flows.roles import Role
-from bot.handlers.kit import escape
 from bot.sandbox import payloads as P
 from bot.sandbox import workspace
+from bot.sandbox.persona import BadRequest, PersonaActions
 from bot.server import build, prepare_database
 from bot.settings import Settings
-from bot.slack_standin.methods import add_ephemeral, respond, views_push, views_update
-from bot.slack_standin.models import SlackError
 from bot.slack_standin.server import StandinServer
 from store.db import Database
 from store.demo import PERSONAS, seed_demo, seed_people
@@ -66,12 +64,6 @@ POLL_WAIT = 10.0
 SAVE_EVERY = 1.0
 START_TIMEOUT = 15.0
 JSON = dict[str, Any]
-
-
-class BadRequest(Exception):
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 def _top_level(msg: JSON) -> bool:
@@ -101,9 +93,8 @@ class Sandbox:
         self.state = workspace.SandboxState()
         workspace.seed(self.state)
         self.standin = StandinServer(self.state)
-        self.responses: list[JSON] = []  # views and messages the bot put in HTTP answers
+        self.actions = PersonaActions(self.state, self.secret)
         self.seeded: list[str] = []
-        self.http: httpx.AsyncClient | None = None
         self.db: Database | None = None
         self.app: Starlette | None = None
         self._socket: socket.socket | None = None
@@ -158,7 +149,11 @@ class Sandbox:
             self.seeded = seed_demo(self.db, now=now)
         else:
             seed_people(self.db, now=now)
-        web, _, _ = build(settings, scheduler=True, db=self.db)
+        web, _, dispatcher = build(settings, scheduler=True, db=self.db)
+        if dispatcher is not None:
+            # Slack allows about one message per second per channel and the dispatcher keeps
+            # to it; the stand-in has no such limit, so the sandbox's cards come at once.
+            dispatcher.channel_interval = 0.0
         self.app = self._page_app(web)
 
     def _page_app(self, web: Starlette) -> Starlette:
@@ -168,7 +163,7 @@ class Sandbox:
                 web.router.lifespan_context(web),  # the bot's own: its outbox dispatcher
                 httpx.AsyncClient(timeout=ACK_TIMEOUT) as http,
             ):
-                self.http = http
+                self.actions.http, self.actions.events_url = http, f"{self.url}/slack/events"
                 loop = asyncio.get_running_loop()
 
                 def changed() -> None:
@@ -209,11 +204,11 @@ class Sandbox:
                 Mount("/static", StaticFiles(directory=STATIC), name="static"),
                 Route("/_sandbox/state", self._state_endpoint),
                 Route("/_sandbox/recorded", self._recorded_endpoint),
-                Route("/_sandbox/message", endpoint(self.message), methods=["POST"]),
-                Route("/_sandbox/action", endpoint(self.action), methods=["POST"]),
-                Route("/_sandbox/submit", endpoint(self.submit), methods=["POST"]),
-                Route("/_sandbox/close", endpoint(self.close), methods=["POST"]),
-                Route("/_sandbox/home", endpoint(self.home), methods=["POST"]),
+                Route("/_sandbox/message", endpoint(self.actions.message), methods=["POST"]),
+                Route("/_sandbox/action", endpoint(self.actions.action), methods=["POST"]),
+                Route("/_sandbox/submit", endpoint(self.actions.submit), methods=["POST"]),
+                Route("/_sandbox/close", endpoint(self.actions.close), methods=["POST"]),
+                Route("/_sandbox/home", endpoint(self.actions.home), methods=["POST"]),
                 Route("/slack/events", web, methods=["POST"]),
                 Route("/healthz", web, methods=["GET"]),
             ],
@@ -335,9 +330,11 @@ class Sandbox:
         if since is not None and since.isdigit():
             deadline = time.monotonic() + POLL_WAIT
             while self.state.version == int(since) and time.monotonic() < deadline:
+                if self._server is not None and self._server.should_exit:
+                    break  # shutting down: answer now rather than be cancelled
                 changed = self._changed
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(changed.wait(), deadline - time.monotonic())
+                    await asyncio.wait_for(changed.wait(), min(0.25, deadline - time.monotonic()))
         return JSONResponse(self.view_of(persona), headers={"Cache-Control": "no-store"})
 
     def _conversation(self, channel_id: str, user: str) -> JSON:
@@ -402,278 +399,13 @@ class Sandbox:
                 call.method == "response_url" and not call.args.get("delete_original")
             )
             if message:
-                out.append({"kind": "message", "source": call.method, **_content(call.args)})
+                out.append({"kind": "message", "source": call.method, **P.content(call.args)})
             elif call.method.startswith("views.") and isinstance(call.args.get("view"), dict):
                 out.append({"kind": "view", "source": call.method, "view": call.args["view"]})
-        return out + list(self.responses)
-
-    # --- what the persona does ---------------------------------------------------------------
-    def _persona(self, body: JSON) -> str:
-        user = str(body.get("persona") or "")
-        if user not in self.state.users or self.state.users[user].is_bot:
-            raise BadRequest(f"unknown persona {user!r}")
-        return user
-
-    def _user(self, user: str) -> JSON:
-        return P.user_ref(user, self.state.users[user].name, self.state.team_id)
-
-    def _base(self, kind: str, user: str) -> JSON:
-        return {
-            "type": kind,
-            "team": {"id": self.state.team_id, "domain": self.state.domain},
-            "user": self._user(user),
-            "api_app_id": self.state.app_id,
-            "token": "sandbox-verification-token",
-            "is_enterprise_install": False,
-            "enterprise": None,
-        }
-
-    async def _send(self, body: str, content_type: str) -> httpx.Response | None:
-        """The signed request to the bot; None when it did not answer in time (like Slack)."""
-        assert self.http is not None, "the sandbox is not serving"
-        headers = {"Content-Type": content_type, **P.sign(body, self.secret)}
-        try:
-            return await self.http.post(
-                f"{self.url}/slack/events", content=body.encode(), headers=headers
-            )
-        except httpx.TimeoutException:
-            return None
-
-    @staticmethod
-    def _answer(resp: httpx.Response | None) -> tuple[int, JSON]:
-        if resp is None:
-            return 0, {}
-        try:
-            data = resp.json() if resp.content.strip() else {}
-        except ValueError:
-            data = {}
-        return resp.status_code, data if isinstance(data, dict) else {}
-
-    def _channel_name(self, channel_id: str) -> str:
-        channel = self.state.channels.get(channel_id)
-        if channel is None or channel.kind == "im":
-            return "directmessage"
-        return channel.name
-
-    def _slackbot_says(self, channel: str, user: str, text: str) -> None:
-        with self.state.lock:
-            ch = self.state.resolve_channel(channel, allow_user=True)
-            entry = add_ephemeral(self.state, ch, user, {"text": text}, "slackbot")
-            entry["author"] = workspace.SLACKBOT
-        self.state.touch()
-
-    async def message(self, body: JSON) -> JSON:
-        user = self._persona(body)
-        channel = str(body.get("channel") or workspace.CHANNEL)
-        text = str(body.get("text") or "").strip()
-        thread_ts = str(body["thread_ts"]) if body.get("thread_ts") else None
-        if not text:
-            raise BadRequest("nothing to send")
-        if channel.startswith("D") and channel != "D" + user[1:]:
-            raise BadRequest("that is someone else's direct message")
-        if text.startswith("/"):
-            return await self.command(user, channel, text)
-        if channel.startswith("D"):
-            raise BadRequest("Sending messages to this app has been turned off.")
-        msg = self.state.post(channel, user, escape(text), thread_ts=thread_ts)
-        self.state.touch()
-        return {"ok": True, "ts": msg["ts"]}
-
-    async def command(self, user: str, channel: str, text: str) -> JSON:
-        name, _, rest = text.partition(" ")
-        if name != "/sla":
-            self._slackbot_says(
-                channel,
-                user,
-                f"{escape(name)} is not a valid command. In Slack, all messages that start "
-                'with the "/" character are interpreted as commands.',
-            )
-            return {"ok": False, "error": "invalid_command"}
-        response_url = self.state.new_response_url(channel, user)
-        fields = {
-            "token": "sandbox-verification-token",
-            "team_id": self.state.team_id,
-            "team_domain": self.state.domain,
-            "channel_id": channel,
-            "channel_name": self._channel_name(channel),
-            "user_id": user,
-            "user_name": self.state.users[user].name,
-            "command": name,
-            "text": rest.strip(),
-            "api_app_id": self.state.app_id,
-            "is_enterprise_install": "false",
-            "response_url": response_url,
-            "trigger_id": self.state.new_trigger_id(user),
-        }
-        status, answer = self._answer(
-            await self._send(P.form_body(fields), "application/x-www-form-urlencoded")
-        )
-        if status != 200:
-            error = "operation_timeout" if status == 0 else "dispatch_failed"
-            self._slackbot_says(channel, user, f'{name} failed with the error "{error}"')
-            return {"ok": False, "error": error, "status": status}
-        if answer.get("text") or answer.get("blocks"):
-            token = response_url.rsplit("/", 1)[-1]
-            with self.state.lock:
-                respond(self.state, token, answer)
-            self.responses.append({"kind": "message", "source": "command", **_content(answer)})
-            self.state.touch()
-        return {"ok": True, "status": status}
-
-    def _find_message(self, user: str, container: JSON) -> tuple[JSON, bool]:
-        channel, ts = str(container.get("channel") or ""), str(container.get("ts") or "")
-        for msg in self.state.messages(channel, replies=True):
-            if msg["ts"] == ts:
-                return msg, False
-        for eph in self.state.ephemerals(user=user, channel=channel):
-            if eph["ts"] == ts:
-                return eph, True
-        raise BadRequest(f"no message {ts} in {channel}", 404)
-
-    def _find_view(self, user: str, view_id: str) -> JSON:
-        home = self.state.home(user)
-        for view in [*self.state.open_views(user), *([home] if home else [])]:
-            if view["id"] == view_id:
-                return view
-        raise BadRequest(f"no view {view_id} open for {user}", 404)
-
-    async def action(self, body: JSON) -> JSON:
-        user = self._persona(body)
-        container = body.get("container")
-        if not isinstance(container, dict):
-            raise BadRequest("container is required")
-        block_index = int(body["block_index"])
-        element_index = body.get("element_index")
-        element_index = None if element_index is None else int(element_index)
-        payload = self._base("block_actions", user)
-        payload["trigger_id"] = self.state.new_trigger_id(user)
-        if container.get("type") == "view":
-            view = self._find_view(user, str(container.get("view_id")))
-            raw = body.get("values")
-            view["state"] = {"values": P.state_values(view, raw if isinstance(raw, dict) else {})}
-            blocks = view.get("blocks") or []
-            payload["container"] = {"type": "view", "view_id": view["id"]}
-            payload["view"] = view
-        else:
-            msg, ephemeral = self._find_message(user, container)
-            channel = str(container["channel"])
-            blocks = msg.get("blocks") or []
-            payload["container"] = {
-                "type": "message",
-                "message_ts": msg["ts"],
-                "channel_id": channel,
-                "is_ephemeral": ephemeral,
-            }
-            if msg.get("thread_ts"):
-                payload["container"]["thread_ts"] = msg["thread_ts"]
-            payload["channel"] = {"id": channel, "name": self._channel_name(channel)}
-            if not ephemeral:
-                payload["message"] = msg
-            payload["response_url"] = self.state.new_response_url(channel, user, msg["ts"])
-            payload["state"] = {"values": {}}
-        block, element = P.locate(blocks, block_index, element_index)
-        payload["actions"] = [P.action_entry(block, element, block_index, body.get("value"))]
-        status, _ = self._answer(await self._send(P.interactive_body(payload), _FORM))
-        return {"ok": status == 200, "status": status}
-
-    def _top_view(self, user: str, view_id: str) -> JSON:
-        stack = self.state.open_views(user)
-        if not stack or stack[-1]["id"] != view_id:
-            raise BadRequest(f"view {view_id} is not the open modal of {user}", 409)
-        return stack[-1]
-
-    def _by_index(self, view: JSON, errors: Any) -> dict[str, str]:
-        ids = {P.block_id(b, i): str(i) for i, b in enumerate(view.get("blocks") or [])}
-        if not isinstance(errors, dict):
-            return {}
-        return {ids[k]: str(v) for k, v in errors.items() if k in ids}
-
-    async def submit(self, body: JSON) -> JSON:
-        user = self._persona(body)
-        view = self._top_view(user, str(body.get("view_id")))
-        raw = body.get("values") if isinstance(body.get("values"), dict) else {}
-        assert isinstance(raw, dict)
-        problems = P.client_errors(view, raw)
-        if problems:
-            return {"ok": False, "result": "errors", "source": "client", "errors": problems}
-        view["state"] = {"values": P.state_values(view, raw)}
-        payload = self._base("view_submission", user)
-        payload.update(trigger_id=self.state.new_trigger_id(user), view=view, response_urls=[])
-        status, answer = self._answer(await self._send(P.interactive_body(payload), _FORM))
-        if status != 200:
-            return {"ok": False, "result": "failed", "status": status}
-        result = str(answer.get("response_action") or "close")
-        try:
-            if result == "errors":
-                errors = self._by_index(view, answer.get("errors"))
-                return {"ok": False, "result": "errors", "source": "app", "errors": errors}
-            if result in ("update", "push"):
-                new = answer.get("view")
-                self.responses.append({"kind": "view", "source": result, "view": new})
-                with self.state.lock:
-                    if result == "update":
-                        views_update(self.state, {"view_id": view["id"], "view": new})
-                    else:
-                        trigger = self.state.new_trigger_id(user)
-                        views_push(self.state, {"trigger_id": trigger, "view": new})
-            else:
-                self.state.close_views(user, all_views=result == "clear")
-        except SlackError as exc:
-            return {"ok": False, "result": "failed", "error": exc.error}
-        finally:
-            self.state.touch()
-        return {"ok": True, "result": result}
-
-    async def close(self, body: JSON) -> JSON:
-        user = self._persona(body)
-        view = self._top_view(user, str(body.get("view_id")))
-        everything = bool(body.get("all"))
-        self.state.close_views(user, all_views=everything)
-        self.state.touch()
-        if not view.get("notify_on_close"):
-            return {"ok": True, "notified": False}
-        payload = self._base("view_closed", user)
-        payload.update(view=view, is_cleared=everything)
-        status, _ = self._answer(await self._send(P.interactive_body(payload), _FORM))
-        return {"ok": status == 200, "notified": True, "status": status}
-
-    async def home(self, body: JSON) -> JSON:
-        user = self._persona(body)
-        tab = "messages" if body.get("tab") == "messages" else "home"
-        with self.state.lock:
-            im, _ = self.state.open_im(user)
-        event: JSON = {
-            "type": "app_home_opened",
-            "user": user,
-            "channel": im.id,
-            "tab": tab,
-            "event_ts": f"{time.time():.6f}",
-        }
-        current = self.state.home(user)
-        if tab == "home" and current is not None:
-            event["view"] = current
-        envelope = {
-            "token": "sandbox-verification-token",
-            "team_id": self.state.team_id,
-            "api_app_id": self.state.app_id,
-            "event": event,
-            "type": "event_callback",
-            "event_id": "Ev" + secrets.token_hex(5).upper(),
-            "event_time": int(time.time()),
-            "authorizations": [
-                {"team_id": self.state.team_id, "user_id": self.state.bot_user_id, "is_bot": True}
-            ],
-        }
-        status, _ = self._answer(await self._send(json.dumps(envelope), "application/json"))
-        return {"ok": status == 200, "status": status}
+        return out + list(self.actions.responses)
 
 
-_FORM = "application/x-www-form-urlencoded"
 MESSAGE_METHODS = ("chat.postMessage", "chat.update", "chat.postEphemeral")
-
-
-def _content(args: JSON) -> JSON:
-    return {k: args[k] for k in ("text", "blocks") if k in args}
 
 
 def run_sandbox(

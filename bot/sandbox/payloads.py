@@ -265,3 +265,8 @@ def form_body(fields: Mapping[str, str]) -> str:
 
 def interactive_body(payload: Mapping[str, Any]) -> str:
     return form_body({"payload": json.dumps(payload, separators=(",", ":"))})
+
+
+def content(args: Mapping[str, Any]) -> JSON:
+    """A message's text and blocks."""
+    return {k: args[k] for k in ("text", "blocks") if k in args}

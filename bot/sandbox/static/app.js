@@ -8,7 +8,7 @@
   const app = {
     persona: localStorage.getItem("sandbox.persona") || "",
     nav: JSON.parse(localStorage.getItem("sandbox.nav") || "null") || { kind: "channel", id: "C0AGREEMENTS" },
-    thread: null, data: null, version: -1, ctrl: null, modalKey: "", dismissed: new Set(),
+    thread: null, data: null, version: -1, ctrl: null, modalKey: "", dismissed: new Set(), drafts: {},
   };
 
   function post(path, body) {
@@ -146,10 +146,15 @@
       : threadTs ? "Reply…" : `Message #${conv.name} — try /sla help`;
     form.innerHTML = `<textarea rows="1" placeholder="${BK.esc(hint)}"></textarea><button type="submit">Send</button>`;
     const box = $("textarea", form);
+    const key = `${conv.id}:${threadTs || ""}`;
+    form.dataset.draft = key;
+    box.value = app.drafts[key] || "";
+    box.addEventListener("input", () => { app.drafts[key] = box.value; });
     const send = () => {
       const text = box.value.trim();
       if (!text) return;
       box.value = "";
+      delete app.drafts[key];
       post("/_sandbox/message", { channel: conv.id, text, thread_ts: threadTs || undefined });
     };
     form.addEventListener("submit", (e) => { e.preventDefault(); send(); });
@@ -177,7 +182,7 @@
       d.channels.map((c) => item(`# ${BK.esc(c.name)}`, { kind: "channel", id: c.id })).join("") +
       '<div class="nav-title">Direct messages</div>' +
       item(`● ${BK.esc(d.bot.name)}`, { kind: "dm" }, dmCount ? ` <span class="count">${dmCount}</span>` : "") +
-      '<div class="nav-title">Apps</div>' + item(`🏠 ${BK.esc(d.bot.name)} Home`, { kind: "home" });
+      '<div class="nav-title">Apps</div>' + item(`⌂ ${BK.esc(d.bot.name)} Home`, { kind: "home" });
     nav.querySelectorAll(".nav-item").forEach((a) => a.addEventListener("click", (e) => {
       e.preventDefault();
       go({ kind: a.dataset.nav, id: a.dataset.id || undefined });
@@ -192,7 +197,7 @@
     const oldScroll = keep ? keep.scrollTop : 0;
     main.innerHTML = "";
     if (app.nav.kind === "home") {
-      main.innerHTML = `<header class="pane-head"><b>🏠 ${BK.esc(d.bot.name)}</b><span class="tab active">Home</span></header>`;
+      main.innerHTML = `<header class="pane-head"><b>${BK.esc(d.bot.name)}</b><span class="tab active">Home</span></header>`;
       const body = document.createElement("div");
       body.className = "home";
       if (d.home) body.appendChild(BK.render(d.home.blocks, opts({ type: "view", view_id: d.home.id })));
@@ -229,9 +234,15 @@
 
   function render() {
     if (!app.data) return;
+    const focused = document.activeElement && document.activeElement.closest(".composer");
+    const focusKey = focused ? focused.dataset.draft : null;
     renderSidebar();
     renderMain();
     renderThread();
+    if (focusKey) {
+      const again = document.querySelector(`.composer[data-draft="${focusKey}"] textarea`);
+      if (again) { again.focus(); again.setSelectionRange(again.value.length, again.value.length); }
+    }
     window.Modal.render(app, post, opts, refresh);
     document.body.dataset.version = String(app.data.version);
     document.body.dataset.persona = app.persona;
