@@ -129,3 +129,26 @@ def test_bad_settings_are_named(
     monkeypatch.setenv("SLM_TIMEZONE", "Mars/Olympus")
     assert main(["agreements", "list"]) == 2
     assert "SLM_TIMEZONE" in capsys.readouterr().err
+
+
+def test_serve_refuses_placeholder_secrets(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-your-token")
+    assert main(["serve"]) == 2
+    err = capsys.readouterr().err
+    assert "SLACK_BOT_TOKEN" in err
+    assert "SLACK_SIGNING_SECRET" in err
+    assert main(["serve", "--socket-mode"]) == 2
+    assert "SLACK_APP_TOKEN" in capsys.readouterr().err
+
+
+def test_sweep_command(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo"]) == 0
+    assert main(["sweep", "--now", "2026-12-01T09:00"]) == 2
+    assert "UTC offset" in capsys.readouterr().err
+    assert main(["sweep", "--now", "2026-13-01T09:00+08:00"]) == 2
+    assert main(["sweep", "--now", "2030-01-01T09:00:00+08:00"]) == 0
+    assert "new reminders" in capsys.readouterr().out
+    assert main(["outbox"]) == 0
+    assert "pending" in capsys.readouterr().out

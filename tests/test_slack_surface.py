@@ -318,3 +318,10 @@ def test_role_grant_needs_admin_via_config(slack: SlackClient) -> None:
     grant_role(db_of(slack), "U0NEW0001", Role.SALES, by=CONFIG_ACTOR, now=T0)
     body = ack_body(slack.command("U0NEW0001", "list mine"))
     assert body["response_type"] == "ephemeral"
+
+
+def test_outbox_admin_view(slack: SlackClient) -> None:
+    body = ack_body(slack.command(USERS[Role.SALES], "outbox"))
+    assert "/sla outbox" in body["text"]  # refused: only admin
+    body = ack_body(slack.command(USERS[Role.ADMIN], "outbox"))
+    assert "Outbox" in body["text"] or "发件箱" in body["text"]

@@ -113,6 +113,14 @@ async def dispatch_command(
             roles = await read(_roles, deps, user)
             text, blocks = catalog_blocks(entries, loc, can_edit=Role.SLM in roles)
             await reply(text, blocks)
+        elif sub == "outbox":
+            roles = await read(_roles, deps, user)
+            if Role.ADMIN not in roles:
+                await reply(
+                    t("err_permission", loc, roles=Role.ADMIN.label(loc), what="/sla outbox")
+                )
+                return
+            await reply(await read(outbox_text, deps))
         elif sub == "roles":
             roles = await read(_roles, deps, user)
             if Role.ADMIN not in roles:
@@ -132,6 +140,58 @@ async def dispatch_command(
         await reply(t("err_not_found", loc, id=args[0].upper() if args else ""))
     except DomainError as exc:
         await reply(domain_text(exc, deps))
+
+
+def outbox_text(deps: Deps) -> str:
+    """The admin view of the outbox: counts, and the rows that keep failing."""
+    from sqlalchemy import func, select
+
+    from store.models import OutboxMessage, table_of
+
+    out = table_of(OutboxMessage)
+    with deps.db.read_conn() as conn:
+        counts = {
+            str(k): int(n)
+            for k, n in conn.execute(
+                select(out.c.status, func.count()).group_by(out.c.status)
+            ).all()
+        }
+        failing = conn.execute(
+            select(
+                out.c.id,
+                out.c.kind,
+                out.c.agreement_id,
+                out.c.recipient,
+                out.c.attempts,
+                out.c.last_error,
+            )
+            .where(out.c.status.in_(["failed", "pending"]), out.c.attempts > 0)
+            .order_by(out.c.id)
+            .limit(15)
+        ).all()
+    loc = deps.locale
+    lines = [
+        t(
+            "outbox_counts",
+            loc,
+            pending=counts.get("pending", 0),
+            sent=counts.get("sent", 0),
+            failed=counts.get("failed", 0),
+        )
+    ]
+    for row in failing:
+        lines.append(
+            t(
+                "outbox_line",
+                loc,
+                id=row[0],
+                kind=row[1],
+                target=row[2] or row[3] or "-",
+                attempts=row[4],
+                error=str(row[5] or "")[:120],
+            )
+        )
+    return "\n".join(lines)
 
 
 async def role_text(deps: Deps, actor: str, args: list[str]) -> str:
