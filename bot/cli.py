@@ -286,31 +286,14 @@ def cmd_sweep(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_outbox(args: argparse.Namespace, settings: Settings) -> int:
     """The outbox: what is pending and what keeps failing (never dropped)."""
-    from sqlalchemy import func, select
+    from store.queries import outbox_summary
 
-    from store.models import OutboxMessage, table_of
-
-    out = table_of(OutboxMessage)
-    with _db(settings).read_conn() as conn:
-        counts: dict[str, int] = dict(
-            conn.execute(select(out.c.status, func.count()).group_by(out.c.status)).all()
-        )
-        failing = conn.execute(
-            select(
-                out.c.id,
-                out.c.kind,
-                out.c.agreement_id,
-                out.c.recipient,
-                out.c.attempts,
-                out.c.last_error,
-            )
-            .where(out.c.status == "failed")
-            .order_by(out.c.id)
-            .limit(50)
-        ).all()
-    print(", ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "the outbox is empty")
-    for row in failing:
-        print(f"  failed #{row[0]} {row[1]} {row[2] or row[3]} after {row[4]} attempts: {row[5]}")
+    summary = outbox_summary(_db(settings), limit=50)
+    print(
+        ", ".join(f"{k}: {v}" for k, v in sorted(summary.counts.items())) or "the outbox is empty"
+    )
+    for row_id, kind, target, attempts, error in summary.troubled:
+        print(f"  #{row_id} {kind} {target} after {attempts} attempts: {error}")
     return 0
 
 

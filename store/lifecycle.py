@@ -348,9 +348,9 @@ def _apply(
     )
 
 
-def _decide(
-    s: Session, ag: Agreement, action_id: str, data: Mapping[str, Any] | StepForm, actor: str
-) -> Decision:
+def _action_and_authors(s: Session, ag: Agreement, action_id: str) -> tuple[Any, dict[str, str]]:
+    """The action's declaration and, for the four-eyes rule, who last did the action it
+    reviews (M9's author for M9.review)."""
     act = ACTION_BY_ID.get(action_id)
     if act is None:
         raise InvalidTransition(f"unknown action {action_id!r}")
@@ -359,6 +359,13 @@ def _decide(
         rec = last_record(s, ag.id, act.four_eyes)
         if rec is not None:
             last_actor[act.four_eyes] = rec.actor
+    return act, last_actor
+
+
+def _decide(
+    s: Session, ag: Agreement, action_id: str, data: Mapping[str, Any] | StepForm, actor: str
+) -> Decision:
+    act, last_actor = _action_and_authors(s, ag, action_id)
     roles = roles_of(s, actor) if not act.system else set()
     try:
         return decide(
@@ -501,14 +508,7 @@ def prepare(
 
     with db.read() as s:
         ag = _load(s, agreement_id)
-        act = ACTION_BY_ID.get(action_id)
-        if act is None:
-            raise InvalidTransition(f"unknown action {action_id!r}")
-        last_actor: dict[str, str] = {}
-        if act.four_eyes:
-            rec = last_record(s, ag.id, act.four_eyes)
-            if rec is not None:
-                last_actor[act.four_eyes] = rec.actor
+        _, last_actor = _action_and_authors(s, ag, action_id)
         roles = roles_of(s, actor)
         try:
             precheck(state_of(ag), action_id, actor=actor, roles=roles, last_actor=last_actor)

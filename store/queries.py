@@ -291,3 +291,40 @@ def get_agreement(
                     }
                 )
         return detail
+
+
+@dataclass(frozen=True)
+class OutboxSummary:
+    counts: dict[str, int]
+    #: (id, kind, agreement or recipient, attempts, last error) of rows that failed or retry
+    troubled: list[tuple[int, str, str, int, str]]
+
+
+def outbox_summary(db: Database, *, limit: int = 15) -> OutboxSummary:
+    """Pending, sent and failed messages, and the rows that keep failing (never dropped)."""
+    from store.models import OutboxMessage
+
+    out = table_of(OutboxMessage)
+    with db.read_conn() as conn:
+        counts = {
+            str(k): int(n)
+            for k, n in conn.execute(
+                select(out.c.status, func.count()).group_by(out.c.status)
+            ).all()
+        }
+        rows = conn.execute(
+            select(
+                out.c.id,
+                out.c.kind,
+                out.c.agreement_id,
+                out.c.recipient,
+                out.c.attempts,
+                out.c.last_error,
+            )
+            .where(out.c.status.in_(["failed", "pending"]), out.c.attempts > 0)
+            .order_by(out.c.id)
+            .limit(limit)
+        ).all()
+    return OutboxSummary(
+        counts, [(i, k, a or r or "-", n, str(e or "")) for i, k, a, r, n, e in rows]
+    )

@@ -144,51 +144,29 @@ async def dispatch_command(
 
 def outbox_text(deps: Deps) -> str:
     """The admin view of the outbox: counts, and the rows that keep failing."""
-    from sqlalchemy import func, select
+    from store.queries import outbox_summary
 
-    from store.models import OutboxMessage, table_of
-
-    out = table_of(OutboxMessage)
-    with deps.db.read_conn() as conn:
-        counts = {
-            str(k): int(n)
-            for k, n in conn.execute(
-                select(out.c.status, func.count()).group_by(out.c.status)
-            ).all()
-        }
-        failing = conn.execute(
-            select(
-                out.c.id,
-                out.c.kind,
-                out.c.agreement_id,
-                out.c.recipient,
-                out.c.attempts,
-                out.c.last_error,
-            )
-            .where(out.c.status.in_(["failed", "pending"]), out.c.attempts > 0)
-            .order_by(out.c.id)
-            .limit(15)
-        ).all()
+    summary = outbox_summary(deps.db)
     loc = deps.locale
     lines = [
         t(
             "outbox_counts",
             loc,
-            pending=counts.get("pending", 0),
-            sent=counts.get("sent", 0),
-            failed=counts.get("failed", 0),
+            pending=summary.counts.get("pending", 0),
+            sent=summary.counts.get("sent", 0),
+            failed=summary.counts.get("failed", 0),
         )
     ]
-    for row in failing:
+    for row_id, kind, target, attempts, error in summary.troubled:
         lines.append(
             t(
                 "outbox_line",
                 loc,
-                id=row[0],
-                kind=row[1],
-                target=row[2] or row[3] or "-",
-                attempts=row[4],
-                error=str(row[5] or "")[:120],
+                id=row_id,
+                kind=kind,
+                target=target,
+                attempts=attempts,
+                error=error[:120],
             )
         )
     return "\n".join(lines)

@@ -51,6 +51,7 @@ from bot.sandbox import workspace
 from bot.sandbox.persona import BadRequest, PersonaActions
 from bot.server import build, prepare_database
 from bot.settings import Settings
+from bot.slack_standin.models import SlackError
 from bot.slack_standin.server import StandinServer
 from store.db import Database
 from store.demo import PERSONAS, seed_demo, seed_people
@@ -189,7 +190,7 @@ class Sandbox:
                     if not isinstance(body, dict):
                         raise BadRequest("expected a JSON object")
                     return JSONResponse(await fn(body))
-                except (BadRequest, P.UnknownElement, ValueError, KeyError) as exc:
+                except (BadRequest, SlackError, P.UnknownElement, ValueError, KeyError) as exc:
                     status = exc.status if isinstance(exc, BadRequest) else 400
                     return JSONResponse({"ok": False, "error": str(exc)}, status)
 
@@ -257,7 +258,11 @@ class Sandbox:
 
     def start(self) -> Sandbox:
         """Serve from a background thread; returns once the page answers."""
-        self.prepare()
+        try:
+            self.prepare()
+        except BaseException:
+            self.shutdown()
+            raise
         server = self._uvicorn()
         sockets = [self._socket] if self._socket else None
         self._thread = threading.Thread(
@@ -418,6 +423,8 @@ def run_sandbox(
 ) -> int:
     """`slm-bot sandbox`: serve until interrupted; 2 when the port is taken."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s %(message)s")
+    # Bolt warns that the bot passes both a token and a client (harmless): not for newcomers
+    logging.getLogger("slack_bolt.AsyncApp").setLevel(logging.ERROR)
     sandbox = Sandbox(db, port=port, demo=demo, locale=locale, base=base)
     try:
         return sandbox.run()

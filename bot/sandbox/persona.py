@@ -69,7 +69,7 @@ class PersonaActions:
         headers = {"Content-Type": content_type, **P.sign(body, self.secret)}
         try:
             return await self.http.post(self.events_url, content=body.encode(), headers=headers)
-        except httpx.TimeoutException:
+        except httpx.HTTPError:  # no answer in time, or none at all
             return None
 
     @staticmethod
@@ -102,8 +102,11 @@ class PersonaActions:
         thread_ts = str(body["thread_ts"]) if body.get("thread_ts") else None
         if not text:
             raise BadRequest("nothing to send")
-        if channel.startswith("D") and channel != "D" + user[1:]:
-            raise BadRequest("that is someone else's direct message")
+        if channel.startswith("D"):
+            if channel != "D" + user[1:]:
+                raise BadRequest("that is someone else's direct message")
+            with self.state.lock:
+                channel = self.state.open_im(user)[0].id
         if text.startswith("/"):
             return await self.command(user, channel, text)
         if channel.startswith("D"):

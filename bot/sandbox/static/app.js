@@ -78,7 +78,7 @@
     confirm: confirmDialog,
     onAction: (a) => post("/_sandbox/action", {
       container, block_index: a.blockIndex, element_index: a.elementIndex, value: a.value,
-      values: container.type === "view" ? BK.collect($("#modal .modal-body") || document.body) : undefined,
+      values: container.type === "view" && a.surface ? BK.collect(a.surface) : undefined,
     }),
   });
 
@@ -91,6 +91,10 @@
   function timeOf(ts) {
     const t = new Date(Number(String(ts).split(".")[0]) * 1000);
     return t.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  }
+  function tsKey(ts) {  // "1700000000.000100" sorts as text once both parts are padded
+    const [sec, frac] = String(ts).split(".");
+    return sec.padStart(12, "0") + "." + (frac || "").padEnd(6, "0");
   }
   function initials(name) { return name.split(/[\s.]+/).filter(Boolean).slice(0, 2).map((w) => w[0].toUpperCase()).join(""); }
 
@@ -133,7 +137,7 @@
     list.className = "messages";
     const all = msgs.map((m) => ({ m, e: false }))
       .concat(ephemerals.filter((e) => !app.dismissed.has(e.ts)).map((m) => ({ m, e: true })))
-      .sort((a, b) => Number(a.m.ts) - Number(b.m.ts));
+      .sort((a, b) => tsKey(a.m.ts).localeCompare(tsKey(b.m.ts)));
     if (!all.length) list.innerHTML = '<div class="empty">No messages yet.</div>';
     all.forEach(({ m, e }) => list.appendChild(messageEl(m, conv.id, { ephemeral: e, inThread })));
     return list;

@@ -1,8 +1,9 @@
 /* Block Kit renderer of the sandbox page. Plain JavaScript, no dependency.
  *
  * BlockKit.render(blocks, opts) -> HTMLElement
- *   opts.users: {U..: {name, real_name}}; opts.onAction({blockIndex, elementIndex, value})
- *   (elementIndex is null for a section's accessory); opts.confirm(confirmObject) -> Promise<bool>
+ *   opts.users: {U..: {name, real_name}}; opts.confirm(confirmObject) -> Promise<bool>;
+ *   opts.onAction({blockIndex, elementIndex, value, surface}): elementIndex is null for a
+ *   section's accessory, surface the rendered root (for BlockKit.collect).
  * BlockKit.mrkdwn(text, users) -> safe HTML; BlockKit.collect(root) -> {blockIndex: raw value};
  * BlockKit.showErrors(root, {blockIndex: message}).
  * A block or element this renderer does not know shows as a visible `.bk-unknown` placeholder.
@@ -142,12 +143,13 @@
   /* One element. ctx: {blockIndex, elementIndex, input, opts}. Returns {el, value()} */
   function renderElement(el, ctx) {
     const opts = ctx.opts;
+    let root;
     const fire = (value) => {
       if (ctx.input || !opts.onAction) return Promise.resolve();
-      return opts.onAction({ blockIndex: ctx.blockIndex, elementIndex: ctx.elementIndex, value });
+      const surface = root.closest(".bk-blocks");
+      return opts.onAction({ blockIndex: ctx.blockIndex, elementIndex: ctx.elementIndex, value, surface });
     };
     const ask = (confirm) => (confirm && opts.confirm ? opts.confirm(confirm) : Promise.resolve(true));
-    let root;
     let value = () => null;
     const type = el && el.type;
     switch (type) {
