@@ -59,8 +59,7 @@ def create_app(
     """Build the Bolt app; `notify` wakes the outbox dispatcher after a state change."""
     db = db or Database(settings.database_url)
     client = web_client(settings)
-    app = AsyncApp(
-        token=settings.slack_bot_token or None,
+    app = AsyncApp(  # the client carries the token (passing both makes Bolt warn)
         signing_secret=settings.slack_signing_secret,
         client=client,
         request_verification_enabled=True,

@@ -50,10 +50,12 @@ class Card:
 
     @property
     def current(self) -> str:
-        from bot.flows.machine import AgreementState
-        from bot.flows.process import Status
+        return self.current_in("en")
 
-        return AgreementState(status=Status(self.status), pending=self.pending).describe()
+    def current_in(self, locale: str) -> str:
+        from store.queries import describe
+
+        return describe(self.status, self.pending, locale)
 
 
 def load_card(db: Database, agreement_id: str) -> Card | None:

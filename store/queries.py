@@ -36,6 +36,8 @@ class ListFilter(StrEnum):
 
 @dataclass(frozen=True)
 class AgreementRow:
+    """One agreement in a list; `current` is in English (`current_in` for a locale)."""
+
     id: str
     customer: str
     status: str
@@ -47,6 +49,9 @@ class AgreementRow:
     updated_at: datetime
     pending: tuple[str, ...]
     lock_version: int
+
+    def current_in(self, locale: str) -> str:
+        return self.current if locale == "en" else describe(self.status, self.pending, locale)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from bot.flows.roles import Role
 from bot.handlers import payloads
 from bot.handlers.catalog_modal import catalog_modal
 from bot.handlers.common import Deps, domain_text, open_step, read, run, tell
-from bot.handlers.errors import step_name
+from bot.handlers.errors import next_actions, step_name
 from bot.handlers.events import publish_home
 from bot.handlers.ids import ActionId
 from bot.handlers.replies import show_blocks
@@ -176,9 +176,7 @@ async def approve_from_button(client: AsyncWebClient, deps: Deps, body: Mapping[
         await tell(client, body, domain_text(exc, deps))
         return
     deps.notify()
-    nxt = ", ".join(step_name(p, deps.locale) for p in out.pending) or t(
-        "done_nothing_next", deps.locale
-    )
+    nxt = next_actions(out.pending, deps.locale) or t("done_nothing_next", deps.locale)
     await tell(
         client,
         body,

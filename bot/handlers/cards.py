@@ -117,7 +117,7 @@ def card_blocks(card: Card, locale: str, *, due: str | None = None) -> tuple[str
     """The agreement's parent message: (fallback text, blocks)."""
     tier = Tier(card.tier).label(locale) if card.tier else "-"
     fields = [
-        t("card_step", locale, current=card.current),
+        t("card_step", locale, current=card.current_in(locale)),
         t("card_status", locale, status=status_text(card.status, locale)),
         t("card_tier", locale, tier=tier),
         t(
@@ -161,7 +161,9 @@ def card_blocks(card: Card, locale: str, *, due: str | None = None) -> tuple[str
                 )
             )
         )
-    text = t("card_fallback", locale, id=card.id, customer=card.customer, current=card.current)
+    text = t(
+        "card_fallback", locale, id=card.id, customer=card.customer, current=card.current_in(locale)
+    )
     return text, blocks
 
 

@@ -61,3 +61,15 @@ def unexpected(exc: BaseException, where: str) -> str:
 def step_name(action: str, locale: str) -> str:
     act = ACTION_BY_ID.get(action)
     return STEP_BY_ID[act.step].title(locale) if act else action
+
+
+def next_actions(pending: tuple[str, ...], locale: str) -> str:
+    """What is open next, by action ("M9 · Approve the initiation report"), not by step: after
+    M9's report the next thing is its approval, still in M9."""
+    parts = []
+    for aid in pending:
+        act = ACTION_BY_ID.get(aid)
+        if act is None or act.system:
+            continue
+        parts.append(f"{act.step} · {act.verb_zh if zh(locale) else act.verb_en}")
+    return ("、" if zh(locale) else ", ").join(parts)

@@ -85,7 +85,7 @@ def home_view(
                     locale,
                     id=row.id,
                     customer=escape(row.customer),
-                    current=row.current,
+                    current=row.current_in(locale),
                 ),
                 accessory=button(
                     t("card_details", locale), ActionId.SHOW, StepRef(a=row.id, s="show").dumps()

@@ -54,7 +54,7 @@ def list_blocks(
                     locale,
                     id=row.id,
                     customer=escape(row.customer),
-                    current=row.current,
+                    current=row.current_in(locale),
                     end=row.end_date,
                 ),
                 accessory=button(details, ActionId.SHOW, StepRef(a=row.id, s="show").dumps()),
@@ -72,7 +72,7 @@ def show_blocks(d: AgreementDetail, locale: str) -> tuple[str, list[Block]]:
         header(f"{r.id} · {r.customer}"),
         section(
             fields=[
-                t("card_step", locale, current=r.current),
+                t("card_step", locale, current=r.current_in(locale)),
                 t("card_tier", locale, tier=tier),
                 t(
                     "card_owner",
@@ -111,7 +111,7 @@ def show_blocks(d: AgreementDetail, locale: str) -> tuple[str, list[Block]]:
         blocks.append(
             section(f"*{t('show_documents', locale, count=len(d.documents))}*\n" + "\n".join(docs))
         )
-    text = f"{r.id} · {r.customer} · {r.current}"
+    text = f"{r.id} · {r.customer} · {r.current_in(locale)}"
     return text, blocks[:MAX_MESSAGE_BLOCKS]
 
 

@@ -13,7 +13,7 @@ from bot.flows.roles import Role
 from bot.handlers import payloads
 from bot.handlers.catalog_modal import catalog_block, parse_catalog
 from bot.handlers.common import Deps, domain_text, run
-from bot.handlers.errors import step_name
+from bot.handlers.errors import next_actions, step_name
 from bot.handlers.ids import CallbackId
 from bot.handlers.kit import plain, section
 from bot.handlers.modals import errors_for, parse_state
@@ -94,7 +94,7 @@ async def submit_step(
         return
     await ack()
     deps.notify()
-    nxt = ", ".join(step_name(p, loc) for p in out.pending) or t("done_nothing_next", loc)
+    nxt = next_actions(out.pending, loc) or t("done_nothing_next", loc)
     if ctx.action == "M1" and not ctx.agreement_id:
         text = t(
             "done_created",
