@@ -70,18 +70,30 @@ def create_web(
 
 
 def build(
-    settings: Settings, *, scheduler: bool = True, db: Database | None = None
+    settings: Settings,
+    *,
+    scheduler: bool = True,
+    sweeps: bool | None = None,
+    db: Database | None = None,
 ) -> tuple[Starlette, SlackApp, Dispatcher | None]:
-    """The whole web process: Slack app, optional dispatcher, Starlette routes."""
+    """The whole web process: the Slack app, and unless `scheduler` is off the outbox
+    dispatcher and the sweeps (`sweeps=False` keeps the dispatcher only)."""
     db = db or Database(settings.database_url)
     dispatcher: Dispatcher | None = None
     slack = create_app(settings, db)
     if scheduler:
         dispatcher = Dispatcher(
-            db, slack.client, channel=settings.agreements_channel, locale=settings.locale
+            db,
+            slack.client,
+            channel=settings.agreements_channel,
+            locale=settings.locale,
+            channel_interval=settings.channel_interval,
         )
         slack.deps.notify = dispatcher.wakeup.set
-    return create_web(settings, db, slack, dispatcher), slack, dispatcher
+    web = create_web(
+        settings, db, slack, dispatcher, sweeps=scheduler if sweeps is None else sweeps
+    )
+    return web, slack, dispatcher
 
 
 def prepare_database(settings: Settings, db: Database) -> None:

@@ -322,6 +322,12 @@ def test_a_seven_by_twenty_four_day_follows_dst() -> None:
     assert cal.add(datetime(2025, 3, 30, tzinfo=BERLIN), 23 * HOUR) == datetime(
         2025, 3, 31, tzinfo=BERLIN
     )
+    # results in the repeated hour carry their fold: 02:30 CEST, then 02:30 CET
+    start = datetime(2025, 10, 26, 2, tzinfo=BERLIN)
+    first, second = cal.add(start, HOUR / 2), cal.add(start, HOUR * 3 / 2)
+    assert (first.hour, first.minute, first.fold) == (2, 30, 0)
+    assert (second.hour, second.minute, second.fold) == (2, 30, 1)
+    assert second.timestamp() - first.timestamp() == 3600
 
 
 def test_dst_change_at_midnight() -> None:
@@ -465,3 +471,23 @@ def test_batch_grows_the_index() -> None:
     back = cal.add_batch(due, -years)
     assert back.tolist() == start.tolist()
     assert cal.elapsed_batch(start, due).tolist() == years.tolist()
+
+
+def test_many_short_windows() -> None:
+    """Openings much closer together than on average: several share a lookup bucket."""
+    minutes = [(f"09:{m:02d}", f"09:{m + 1:02d}") for m in range(0, 20, 2)]
+    cal = Calendar({0: minutes, 3: [("14:00", "14:30")]}, tz="UTC", country=None)
+    rng = np.random.default_rng(3)
+    base = int(datetime(2025, 3, 3, tzinfo=UTC).timestamp()) // 60
+    for _ in range(100):
+        a, b = sorted(int(x) for x in rng.integers(base, base + 15 * 1440, 2))
+        count = 0
+        for m in range(a, b):
+            t = datetime.fromtimestamp(m * 60, UTC)
+            hm = t.hour * 60 + t.minute
+            count += (t.weekday() == 0 and 540 <= hm < 560 and hm % 2 == 0) or (
+                t.weekday() == 3 and 840 <= hm < 870
+            )
+        start, end = datetime.fromtimestamp(a * 60, UTC), datetime.fromtimestamp(b * 60, UTC)
+        assert cal.elapsed(start, end) == timedelta(minutes=count)
+        assert cal.is_open(start) == cal.is_open(start + timedelta(seconds=30))

@@ -3,9 +3,12 @@
 Every local opening window of every day in a range of years becomes a half-open UTC
 interval ``[open, close)`` in integer microseconds since the epoch; windows that touch
 are merged (a 7x24 range is a single window). With ``cum`` the business time before
-each window, ``F(t)`` (business time from the start of the range to ``t``) is one
-bisection plus a clamp, ``elapsed(s, e) = F(e) - F(s)`` and ``add`` inverts ``F`` by
-bisecting ``cum``: O(log n) in the number of windows, whatever the interval's length.
+each window, ``F(t)`` (business time from the start of the range to ``t``) is a lookup of
+``t``'s window plus a clamp, ``elapsed(s, e) = F(e) - F(s)``, and ``add`` inverts ``F`` by
+bisecting ``cum``: the cost does not depend on the interval's length. The lookup is O(1)
+(a bucket table) on the pure-Python fast path, which reads ``dt.timestamp()`` and so only
+serves 1901-2038 where that float is exact to the microsecond; elsewhere an exact datetime
+subtraction and a bisection (O(log n) in the number of windows) take over.
 """
 
 from __future__ import annotations
@@ -69,8 +72,10 @@ class _Index:
     ``F(t) = t + base[k] if t < close[k] else cumc[k]`` for ``lo <= t < hi``.
     ``r_open[j]``/``r_cum[j]`` are the open and the business time before real window
     ``j``; ``r_cum[-1]`` is ``total``. ``fast`` serves the pure-Python hot paths in O(1):
-    ``(origin, end, step, table, opens + [inf], close, base, cumc)`` where ``table[b]`` is
-    the position of ``origin + b * step``, stepped forward over the few later openings.
+    ``(origin, end, shift, table, opens + [inf], close, base, cumc)`` where ``table[b]`` is
+    the position of ``origin + (b << shift)``, stepped forward over the later openings in
+    its bucket (a bucket is no longer than the smallest gap between openings, so it holds
+    at most one, unless that would make the table longer than 4 entries per window).
     """
 
     y0: int
@@ -89,7 +94,7 @@ class _Index:
     arrays: Any = None  # numpy form, built by the first batch call
 
 
-_EMPTY = _Index(1, 0, 0, 0, [], [], [], [], [], [0], 0, [], (0, 0, 1, [], [], [], [], []))
+_EMPTY = _Index(1, 0, 0, 0, [], [], [], [], [], [0], 0, [], (0, 0, 0, [], [], [], [], []))
 
 
 def _exact_us(dt: datetime, argument: str) -> int:
@@ -141,7 +146,10 @@ class Calendar:
     ``add(s, d)`` for ``d > 0`` is the *earliest* ``t >= s`` with ``elapsed(s, t) == d`` (so
     8 hours from Monday 09:00 on 5x8 is Monday 17:00, not Tuesday 09:00); for ``d < 0``
     the latest ``t <= s`` with ``elapsed(t, s) == -d``; ``add(s, 0) == s``. Results are in
-    the tzinfo of the argument. Supported instants: local years 1900-2200.
+    the tzinfo of the argument (with ``fold`` set in a repeated hour; mind that Python
+    compares datetimes of one zone by wall clock and never finds a time in a repeated hour
+    equal to one of another zone: compare instants in UTC). Supported instants: local years
+    1900-2200.
     """
 
     def __init__(
@@ -267,13 +275,13 @@ class Calendar:
             raise _naive(start, end)
         s = round(start.timestamp() * 1e6)
         e = round(end.timestamp() * 1e6)
-        lo, hi, step, table, opens, close, base, cumc = self._ix.fast
+        lo, hi, shift, table, opens, close, base, cumc = self._ix.fast
         if lo <= s < hi and lo <= e < hi:
-            k = table[(s - lo) // step]
+            k = table[(s - lo) >> shift]
             while opens[k] <= s:
                 k += 1
             fs = s + base[k] if s < close[k] else cumc[k]
-            k = table[(e - lo) // step]
+            k = table[(e - lo) >> shift]
             while opens[k] <= e:
                 k += 1
             fe = e + base[k] if e < close[k] else cumc[k]
@@ -293,9 +301,9 @@ class Calendar:
             return start
         ix = self._ix
         s = round(start.timestamp() * 1e6)
-        lo, hi, step, table, opens, close, base, cumc = ix.fast
+        lo, hi, shift, table, opens, close, base, cumc = ix.fast
         if lo <= s < hi:
-            k = table[(s - lo) // step]
+            k = table[(s - lo) >> shift]
             while opens[k] <= s:
                 k += 1
             target = (s + base[k] if s < close[k] else cumc[k]) + d
@@ -463,14 +471,15 @@ class Calendar:
         span = max(end - origin, 1)
         gaps = [b - a for a, b in pairwise(r_open)]
         step = max(min(gaps, default=span), span // (4 * len(opens)), 1)
+        shift = step.bit_length() - 1  # buckets of 2**shift <= step microseconds
         padded = [*opens, 2**62]
         table: list[int] = []
         k = 0
-        for b in range(span // step + 1):
-            while padded[k] <= origin + b * step:
+        for b in range((span >> shift) + 1):
+            while padded[k] <= origin + (b << shift):
                 k += 1
             table.append(k)
-        fast = (origin, end, step, table, padded, close, base, cumc)
+        fast = (origin, end, shift, table, padded, close, base, cumc)
         return _Index(
             y0, y1, lo, hi, opens, close, base, cumc, r_open, r_cum, r_cum[-1], workdays, fast
         )
