@@ -7,8 +7,8 @@ import asyncio
 import contextlib
 import logging
 import sys
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, date, datetime
 
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from starlette.applications import Starlette
@@ -69,6 +69,25 @@ def create_web(
     )
 
 
+def task_due_date(settings: Settings, db: Database) -> Callable[[datetime], date]:
+    """A task is due `SLM_STALE_DAYS` working days after it opened (the company's calendar:
+    weekends, public holidays and makeup workdays, the override table); the card shows it
+    and the sweep re-sends the task when it passes."""
+    from zoneinfo import ZoneInfo
+
+    from bot.scheduler.runner import sweeper_for
+
+    sweeper = sweeper_for(settings, db)
+    tz = ZoneInfo(settings.timezone)
+
+    def due(opened: datetime) -> date:
+        return sweeper.calendar().add_working_days(
+            opened.astimezone(tz).date(), settings.stale_days
+        )
+
+    return due
+
+
 def build(
     settings: Settings,
     *,
@@ -88,6 +107,7 @@ def build(
             channel=settings.agreements_channel,
             locale=settings.locale,
             channel_interval=settings.channel_interval,
+            due_date=task_due_date(settings, db),
         )
         slack.deps.notify = dispatcher.wakeup.set
     web = create_web(

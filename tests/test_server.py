@@ -51,3 +51,7 @@ def test_serve_runs_sweeps_and_dispatcher(tmp_path: Path) -> None:
         assert standin.state.messages("C0AGREEMENTS"), "the dispatcher posted the cards"
         expiry = [m for m in standin.state.dms("U0SALES01") if "⏰" in str(m.get("text"))]
         assert expiry, "sales got the expiry reminder"
+        import json
+
+        cards = json.dumps(standin.state.messages("C0AGREEMENTS"))
+        assert "*Due*" in cards, "cards of agreements with open tasks show the due date"

@@ -28,7 +28,7 @@ import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -87,12 +87,15 @@ class Dispatcher:
         lease_seconds: float = 120.0,
         channel_interval: float = 1.0,
         worker_id: str | None = None,
+        due_date: Callable[[datetime], date] | None = None,
     ) -> None:
         self.db, self.client, self.channel, self.locale = db, client, channel, locale
         self.clock, self.batch, self.max_attempts = clock, batch, max_attempts
         self.base_delay, self.max_delay = base_delay, max_delay
         self.lease_seconds, self.channel_interval = lease_seconds, channel_interval
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        #: when a task opened at an instant is due (working days; shown on the card)
+        self.due_date = due_date
         self.wakeup = asyncio.Event()
         self._last_post: dict[str, float] = {}
 
@@ -236,7 +239,10 @@ class Dispatcher:
         return await self.client.chat_postMessage(channel=channel, **kw)
 
     async def _post_card(self, card: Card) -> tuple[str, str]:
-        text, blocks = card_blocks(card, self.locale)
+        due = None
+        if self.due_date is not None and card.tasks:
+            due = self.due_date(min(task.opened_at for task in card.tasks)).isoformat()
+        text, blocks = card_blocks(card, self.locale, due=due)
         if card.card_ts and card.card_channel:
             await self._pace(card.card_channel)
             await self.client.chat_update(
