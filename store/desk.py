@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import String, and_, cast, func, select
+from sqlalchemy import String, cast, select
 
 from store.db import Database
-from store.lifecycle import state_of
 from store.models import Agreement, AuditEvent, Customer, StepRecord, Task, table_of
 from store.queries import AgreementRow, ListFilter, list_agreements
 
@@ -168,78 +167,22 @@ class ReviewDue:
     due: date
 
 
-def _add_months(day: date, months: int) -> date:
-    y, m = divmod(day.month - 1 + months, 12)
-    year, month = day.year + y, m + 1
-    import calendar
-
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 def reviews_due(
     db: Database, today: date, *, within_days: int = 14, limit: int = 20
 ) -> list[ReviewDue]:
-    """Active agreements whose M11 (per cadence) or M12 (yearly) review is due soon or late.
-
-    The clock starts at the service going live (M10) and restarts at each review.
-    """
-    from bot.flows.tiers import Cadence
-
-    with db.read() as s:
-        conn = s.connection()
-        last = (
-            select(_SR.c.agreement_id, _SR.c.action, func.max(_SR.c.at).label("at"))
-            .where(_SR.c.action.in_(["M10", "M11", "M12"]), _SR.c.skipped.is_(False))
-            .group_by(_SR.c.agreement_id, _SR.c.action)
-            .subquery()
-        )
-        rows = conn.execute(
-            select(_AG.c.id, _CU.c.name, _AG.c.review_cadence, last.c.action, last.c.at)
-            .join(_CU, _CU.c.id == _AG.c.customer_id)
-            .join(last, and_(last.c.agreement_id == _AG.c.id))
-            .where(_AG.c.status == "active")
-        ).all()
-    seen: dict[str, dict[str, object]] = {}
-    for ag_id, customer, cadence, action, at in rows:
-        info = seen.setdefault(ag_id, {"customer": customer, "cadence": cadence})
-        info[action] = at.date()
+    """Active agreements whose M11 or M12 review is due within `within_days` (or late);
+    the dates are kept on the agreement by M10, M11 and M12."""
     horizon = today + timedelta(days=within_days)
     out: list[ReviewDue] = []
-    for ag_id, info in seen.items():
-        live = info.get("M10")
-        if not isinstance(live, date):
-            continue
-        m11 = info.get("M11")
-        m12 = info.get("M12")
-        months = Cadence(str(info["cadence"])).months
-        due11 = _add_months(m11 if isinstance(m11, date) else live, months)
-        due12 = _add_months(m12 if isinstance(m12, date) else live, 12)
-        for kind, due in (("M11", due11), ("M12", due12)):
-            if due <= horizon:
-                out.append(ReviewDue(ag_id, str(info["customer"]), kind, due))
+    with db.read_conn() as conn:
+        for kind, col in (("M11", _AG.c.next_review_on), ("M12", _AG.c.next_sla_review_on)):
+            rows = conn.execute(
+                select(_AG.c.id, _CU.c.name, col)
+                .join(_CU, _CU.c.id == _AG.c.customer_id)
+                .where(_AG.c.status == "active", col.is_not(None), col <= horizon)
+                .order_by(col)
+                .limit(limit)
+            ).all()
+            out += [ReviewDue(a, c, kind, d) for a, c, d in rows]
     out.sort(key=lambda r: (r.due, r.agreement_id))
     return out[:limit]
-
-
-def open_agreement_ids(db: Database) -> list[str]:
-    with db.read() as s:
-        return [
-            r
-            for r in s.connection()
-            .execute(select(_AG.c.id).where(_AG.c.status.not_in(["declined", "archived"])))
-            .scalars()
-        ]
-
-
-__all__ = [
-    "Card",
-    "OpenTask",
-    "ReviewDue",
-    "expiring",
-    "load_card",
-    "my_agreements",
-    "my_tasks",
-    "reviews_due",
-    "set_card_ts",
-    "state_of",
-]

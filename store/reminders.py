@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -91,18 +91,11 @@ def notified_since(db: Database, ids: Iterable[str], since: date) -> set[str]:
                     select(_SR.c.agreement_id).where(
                         _SR.c.agreement_id.in_(ids[i : i + 500]),
                         _SR.c.action == "T1",
-                        _SR.c.at
-                        >= datetime.combine(since, datetime.min.time()).replace(tzinfo=_utc()),
+                        _SR.c.at >= datetime.combine(since, datetime.min.time(), UTC),
                     ),
                 ).scalars()
             )
     return out
-
-
-def _utc() -> Any:
-    from datetime import UTC
-
-    return UTC
 
 
 def reviews_due(db: Database, today: date) -> list[tuple[str, str, date]]:

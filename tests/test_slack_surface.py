@@ -325,3 +325,33 @@ def test_outbox_admin_view(slack: SlackClient) -> None:
     assert "/sla outbox" in body["text"]  # refused: only admin
     body = ack_body(slack.command(USERS[Role.ADMIN], "outbox"))
     assert "Outbox" in body["text"] or "发件箱" in body["text"]
+
+
+def test_improvement_actions_tracked_until_done(slack: SlackClient) -> None:
+    from store.improvements import open_improvements
+    from store.lifecycle import perform
+
+    db = db_of(slack)
+    ag = drive(db, "M11", Clock())
+    perform(db, ag.agreement_id, "M11", forms()["M11"], actor="U_SLM", now=T0)
+    body = ack_body(slack.command(USERS[Role.SLM], f"show {ag.agreement_id}"))
+    done = [b for b in find_buttons(body) if b["action_id"] == "sla-improvement-done"]
+    assert len(done) == 1
+    slack.click(USERS[Role.SALES], done[0])
+    wait_for(
+        lambda: any(
+            "sla-improvement" not in str(e)
+            and ("Only" in str(e.get("text")) or "只有" in str(e.get("text")))
+            for e in slack.standin.state.ephemerals(user=USERS[Role.SALES])
+        ),
+        what="refusal",
+    )
+    assert len(open_improvements(db, ag.agreement_id)) == 1
+    slack.click(USERS[Role.OPS_LEAD], done[0])
+    wait_for(lambda: not open_improvements(db, ag.agreement_id), what="improvement done")
+
+
+def find_buttons(body: dict[str, Any]) -> list[dict[str, Any]]:
+    from tests.slack_support import buttons
+
+    return buttons(body)

@@ -21,6 +21,7 @@ from bot.handlers.events import publish_home
 from bot.handlers.ids import ActionId
 from bot.handlers.replies import show_blocks
 from bot.i18n import t
+from store.improvements import complete_improvement
 from store.lifecycle import check_new_request, perform, prepare
 from store.queries import get_agreement
 from store.reminders import snooze
@@ -96,6 +97,28 @@ def register(app: AsyncApp, deps: Deps) -> None:
         await tell(
             client, body, t("reminder_snoozed", deps.locale, when=f"{due:%Y-%m-%d %H:%M} UTC")
         )
+
+    @app.action(_pattern(ActionId.IMPROVEMENT_DONE))
+    async def handle_improvement_done_button(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        await ack()
+        value = payloads.action_value(body)
+        if not value.isdigit():
+            return
+        try:
+            item = await run(
+                complete_improvement,
+                deps.db,
+                int(value),
+                actor=payloads.user_id(body),
+                now=deps.clock(),
+            )
+        except DomainError as exc:
+            await tell(client, body, domain_text(exc, deps))
+            return
+        deps.notify()
+        await tell(client, body, t("improvement_done", deps.locale, description=item.description))
 
     @app.action(_pattern(ActionId.CATALOG_EDIT))
     async def handle_catalog_edit_button(

@@ -20,6 +20,7 @@ class ActionId(StrEnum):
     HOME_REFRESH = "sla-home-refresh"
     CATALOG_EDIT = "sla-catalog-edit"
     SNOOZE = "sla-snooze"  # reminders: remind me later (value: JSON)
+    IMPROVEMENT_DONE = "sla-improvement-done"  # M11: an improvement action is done (value: id)
     FIELD = "sla-field"  # prefix of a modal input's action_id: sla-field-<name>
     ROLE_USERS = "sla-role-users"  # prefix in the roles modal: sla-role-users-<role>
 

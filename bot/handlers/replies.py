@@ -16,7 +16,6 @@ from bot.handlers.kit import (
     actions,
     button,
     context,
-    divider,
     escape,
     header,
     plain,
@@ -93,6 +92,23 @@ def show_blocks(d: AgreementDetail, locale: str) -> tuple[str, list[Block]]:
                 t("show_task_line", locale, step=step_title(task["action"], locale), who=who)
             )
         blocks.append(section(f"*{t('show_tasks', locale)}*\n" + "\n".join(lines)))
+    open_items = [i for i in d.improvements if i["status"] == "open"]
+    if open_items:
+        blocks.append(section(f"*{t('show_improvements', locale)}*"))
+        for item in open_items[:10]:
+            label = escape(str(item["description"]))
+            if item["needs_change"]:
+                label += " " + t("show_improvement_change", locale)
+            blocks.append(
+                section(
+                    f"• {label}",
+                    accessory=button(
+                        t("improvement_done_button", locale),
+                        ActionId.IMPROVEMENT_DONE,
+                        str(item["id"]),
+                    ),
+                )
+            )
     history = [
         t(
             "show_history_line",
@@ -193,14 +209,3 @@ def parse_roles(values: Mapping[str, Mapping[str, Any]]) -> dict[Role, list[str]
 
 def roles_text(roles: set[Role], locale: str) -> str:
     return role_names(sorted(roles), locale)
-
-
-__all__ = [
-    "catalog_blocks",
-    "divider",
-    "help_blocks",
-    "list_blocks",
-    "parse_roles",
-    "roles_modal",
-    "show_blocks",
-]
