@@ -21,77 +21,29 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import create_engine, text
 
 from bot.flows.roles import Role
-from bot.flows.samples import sample_forms
+from bot.flows.samples import DOER, FULL_LIFE, sample_forms
 from store.catalogue import save_entry
 from store.db import Database
 from store.lifecycle import perform, submit_request
 from store.migrate import upgrade
 from store.roles import CONFIG_ACTOR, grant_role
 
-PATH = (
-    "M2",
-    "M3",
-    "M4",
-    "M5",
-    "M6",
-    "M7",
-    "M8",
-    "M9",
-    "M9.review",
-    "M10",
-    "M11",
-    "M12",
-    "M13",
-    "C1",
-    "C2",
-    "C3",
-    "C4",
-    "T1",
-    "T2",
-    "T3",
-    "T4",
-    "T5",
-    "T6",
-    "T7",
-)
-ACTOR = {
-    "M2": "U_SLM",
-    "M3": "U_SLM",
-    "M4": "U_SALES",
-    "M5": "U_SALES",
-    "M6": "U_SUP",
-    "M7": "U_CON",
-    "M8": "U_SLM",
-    "M9": "U_OPS",
-    "M9.review": "U_SLM",
-    "M10": "U_OPS",
-    "M11": "U_SLM",
-    "M12": "U_SLM",
-    "M13": "U_SLM",
-    "C1": "U_SLM",
-    "C2": "U_SLM",
-    "C3": "U_SLM",
-    "C4": "U_SUP",
-    "T1": "U_SALES",
-    "T2": "U_SALES",
-    "T3": "U_SLM",
-    "T4": "U_SLM",
-    "T5": "U_SUP",
-    "T6": "U_SLM",
-    "T7": "U_SLM",
+USERS = {
+    Role.SALES: "U_SALES",
+    Role.SLM: "U_SLM",
+    Role.OPS_LEAD: "U_OPS",
+    Role.SUPPLIER_MANAGER: "U_SUP",
+    Role.CONTRACTS: "U_CON",
+    Role.EXECUTIVE: "U_EXE",
 }
+PATH = FULL_LIFE
+ACTOR = {action: USERS[role] for action, role in DOER.items()}
 
 
 def prepare(db: Database) -> None:
     upgrade(db)
     now = datetime(2026, 1, 5, tzinfo=UTC)
-    for user, role in (
-        ("U_SALES", Role.SALES),
-        ("U_SLM", Role.SLM),
-        ("U_OPS", Role.OPS_LEAD),
-        ("U_SUP", Role.SUPPLIER_MANAGER),
-        ("U_CON", Role.CONTRACTS),
-    ):
+    for role, user in USERS.items():
         grant_role(db, user, role, by=CONFIG_ACTOR, now=now)
     save_entry(
         db,

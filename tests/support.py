@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from bot.flows.roles import Role
-from bot.flows.samples import sample_forms
+from bot.flows.samples import DOER, sample_forms
 from store.catalogue import save_entry
 from store.db import Database
 from store.lifecycle import Outcome, perform, submit_request
@@ -27,36 +27,8 @@ USERS: dict[Role, str] = {
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 START = date(2026, 4, 1)
 
-#: who does each action on the way (the first allowed role's user)
-ACTOR: dict[str, str] = {
-    "M1": "U_SALES",
-    "M2": "U_SLM",
-    "M3": "U_SLM",
-    "M4": "U_SALES",
-    "M5": "U_SALES",
-    "M6": "U_SUP",
-    "M7": "U_CON",
-    "M8": "U_SLM",
-    "M9": "U_OPS",
-    "M9.review": "U_SLM",
-    "M10": "U_OPS",
-    "M11": "U_SLM",
-    "M12": "U_SLM",
-    "M13": "U_SLM",
-    "M14": "U_SLM",
-    "C1": "U_SLM",
-    "C2": "U_SALES",
-    "C3": "U_SLM",
-    "C4": "U_SUP",
-    "T1": "U_SALES",
-    "T1.extension": "U_EXE",
-    "T2": "U_SALES",
-    "T3": "U_SLM",
-    "T4": "U_SLM",
-    "T5": "U_SUP",
-    "T6": "U_SLM",
-    "T7": "U_SLM",
-}
+#: who does each action on the way (one user per role)
+ACTOR: dict[str, str] = {action: USERS[role] for action, role in DOER.items()}
 
 ONBOARD = ("M2", "M3", "M4", "M5", "M6", "M7", "M8", "M9", "M9.review", "M10")
 

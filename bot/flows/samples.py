@@ -5,6 +5,67 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from bot.flows.roles import Role
+
+#: a whole life after M1: onboarding, reviews, a change (C1-C4) and a termination (T1-T7)
+FULL_LIFE: tuple[str, ...] = (
+    "M2",
+    "M3",
+    "M4",
+    "M5",
+    "M6",
+    "M7",
+    "M8",
+    "M9",
+    "M9.review",
+    "M10",
+    "M11",
+    "M12",
+    "M13",
+    "C1",
+    "C2",
+    "C3",
+    "C4",
+    "T1",
+    "T2",
+    "T3",
+    "T4",
+    "T5",
+    "T6",
+    "T7",
+)
+
+#: the role that does each action in the samples (the demo, the tests, the benchmarks)
+DOER: dict[str, Role] = {
+    "M1": Role.SALES,
+    "M2": Role.SLM,
+    "M3": Role.SLM,
+    "M4": Role.SALES,
+    "M5": Role.SALES,
+    "M6": Role.SUPPLIER_MANAGER,
+    "M7": Role.CONTRACTS,
+    "M8": Role.SLM,
+    "M9": Role.OPS_LEAD,
+    "M9.review": Role.SLM,
+    "M10": Role.OPS_LEAD,
+    "M11": Role.SLM,
+    "M12": Role.SLM,
+    "M13": Role.SLM,
+    "M14": Role.SLM,
+    "C1": Role.SLM,
+    "C2": Role.SALES,
+    "C3": Role.SLM,
+    "C4": Role.SUPPLIER_MANAGER,
+    "T1": Role.SALES,
+    "T1.extension": Role.EXECUTIVE,
+    "T2": Role.SALES,
+    "T3": Role.SLM,
+    "T4": Role.SLM,
+    "T5": Role.SUPPLIER_MANAGER,
+    "T6": Role.SLM,
+    "T7": Role.SLM,
+}
+
 
 def sample_forms(
     start: date,
