@@ -5,6 +5,7 @@ order per agreement, none lost (at least once)."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -236,3 +237,34 @@ def test_three_workers_send_every_reminder_exactly_once(
         texts = [str(c.args.get("channel")) + "|" + str(c.args.get("text")) for c in new_posts]
         assert len(texts) == len(set(texts)), "a message was sent twice"
         assert len(new_posts) <= rows
+
+
+def test_reminders_reach_slack(db: Database, standin: StandinServer) -> None:
+    """Every kind of reminder renders and arrives: DMs with buttons, the card's thread, the
+    channel for overdue reviews, and one grouped DM for a pile."""
+    from bot.scheduler.sweeps import Sweeper
+    from tests.slack_validation import validate_all
+
+    clock = Clock(datetime(2026, 3, 2, 1, tzinfo=UTC))
+    ids = [drive(db, "M11", clock, customer=f"Remind {i}").agreement_id for i in range(2)]
+    client = no_retry_client(standin)
+    asyncio.run(Dispatcher(db, client, channel=CHANNEL, channel_interval=0).drain())
+    n_before = len(standin.state.calls("chat.postMessage"))
+    when = datetime(2027, 3, 20, 9, tzinfo=UTC)  # 11 days before the end
+    report = Sweeper(db).run(when)
+    assert report.recorded > 0
+    asyncio.run(
+        Dispatcher(db, client, channel=CHANNEL, channel_interval=0, clock=lambda: when).drain()
+    )
+    posts = standin.state.calls("chat.postMessage")[n_before:]
+    texts = [str(c.args.get("text")) for c in posts]
+    assert any("⏰" in x for x in texts), "expiry reminder"
+    assert any("❗" in x for x in texts), "overdue review in the channel"
+    assert any(c.args.get("thread_ts") and "⏰" in str(c.args.get("text")) for c in posts)
+    sales_dms = [c for c in posts if c.args.get("channel") == "U_SALES"]
+    assert sales_dms
+    snooze = json.dumps([c.args.get("blocks") for c in sales_dms])
+    assert "sla-snooze" in snooze
+    assert statuses(db).get("pending", 0) == 0
+    assert validate_all(standin.state) > 0
+    del ids
