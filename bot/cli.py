@@ -305,6 +305,34 @@ def cmd_sandbox(args: argparse.Namespace, settings: Settings) -> int:
     )
 
 
+def cmd_holidays(args: argparse.Namespace, settings: Settings) -> int:
+    """Company days off and makeup workdays that the `holidays` package lacks."""
+    from datetime import date
+
+    from store.holidays import list_overrides, remove_override, set_override
+
+    db = _db(settings, migrate=Database(settings.database_url).is_sqlite)
+    country = (args.country or settings.country).upper()
+    if args.holidays_cmd == "list":
+        rows = list_overrides(db, country)
+        for day, kind, note in rows:
+            print(f"{day.isoformat()}  {kind:<8} {note}")
+        if not rows:
+            print(f"no overrides for {country}")
+        return 0
+    try:
+        day = date.fromisoformat(args.day)
+    except ValueError:
+        raise CliError(f"{args.day!r} is not a date (YYYY-MM-DD)") from None
+    if args.holidays_cmd == "remove":
+        found = remove_override(db, country, day)
+        print(f"{day} removed" if found else f"no override on {day}")
+        return 0
+    set_override(db, country, day, args.holidays_cmd, args.note)
+    print(f"{day} is now a {args.holidays_cmd} in {country}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="slm-bot", description="Service Level Management bot")
     sub = p.add_subparsers(dest="cmd", required=True, metavar="COMMAND")
@@ -327,6 +355,24 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--now", help="as if at this ISO-8601 instant, with its UTC offset")
     sp.add_argument("--send", action="store_true", help="then send what it queued to Slack")
     sp.set_defaults(fn=cmd_sweep)
+    sp = sub.add_parser("holidays", help="company days off / makeup workdays (override table)")
+    hsub = sp.add_subparsers(
+        dest="holidays_cmd", required=True, metavar="list|holiday|workday|remove"
+    )
+    hp = hsub.add_parser("list")
+    hp.add_argument("--country")
+    hp.set_defaults(fn=cmd_holidays)
+    for verb, text in (
+        ("holiday", "a day off"),
+        ("workday", "a working day (makeup)"),
+        ("remove", "drop the override"),
+    ):
+        hp = hsub.add_parser(verb, help=text)
+        hp.add_argument("day", help="YYYY-MM-DD")
+        hp.add_argument("--country", help="default SLM_COUNTRY")
+        hp.add_argument("--note", default="")
+        hp.set_defaults(fn=cmd_holidays)
+
     sp = sub.add_parser("outbox", help="pending and failed Slack messages")
     sp.set_defaults(fn=cmd_outbox)
 

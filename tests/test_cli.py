@@ -152,3 +152,18 @@ def test_sweep_command(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert "new reminders" in capsys.readouterr().out
     assert main(["outbox"]) == 0
     assert "pending" in capsys.readouterr().out
+
+
+def test_holiday_overrides(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["holidays", "holiday", "2027-02-15", "--note", "company day off"]) == 0
+    assert main(["holidays", "workday", "2027-02-20"]) == 0
+    assert main(["holidays", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "2027-02-15  holiday  company day off" in out
+    assert "2027-02-20  workday" in out
+    assert main(["holidays", "holiday", "15/02/2027"]) == 2
+    assert "not a date" in capsys.readouterr().err
+    assert main(["holidays", "remove", "2027-02-15"]) == 0
+    assert "2027-02-15 removed" in capsys.readouterr().out
+    assert main(["holidays", "list"]) == 0
+    assert "2027-02-15" not in capsys.readouterr().out

@@ -214,3 +214,20 @@ def test_snooze_defers(world: Database, sweeper: Sweeper) -> None:
     snoozed = [r for r in reminders(world, aid, "expiry") if r["key"].startswith("snooze:")]
     assert [r["status"] for r in snoozed] == ["sent"]
     assert snoozed[0]["payload"]["snoozed"] is True
+
+
+def test_a_company_day_off_moves_the_deemed_deadline(world: Database, sweeper: Sweeper) -> None:
+    """The override table counts: the sweeper sees an edit without a restart."""
+    from store.holidays import remove_override, set_override
+
+    # notice on Monday 2 March 2026: 5 working days -> Monday 9 March
+    ag = drive(world, "T2", Clock(datetime(2026, 3, 2, 1, 0, tzinfo=UTC)), customer="Day Off Co")
+    sweeper.run(at(date(2026, 3, 1)))  # the calendar is built before the edit
+    set_override(world, "CN", date(2026, 3, 4), "holiday", "company day off")
+    try:
+        sweeper.run(at(date(2026, 3, 10), 0, 5))
+        assert get_agreement(world, ag.agreement_id).row.pending == ("T2", "T2.deem")
+        report = sweeper.run(at(date(2026, 3, 11), 0, 5))
+        assert ag.agreement_id in report.deemed
+    finally:
+        remove_override(world, "CN", date(2026, 3, 4))

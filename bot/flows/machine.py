@@ -40,13 +40,6 @@ class AgreementState(BaseModel):
     pending: tuple[str, ...] = ()
     flags: dict[str, FlagValue] = {}
 
-    def available(self) -> tuple[str, ...]:
-        """Open actions first (in process order), then the standing ones of this status."""
-        standing = [a.id for a in ACTION_BY_ID.values() if self.status in a.standing_in]
-        out = list(self.pending)
-        out += [a for a in standing if a not in out]
-        return tuple(out)
-
     def current_step(self) -> str | None:
         """The step id a card shows as "current": the first open action's step."""
         if self.pending:

@@ -754,11 +754,3 @@ def step(step_id: str) -> Step:
 
 def action(action_id: str) -> Action:
     return ACTION_BY_ID[action_id]
-
-
-def step_roles(step_id: str) -> tuple[Role, ...]:
-    """Every role that may act in a step (the union over its actions)."""
-    seen: dict[Role, None] = {}
-    for aid in STEP_BY_ID[step_id].actions:
-        seen.update(dict.fromkeys(ACTION_BY_ID[aid].roles))
-    return tuple(seen)

@@ -7,7 +7,6 @@ database and records each reminder under a unique key, so it is sent once.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -62,8 +61,3 @@ class StalePolicy:
 
     resend_after: int = 3
     escalate_after: int = 6
-
-
-def group_for_person(items: Sequence[object], *, limit: int = 3) -> bool:
-    """More than `limit` reminders for one person in one sweep go out as one message."""
-    return len(items) > limit

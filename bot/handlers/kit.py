@@ -110,9 +110,3 @@ def actions(elements: list[dict[str, Any]], block_id: str | None = None) -> list
             block["block_id"] = block_id if i == 0 else f"{block_id}-{i // 25}"
         out.append(block)
     return out
-
-
-def base_action(action_id: str) -> str:
-    """`sla-open-step-2` -> `sla-open-step` (see `actions`)."""
-    head, _, tail = action_id.rpartition("-")
-    return head if tail.isdigit() and head else action_id

@@ -87,7 +87,3 @@ def mentioned_user(token: str) -> str | None:
     if re.fullmatch(r"[UW][A-Z0-9]{2,}", token.strip()):
         return token.strip()
     return None
-
-
-def is_in_home(body: Mapping[str, Any]) -> bool:
-    return view(body).get("type") == "home"

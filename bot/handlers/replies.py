@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.flows.roles import Role
 from bot.flows.tiers import Tier
-from bot.handlers.cards import mention, role_names, step_title
+from bot.handlers.cards import mention, step_title
 from bot.handlers.context import StepRef
 from bot.handlers.ids import ActionId, BlockId, CallbackId
 from bot.handlers.kit import (
@@ -205,7 +205,3 @@ def parse_roles(values: Mapping[str, Mapping[str, Any]]) -> dict[Role, list[str]
         state = block.get(f"{ActionId.ROLE_USERS}-{role.value}", {})
         out[role] = sorted(set(state.get("selected_users") or []))
     return out
-
-
-def roles_text(roles: set[Role], locale: str) -> str:
-    return role_names(sorted(roles), locale)

@@ -71,23 +71,22 @@ class Sweeper:
         self.config = config or SweepConfig()
         self.tz = ZoneInfo(self.config.tz)
         self._calendar: Calendar | None = None
+        self._extra: tuple[list[date], list[date]] = ([], [])
 
     def calendar(self) -> Calendar:
         """Working days: Monday-Friday, public holidays and makeup days of the country, and
-        the override table (loaded once per sweeper; `reload` after editing overrides)."""
-        if self._calendar is None:
-            extra_h, extra_w = overrides(self.db, self.config.country)
+        the override table (re-read each sweep; the calendar is rebuilt when it changed)."""
+        extra = overrides(self.db, self.config.country)
+        if self._calendar is None or extra != self._extra:
             self._calendar = Calendar.for_tier(
                 3,
                 tz=self.config.tz,
                 country=self.config.country,
-                extra_holidays=extra_h,
-                extra_workdays=extra_w,
+                extra_holidays=extra[0],
+                extra_workdays=extra[1],
             )
+            self._extra = extra
         return self._calendar
-
-    def reload(self) -> None:
-        self._calendar = None
 
     def run(self, now: datetime) -> SweepReport:
         if now.tzinfo is None:
