@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from bot.flows.process import Status
+from bot.flows.samples import FULL_LIFE
 from store.db import Database
 from store.lifecycle import perform
 from store.models import AuditEvent, OutboxMessage
@@ -14,33 +15,9 @@ from store.queries import ListFilter, get_agreement, list_agreements
 from store.usecases import USE_CASES
 from tests.support import ACTOR, Clock, forms, new_agreement
 
-LIFE = (
-    "M2",
-    "M3",
-    "M4",
-    "M5",
-    "M6",
-    "M7",
-    "M8",
-    "M9",
-    "M9.review",
-    "M10",
-    "M11",
-    "M12",
-    "M13",
-    "C1",
-    "C2",
-    "C3",
-    "C4",
-    "M14",
-    "T1",
-    "T2",
-    "T4",
-    "T3",
-    "T5",
-    "T6",
-    "T7",
-)
+#: the sample life, but the termination starts with M14 and releases T4 before T3
+LIFE = (*FULL_LIFE[:17], "M14", "T1", "T2", "T4", "T3", "T5", "T6", "T7")
+assert FULL_LIFE[16] == "C4"
 
 
 def test_whole_life(world: Database, clock: Clock) -> None:

@@ -355,3 +355,16 @@ def find_buttons(body: dict[str, Any]) -> list[dict[str, Any]]:
     from tests.slack_support import buttons
 
     return buttons(body)
+
+
+def test_app_home_new_request_button_opens_m1(slack: SlackClient) -> None:
+    from bot.handlers.context import StepRef
+
+    state = slack.standin.state
+    n = len(state.calls("views.open"))
+    button = {"action_id": "sla-new-request", "value": StepRef(a="", s="M1").dumps()}
+    slack.click(USERS[Role.SALES], button, view={"id": "VHOME", "type": "home"})
+    wait_for(lambda: len(state.calls("views.open")) > n, what="M1 modal from App Home")
+    view = state.open_views(USERS[Role.SALES])[-1]
+    assert "M1" in view["title"]["text"]
+    state.close_views(USERS[Role.SALES])

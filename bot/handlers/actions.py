@@ -34,14 +34,8 @@ def _pattern(action_id: ActionId) -> re.Pattern[str]:
 
 def register(app: AsyncApp, deps: Deps) -> None:
     @app.action(_pattern(ActionId.OPEN_STEP))
+    @app.action(_pattern(ActionId.NEW_REQUEST))  # App Home's "New request (M1)"
     async def handle_open_step_button(
-        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
-    ) -> None:
-        await ack()
-        await open_from_button(client, deps, body)
-
-    @app.action(_pattern(ActionId.NEW_REQUEST))
-    async def handle_new_request_button(
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
     ) -> None:
         await ack()
