@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
@@ -468,3 +469,62 @@ def test_audit_log_is_append_only(world: Database, clock: Clock) -> None:
     for stmt in ("UPDATE audit_event SET actor = 'x'", "DELETE FROM audit_event"):
         with pytest.raises(DBAPIError, match="append-only"), world.write() as s:
             s.execute(text(stmt))
+
+
+def test_old_slas_keep_the_catalogue_entry_they_were_signed_with(
+    world: Database, clock: Clock
+) -> None:
+    from store.catalogue import save_entry
+    from store.models import CatalogueEntry
+
+    first = drive(world, "M5", clock, customer="Old Price Co")
+    entry = {
+        "code": "NET-VER",
+        "name": "Versioned network ops",
+        "tier": 2,
+        "price": "1000",
+        "availability_pct": "99.9",
+    }
+    v1 = save_entry(world, entry, actor="U_SLM", now=clock())
+    assert save_entry(world, entry, actor="U_SLM", now=clock()).id == v1.id, "no change, no version"
+    ag1 = drive(world, "M4", clock, customer="Versioned One")
+    perform(
+        world,
+        ag1.agreement_id,
+        "M4",
+        forms()["M4"] | {"entry": "NET-VER"},
+        actor="U_SALES",
+        now=clock(),
+    )
+    v2 = save_entry(world, entry | {"price": "1200"}, actor="U_SLM", now=clock())
+    assert (v1.version, v2.version) == (1, 2)
+    ag2 = drive(world, "M4", clock, customer="Versioned Two")
+    perform(
+        world,
+        ag2.agreement_id,
+        "M4",
+        forms()["M4"] | {"entry": "NET-VER"},
+        actor="U_SALES",
+        now=clock(),
+    )
+    with world.read() as s:
+
+        def entry_of(agreement_id: str) -> CatalogueEntry:
+            ver = s.execute(
+                select(AgreementVersion).where(col(AgreementVersion.agreement_id) == agreement_id)
+            ).scalar_one()
+            found = s.get(CatalogueEntry, ver.catalogue_entry_id)
+            assert found is not None
+            return found
+
+        assert (entry_of(ag1.agreement_id).version, entry_of(ag1.agreement_id).price) == (
+            1,
+            Decimal(1000),
+        )
+        assert (entry_of(ag2.agreement_id).version, entry_of(ag2.agreement_id).price) == (
+            2,
+            Decimal(1200),
+        )
+    del first
+    with pytest.raises(PermissionDenied, match="only slm"):
+        save_entry(world, entry, actor="U_SALES", now=clock())
