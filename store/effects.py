@@ -158,7 +158,7 @@ def _renew(c: Ctx) -> None:
     if c.d.action.id == "T1":
         end = c.values["service_end"]
     else:  # T1.extension: the end date the extension request named
-        req = _last_record(c.s, c.ag.id, "T1")
+        req = last_record(c.s, c.ag.id, "T1")
         end = parse_form(T1Form, req.data).service_end if req else old.end_date
     if end <= old.end_date:
         raise FormInvalid(
@@ -183,7 +183,8 @@ def _renew(c: Ctx) -> None:
     _take_effect(c, new)
 
 
-def _last_record(s: Session, agreement_id: str, action: str) -> StepRecord | None:
+def last_record(s: Session, agreement_id: str, action: str) -> StepRecord | None:
+    """The latest (not skipped) record of `action` on an agreement."""
     return s.execute(
         select(StepRecord)
         .where(
@@ -275,7 +276,7 @@ def _c3(c: Ctx) -> None:
 
 def _approval(c: Ctx) -> None:
     subject = "M9" if c.d.action.id == "M9.review" else "T1"
-    rec = _last_record(c.s, c.ag.id, subject)
+    rec = last_record(c.s, c.ag.id, subject)
     c.s.add(
         Approval(
             agreement_id=c.ag.id,
@@ -446,7 +447,3 @@ def apply_effects(c: Ctx) -> None:
         fn(c)
     if c.d.version is not None:
         VERSION_EFFECTS[c.d.version](c)
-
-
-def last_record(s: Session, agreement_id: str, action: str) -> StepRecord | None:
-    return _last_record(s, agreement_id, action)

@@ -262,9 +262,9 @@ def test_reminders_reach_slack(db: Database, standin: StandinServer) -> None:
     assert any("❗" in x for x in texts), "overdue review in the channel"
     assert any(c.args.get("thread_ts") and "⏰" in str(c.args.get("text")) for c in posts)
     sales_dms = [c for c in posts if c.args.get("channel") == "U_SALES"]
-    assert sales_dms
+    for aid in ids:
+        assert any(aid in str(c.args.get("text")) for c in sales_dms), f"no reminder for {aid}"
     snooze = json.dumps([c.args.get("blocks") for c in sales_dms])
     assert "sla-snooze" in snooze
     assert statuses(db).get("pending", 0) == 0
     assert validate_all(standin.state) > 0
-    del ids

@@ -314,10 +314,12 @@ def test_manifest_validates_against_slacks_schema() -> None:
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == {"commands", "chat:write"}
 
 
-def test_role_grant_needs_admin_via_config(slack: SlackClient) -> None:
-    grant_role(db_of(slack), "U0NEW0001", Role.SALES, by=CONFIG_ACTOR, now=T0)
-    body = ack_body(slack.command("U0NEW0001", "list mine"))
-    assert body["response_type"] == "ephemeral"
+def test_a_role_granted_by_configuration_applies_at_once(slack: SlackClient) -> None:
+    body = ack_body(slack.command("U0NEW0002", "catalog"))
+    assert "sla-catalog-edit" not in json.dumps(body)
+    grant_role(db_of(slack), "U0NEW0002", Role.SLM, by=CONFIG_ACTOR, now=T0)  # SLM_ADMINS path
+    body = ack_body(slack.command("U0NEW0002", "catalog"))
+    assert "sla-catalog-edit" in json.dumps(body), "a service level manager may edit it"
 
 
 def test_outbox_admin_view(slack: SlackClient) -> None:
