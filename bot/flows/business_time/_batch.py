@@ -152,3 +152,37 @@ def add(cal: Calendar, starts: Instants, durations: Durations) -> npt.NDArray[An
     j = k - 1
     out = np.where(d == 0, s, a.r_open.take(j) + target - a.r_cum.take(j))
     return out.view("datetime64[us]")
+
+
+def union_elapsed(
+    cal: Calendar, starts: Instants, ends: Instants, groups: npt.ArrayLike, n_groups: int
+) -> npt.NDArray[Any]:
+    """Business time inside the union of each group's intervals (overlaps counted once).
+
+    ``F`` (business time since the index's start) is monotone, so the business time of a
+    union is the length of the union of the intervals ``[F(s), F(e))``: the intervals are
+    mapped, shifted apart per group (``group * (total + 1)``), sorted once, and each adds
+    what reaches past the running maximum of the ends before it.
+    """
+    s, e = np.broadcast_arrays(_as_int64(starts, "starts", "M"), _as_int64(ends, "ends", "M"))
+    g = np.asarray(groups, dtype=np.int64)
+    out = np.zeros(n_groups, dtype=np.int64)
+    keep = e > s
+    s, e, g = s[keep], e[keep], g[keep]
+    if not s.size:
+        return out.view("timedelta64[us]")
+    if int(g.min()) < 0 or int(g.max()) >= n_groups:
+        raise ValueError("groups must be in 0 .. n_groups - 1")
+    ix = cal._cover(int(s.min()), int(e.max()))
+    a = _arrays(ix)
+    width = a.total + 1
+    if width * n_groups >= 1 << 62:
+        raise OverflowError("too many groups for one call over this range; split it")
+    fs, fe = a.f(s) + g * width, a.f(e) + g * width
+    order = np.argsort(fs, kind="stable")
+    fs, fe, g = fs[order], fe[order], g[order]
+    reach = np.maximum.accumulate(fe)
+    before = np.concatenate(([np.int64(_MIN)], reach[:-1]))
+    gain = np.clip(fe - np.maximum(fs, before), 0, None)
+    np.add.at(out, g, gain)
+    return out.view("timedelta64[us]")

@@ -389,6 +389,16 @@ class Calendar:
 
         return _batch.add(self, starts, durations)
 
+    def union_elapsed_batch(
+        self, starts: Instants, ends: Instants, groups: npt.ArrayLike, n_groups: int
+    ) -> npt.NDArray[Any]:
+        """Business time inside the union of each group's intervals (overlapping ones count
+        once): ``groups[i]`` in ``0 .. n_groups - 1`` names interval ``i``'s group; returns
+        ``timedelta64[us]`` of length ``n_groups``."""
+        from bot.flows.business_time import _batch
+
+        return _batch.union_elapsed(self, starts, ends, groups, n_groups)
+
     # ------------------------------------------------------------------ index
 
     @staticmethod
