@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -42,7 +43,7 @@ def _json_arg(text: str, what: str) -> dict[str, Any]:
     raw = (
         sys.stdin.read()
         if text == "-"
-        else (Path(text[1:]).read_text(encoding="utf-8") if text.startswith("@") else text)
+        else (_read_file(text[1:], what) if text[:1] == "@" else text)
     )
     try:
         data = json.loads(raw)
@@ -53,6 +54,24 @@ def _json_arg(text: str, what: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise CliError(f"{what} must be a JSON object")
     return data
+
+
+def _read_file(name: str, what: str) -> str:
+    """The text of a file named on the command line; a missing or unreadable one is a user
+    error named in one line."""
+    path = Path(name)
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CliError(f"{what}: no such file: {name}") from None
+    except IsADirectoryError:
+        raise CliError(f"{what}: {name} is a directory, not a file") from None
+    except PermissionError:
+        raise CliError(f"{what}: {name} cannot be read (permission denied)") from None
+    except UnicodeDecodeError:
+        raise CliError(f"{what}: {name} is not UTF-8 text") from None
+    except OSError as exc:
+        raise CliError(f"{what}: {name} cannot be read ({exc.strerror})") from None
 
 
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
@@ -145,12 +164,12 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     from store.backup import ImportError_, import_data
 
     path = Path(args.file)
-    if not path.exists():
-        raise CliError(f"no such file: {path}")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(_read_file(args.file, "import"))
     except json.JSONDecodeError as exc:
         raise CliError(f"{path} is not valid JSON: {exc.msg} (line {exc.lineno})") from None
+    if not isinstance(data, dict):
+        raise CliError(f"{path} is not an slm-bot export (expected a JSON object)")
     try:
         counts = import_data(_db(settings, migrate=True), data)
     except ImportError_ as exc:
@@ -333,8 +352,15 @@ def cmd_holidays(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with its usage errors in one line (`error: ...`), exit code 2."""
+
+    def error(self, message: str) -> Any:  # argparse's signature is NoReturn
+        self.exit(2, f"error: {self.prog}: {message} (see `{self.prog} --help`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="slm-bot", description="Service Level Management bot")
+    p = _Parser(prog="slm-bot", description="Service Level Management bot")
     sub = p.add_subparsers(dest="cmd", required=True, metavar="COMMAND")
 
     sp = sub.add_parser("migrate", help="apply database migrations (Alembic)")
@@ -451,23 +477,42 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = Settings()
     except ValidationError as exc:
-        for err in exc.errors(include_url=False):
-            name = str(err["loc"][0]) if err["loc"] else "settings"
-            print(f"error: {name}: {err['msg']}", file=sys.stderr)
+        problems = "; ".join(
+            f"{str(err['loc'][0]) if err['loc'] else 'settings'}: {err['msg']}"
+            for err in exc.errors(include_url=False)
+        )
+        print(f"error: {problems}", file=sys.stderr)
         return 2
     fn: Handler = args.fn
     try:
-        return fn(args, settings)
+        code = fn(args, settings)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit
+        return code
     except FormInvalid as exc:
-        print("error: the form has problems:", file=sys.stderr)
-        for name, msg in exc.errors.items():
-            print(f"  {name}: {msg}", file=sys.stderr)
+        problems = "; ".join(f"{name}: {msg}" for name, msg in exc.errors.items())
+        print(f"error: the form has problems: {problems}", file=sys.stderr)
         return 2
     except (DomainError, CliError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        return _closed_pipe()
     except KeyboardInterrupt:
         return 130
+
+
+def _closed_pipe() -> int:
+    """The reader went away (`slm-bot agreements show X | head`): stop quietly, as `cat` does.
+    Standard output is pointed at /dev/null so that the interpreter's final flush cannot
+    raise again; the exit code is the shell's for SIGPIPE."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real file descriptor (captured output)
+        pass
+    finally:
+        os.close(devnull)
+    return 141
 
 
 if __name__ == "__main__":

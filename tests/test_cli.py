@@ -167,3 +167,64 @@ def test_holiday_overrides(env: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert "2027-02-15 removed" in capsys.readouterr().out
     assert main(["holidays", "list"]) == 0
     assert "2027-02-15" not in capsys.readouterr().out
+
+
+def test_user_errors_are_one_line_with_exit_code_2(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["demo"]) == 0
+    capsys.readouterr()
+    (env / "list.json").write_text("[]", encoding="utf-8")
+    (env / "bad.json").write_text("{nope", encoding="utf-8")
+    cases = [
+        (["request", "--as", "U0SALES01", "--data", "@missing.json"], "no such file: missing.json"),
+        (["request", "--as", "U0SALES01", "--data", "@bad.json"], "--data is not valid JSON"),
+        (["request", "--as", "U0SALES01", "--data", "@."], "is a directory"),
+        (["request", "--as", "U0SALES01", "--data", "[1]"], "must be a JSON object"),
+        (["agreements", "show", "SLA-2099-0001"], "no agreement SLA-2099-0001"),
+        (["agreements", "lst"], "invalid choice: 'lst'"),
+        (["act", "SLA-2026-0002", "M99", "--as", "U0SLM0001", "--data", "{}"], "M99"),
+        (
+            ["act", "SLA-2026-0002", "M9.review", "--as", "U0SLM0001", "--data", "{}"],
+            "the form has problems: decision",
+        ),
+        (["import", "list.json"], "not an slm-bot export"),
+        (["import", "missing.json"], "no such file"),
+        (["holidays", "holiday", "tomorrow"], "not a date"),
+    ]
+    for argv, expected in cases:
+        code = _exit_code(argv)
+        captured = capsys.readouterr()
+        assert code == 2, argv
+        assert expected in captured.err, (argv, captured.err)
+        assert captured.err.count("\n") == 1 and captured.err.startswith("error: "), captured.err
+        assert "Traceback" not in captured.err
+
+
+def _exit_code(argv: list[str]) -> int:
+    """`main`'s result, or the code argparse exits with for a usage error."""
+    try:
+        return main(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+
+
+def test_a_closed_pipe_ends_quietly(env: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    assert main(["demo"]) == 0
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "agreements", "show", "SLA-2026-0002"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ},
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # the reader is gone before the command writes (`| head -0`)
+    with proc.stderr:
+        err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 141
+    assert err == ""
