@@ -14,7 +14,8 @@ def test_readme_process_table_matches_the_declarations() -> None:
     assert BEGIN in text and END in text
     inside = text.split(BEGIN, 1)[1].split(END, 1)[0].strip()
     assert inside == process_table(), (
-        "README.md's process table is out of date: run `.venv/bin/python -m bot.flows.docs README.md`"
+        "README.md's process table is out of date: "
+        "run `.venv/bin/python -m bot.flows.docs README.md`"
     )
 
 
