@@ -29,8 +29,13 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+#: databases a command opened; `main` closes their connections when the command ends
+_OPENED: list[Database] = []
+
+
 def _db(settings: Settings, *, migrate: bool = False) -> Database:
     db = Database(settings.database_url)
+    _OPENED.append(db)
     if migrate:
         from store.migrate import upgrade
 
@@ -179,7 +184,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_roles(args: argparse.Namespace, settings: Settings) -> int:
-    from store.roles import all_assignments, grant_role, revoke_role
+    from store.roles import all_assignments, ensure_admins, grant_role, revoke_role
 
     db = _db(settings)
     if args.roles_cmd == "list":
@@ -191,8 +196,16 @@ def cmd_roles(args: argparse.Namespace, settings: Settings) -> int:
         role = parse_role(args.role)
     except ValueError as exc:
         raise CliError(str(exc)) from None
+    by = (args.by or "").strip()
+    if not by or by.startswith("system:"):
+        raise CliError(
+            f"roles {args.roles_cmd} needs --by ADMIN: the Slack user id of an admin who "
+            "assigns the role (the first admin comes from SLM_ADMINS)"
+        )
+    # the configured admins hold admin before anyone acts (as `serve` does at start-up)
+    ensure_admins(db, settings.admins, now=_now())
     fn = grant_role if args.roles_cmd == "grant" else revoke_role
-    changed = fn(db, args.user, role, by=args.by, now=_now())
+    changed = fn(db, args.user, role, by=by, now=_now())
     verb = "granted" if args.roles_cmd == "grant" else "revoked"
     print(f"{role.value} {verb} for {args.user}" if changed else "nothing to change")
     return 0
@@ -431,7 +444,7 @@ def build_parser() -> argparse.ArgumentParser:
         rp = rsub.add_parser(verb)
         rp.add_argument("user")
         rp.add_argument("role")
-        rp.add_argument("--by", default="system:config", help="acting admin (default: config)")
+        rp.add_argument("--by", default=None, help="the acting admin's Slack user id (required)")
         rp.set_defaults(fn=cmd_roles)
 
     sp = sub.add_parser("catalog", help="the service catalogue")
@@ -499,6 +512,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _closed_pipe()
     except KeyboardInterrupt:
         return 130
+    finally:
+        while _OPENED:
+            _OPENED.pop().dispose()
 
 
 def _closed_pipe() -> int:

@@ -11,6 +11,7 @@ from sqlalchemy import func, insert, select, text
 from sqlmodel import SQLModel
 
 from store.db import Database
+from store.integrity import carry_forward
 from store.models import ALL_TABLES, table_of
 
 FORMAT = "slm-bot-export"
@@ -83,6 +84,7 @@ def import_data(db: Database, data: dict[str, Any]) -> dict[str, int]:
                 parsed = [model.model_validate(r).model_dump() for r in rows]
                 s.execute(insert(table), parsed)
             counts[table.name] = len(rows)
+        carry_forward(s)  # an export from before a rule was added reads as the rule says
         if db.dialect == "postgresql":
             for model in ALL_TABLES:
                 table = table_of(model)

@@ -415,7 +415,20 @@ def _m12(c: Ctx) -> None:
     c.ag.next_sla_review_on = next_review(c.now.date(), 12)
 
 
+def _withdraw_change(c: Ctx) -> None:
+    """M13.withdraw: the unsigned additional SLA (C2's draft) is withdrawn with the change."""
+    c.s.execute(
+        update(AgreementVersion)
+        .where(
+            col(AgreementVersion.agreement_id) == c.ag.id,
+            col(AgreementVersion.status) == "draft",
+        )
+        .values(status="withdrawn")
+    )
+
+
 EFFECTS: dict[str, Callable[[Ctx], None]] = {
+    "M13.withdraw": _withdraw_change,
     "M1": _m1,
     "M6": _supplier,
     "M8": _owner,

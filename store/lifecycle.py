@@ -16,14 +16,22 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, bindparam, insert, select, update
 from sqlmodel import Session, col
 
-from bot.flows.errors import AlreadyDone, InvalidTransition, NotFound, StaleVersion
+from bot.flows.errors import (
+    AgreementClosed,
+    AlreadyDone,
+    InvalidTransition,
+    NotFound,
+    ProcessRunning,
+    StaleVersion,
+)
 from bot.flows.forms import StepForm, parse_form
 from bot.flows.machine import INITIAL_STATE, AgreementState, Decision, decide
 from bot.flows.onboarding_forms import M1Form
-from bot.flows.process import ACTION_BY_ID, Status
+from bot.flows.process import ACTION_BY_ID, STATUS_NAMES, Status
 from bot.flows.roles import Role
 from store.db import Database
 from store.effects import Ctx, RecordDraft, apply_effects, last_record
+from store.integrity import facts_for, locate_running
 from store.models import (
     Agreement,
     AgreementSeq,
@@ -88,6 +96,11 @@ def assignees(s: Session, ag: Agreement, action_id: str) -> list[str]:
 
 
 def _already_done(s: Session, agreement_id: str, action_id: str) -> AlreadyDone | None:
+    act = ACTION_BY_ID.get(action_id)
+    if act is None or act.standing_in:
+        # a standing action (M11-M14, T1, the withdrawals) is refused for what runs, never
+        # because it was done once before
+        return None
     rec = last_record(s, agreement_id, action_id)
     if rec is None:
         # the alternative may have closed it (T2 vs T2.deem)
@@ -363,14 +376,29 @@ def _action_and_authors(s: Session, ag: Agreement, action_id: str) -> tuple[Any,
 
 
 def _decide(
-    s: Session, ag: Agreement, action_id: str, data: Mapping[str, Any] | StepForm, actor: str
+    s: Session,
+    ag: Agreement,
+    action_id: str,
+    data: Mapping[str, Any] | StepForm,
+    actor: str,
+    now: datetime,
 ) -> Decision:
     act, last_actor = _action_and_authors(s, ag, action_id)
     roles = roles_of(s, actor) if not act.system else set()
     try:
         return decide(
-            state_of(ag), action_id, data, actor=actor, roles=roles, last_actor=last_actor
+            state_of(ag),
+            action_id,
+            data,
+            actor=actor,
+            roles=roles,
+            last_actor=last_actor,
+            facts=facts_for(s, ag, action_id, now),
         )
+    except ProcessRunning as exc:
+        raise locate_running(s, ag, exc) from None
+    except AgreementClosed:
+        raise
     except InvalidTransition:
         done = _already_done(s, ag.id, action_id)
         if done is not None and action_id not in ag.pending:
@@ -396,6 +424,9 @@ def perform(
     try:
         with db.write() as s:
             ag = _load(s, agreement_id, lock=True)
+            if Status(ag.status).final:
+                st = Status(ag.status)
+                raise AgreementClosed(action_id, st.value, STATUS_NAMES[st][0])
             if expected_version is not None and ag.lock_version != expected_version:
                 done = _already_done(s, ag.id, action_id)
                 if done is not None and action_id not in ag.pending:
@@ -406,7 +437,7 @@ def perform(
                     raise StaleVersion(
                         f"{agreement_id} has moved on: it is now at {state_of(ag).describe()}"
                     )
-            d = _decide(s, ag, action_id, data, actor)
+            d = _decide(s, ag, action_id, data, actor, now)
             return _apply(s, ag, d, actor=actor, now=now)
     except StaleVersion:
         # lost a race (PostgreSQL read committed): report who won
@@ -512,6 +543,10 @@ def prepare(
         roles = roles_of(s, actor)
         try:
             precheck(state_of(ag), action_id, actor=actor, roles=roles, last_actor=last_actor)
+        except ProcessRunning as exc:
+            raise locate_running(s, ag, exc) from None
+        except AgreementClosed:
+            raise
         except InvalidTransition:
             done = _already_done(s, ag.id, action_id)
             if done is not None and action_id not in ag.pending:

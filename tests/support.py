@@ -45,8 +45,13 @@ PATHS["C3"] = (*PATHS["C2"], ("C2", {}))
 PATHS["C4"] = (*PATHS["C3"], ("C3", {}))
 PATHS["T1.extension"] = (
     *_LIVE,
+    ("M1.class", {}),
     ("T1", {"kind": "extension", "reason": "Group project", "service_end": "2027-09-30"}),
 )
+PATHS["T1.withdraw"] = PATHS["T1.extension"]
+PATHS["M13.withdraw"] = PATHS["C1"]
+PATHS["M14.withdraw"] = (*_LIVE, ("M14", {}))
+PATHS["M1.class"] = ()
 PATHS["T2"] = (*_LIVE, ("T1", {}))
 PATHS["T2.deem"] = PATHS["T2"]
 for a in ("T3", "T4", "T5"):

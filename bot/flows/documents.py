@@ -36,6 +36,8 @@ class DocKind(StrEnum):
     BUDGET_ACCOUNTING = "budget_accounting"
     SERVICE_SUMMARY = "service_summary"
     ARCHIVE = "archive"
+    PROJECT_CLASS = "project_class"
+    WITHDRAWAL = "withdrawal"
 
     @property
     def name_en(self) -> str:
@@ -54,6 +56,8 @@ DOC_NAMES: dict[DocKind, tuple[str, str]] = {
         "Service requirement specification (draft)",
         "服务需求说明书（初稿）",
     ),
+    DocKind.PROJECT_CLASS: ("Project class decision", "项目类别决定"),
+    DocKind.WITHDRAWAL: ("Withdrawal record", "撤回记录"),
     DocKind.REQUIREMENT_FINAL: ("Service requirement specification", "服务需求说明书"),
     DocKind.REJECTION: ("Recorded rejection", "不承接记录"),
     DocKind.CATALOGUE: ("Service catalogue", "服务目录"),

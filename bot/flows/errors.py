@@ -67,3 +67,56 @@ class FormInvalid(DomainError):
         self.errors = dict(errors)
         summary = "; ".join(f"{k}: {v}" for k, v in self.errors.items())
         super().__init__(f"invalid form: {summary}")
+
+
+class ProcessRunning(InvalidTransition):
+    """Another process (a change, a termination, an extension request) runs: one at a time.
+
+    Says what runs, since when and by whom (filled in by the store), and how to end it.
+    """
+
+    code = "process_running"
+
+    def __init__(
+        self,
+        action: str,
+        status: str,
+        *,
+        running: str,
+        ends: str,
+        withdraw: str,
+        since: datetime | None = None,
+        by: str | None = None,
+    ) -> None:
+        self.action, self.status, self.running = action, status, running
+        self.ends, self.withdraw, self.since, self.by = ends, withdraw, since, by
+        started = f" since {since:%Y-%m-%d %H:%M} UTC" if since else ""
+        who = f" (started by {by})" if by else ""
+        super().__init__(
+            f"{action} is refused: {running} runs{started}{who}; it ends with {ends}, "
+            f"or a service level manager withdraws it ({withdraw}) with a reason"
+        )
+
+    def located(self, since: datetime | None, by: str | None) -> ProcessRunning:
+        return ProcessRunning(
+            self.action,
+            self.status,
+            running=self.running,
+            ends=self.ends,
+            withdraw=self.withdraw,
+            since=since,
+            by=by,
+        )
+
+
+class AgreementClosed(InvalidTransition):
+    """The agreement is archived (T7) or was declined (M2): every action is refused."""
+
+    code = "agreement_closed"
+
+    def __init__(self, action: str, status: str, shown: str = "") -> None:
+        self.action, self.status = action, status
+        super().__init__(
+            f"{action} is refused: the agreement is {shown or status} ({status}); "
+            "nothing more can be done"
+        )

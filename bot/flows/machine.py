@@ -13,8 +13,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from bot.flows.documents import DocKind
-from bot.flows.errors import InvalidTransition, PermissionDenied
+from bot.flows.errors import AgreementClosed, InvalidTransition, PermissionDenied, ProcessRunning
 from bot.flows.forms import StepForm, parse_form
+from bot.flows.integrity import RUNNING, Facts, check_rules
 from bot.flows.process import (
     ACTION_BY_ID,
     ORDER,
@@ -104,10 +105,26 @@ def precheck(
     act = ACTION_BY_ID.get(action_id)
     if act is None:
         raise InvalidTransition(f"unknown action {action_id!r}")
+    if state.status.final:
+        raise AgreementClosed(action_id, state.status.value, STATUS_NAMES[state.status][0])
     check_permission(act, actor, roles)
     if action_id not in state.pending and state.status not in act.standing_in:
+        running = RUNNING.get(state.status)
+        if act.standing_in and running is not None:
+            raise ProcessRunning(
+                action_id,
+                state.status.value,
+                running=running.en,
+                ends=running.ends_en,
+                withdraw=running.withdraw,
+            )
         where = state.describe()
         raise InvalidTransition(f"{action_id} is not open: the agreement is at {where}")
+    if act.only_while and not any(p in state.pending for p in act.only_while):
+        raise InvalidTransition(
+            f"{action_id} is refused: it is possible only while "
+            f"{' or '.join(act.only_while)} is open (the agreement is at {state.describe()})"
+        )
     if act.four_eyes and last_actor and last_actor.get(act.four_eyes) == actor:
         raise PermissionDenied(
             act.id,
@@ -126,6 +143,7 @@ def decide(
     actor: str,
     roles: Collection[Role],
     last_actor: Mapping[str, str] | None = None,
+    facts: Facts | None = None,
 ) -> Decision:
     """Decide the effect of `actor` doing `action_id` with form `data` on `state`.
 
@@ -136,6 +154,7 @@ def decide(
     act = precheck(state, action_id, actor=actor, roles=roles, last_actor=last_actor)
     form = parse_form(act.form, dict(data) if isinstance(data, Mapping) else data)
     values = form.model_dump()
+    check_rules(act, values, state.flags, facts or Facts())
     branch = next((b for b in act.branches if _matches(b.when, values, state.flags)), None)
     if branch is None:  # pragma: no cover - every declaration ends with a catch-all or is total
         raise InvalidTransition(f"{action_id}: no branch matches")

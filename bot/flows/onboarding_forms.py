@@ -50,6 +50,24 @@ APPROVE_CHOICES = choices_of(
 )
 
 
+class ProjectClass(StrEnum):
+    """T1 in the original: only group and specially approved projects may be extended."""
+
+    STANDARD = "standard"
+    GROUP = "group"
+    SPECIAL = "special"
+
+
+PROJECT_CLASS_CHOICES = choices_of(
+    ProjectClass,
+    {
+        "standard": ("Standard project", "普通项目"),
+        "group": ("Group project", "集团项目"),
+        "special": ("Specially approved project", "特批项目"),
+    },
+)
+
+
 class M1Form(StepForm):
     """M1 customer requirement survey -> service requirement specification (draft)."""
 
@@ -90,6 +108,17 @@ class M1Form(StepForm):
     ]
     start_date: Annotated[date, UI("Requested start", "期望开始日期", Widget.DATE)]
     end_date: Annotated[date, UI("Requested end", "期望结束日期", Widget.DATE)]
+    project_class: Annotated[
+        ProjectClass,
+        UI(
+            "Project class",
+            "项目类别",
+            Widget.SELECT,
+            choices=PROJECT_CLASS_CHOICES,
+            help_en="Only group and specially approved projects may be extended (T1)",
+            help_zh="只有集团项目和特批项目可以延期（T1）",
+        ),
+    ] = ProjectClass.STANDARD
 
     @field_validator("end_date")
     @classmethod

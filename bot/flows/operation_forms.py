@@ -10,7 +10,7 @@ from typing import Annotated
 from pydantic import Field, ValidationInfo, field_validator
 
 from bot.flows.forms import UI, Lines, StepForm, Widget, choices_of
-from bot.flows.onboarding_forms import LongText, OptText
+from bot.flows.onboarding_forms import PROJECT_CLASS_CHOICES, LongText, OptText, ProjectClass
 
 
 class M11Form(StepForm):
@@ -132,3 +132,19 @@ class M14Form(StepForm):
     notes: Annotated[
         OptText, UI("Notes for sales (T1)", "给销售的说明（T1）", Widget.MULTILINE)
     ] = ""
+
+
+class ProjectClassForm(StepForm):
+    """M1.class: an executive records the project class (standard, group, specially approved)."""
+
+    project_class: Annotated[
+        ProjectClass,
+        UI("Project class", "项目类别", Widget.SELECT, choices=PROJECT_CLASS_CHOICES),
+    ]
+    reason: Annotated[LongText, UI("Why", "原因", Widget.MULTILINE)]
+
+
+class WithdrawForm(StepForm):
+    """Withdraw a pending change, termination or extension request (M13, M14, T1)."""
+
+    reason: Annotated[LongText, UI("Why it is withdrawn", "撤回原因", Widget.MULTILINE)]

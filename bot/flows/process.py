@@ -31,7 +31,14 @@ from bot.flows.onboarding_forms import (
     M9ReviewForm,
     M10Form,
 )
-from bot.flows.operation_forms import M11Form, M12Form, M13Form, M14Form
+from bot.flows.operation_forms import (
+    M11Form,
+    M12Form,
+    M13Form,
+    M14Form,
+    ProjectClassForm,
+    WithdrawForm,
+)
 from bot.flows.roles import Role
 from bot.flows.termination_forms import (
     ReleaseForm,
@@ -50,6 +57,7 @@ class Status(StrEnum):
     ACTIVE = "active"
     CHANGING = "changing"
     TERMINATING = "terminating"
+    EXTENSION_PENDING = "extension_pending"
     DECLINED = "declined"
     ARCHIVED = "archived"
 
@@ -63,6 +71,7 @@ STATUS_NAMES: dict[Status, tuple[str, str]] = {
     Status.ACTIVE: ("In service", "服务中"),
     Status.CHANGING: ("Changing (C)", "变更中（C）"),
     Status.TERMINATING: ("Terminating (T)", "终止中（T）"),
+    Status.EXTENSION_PENDING: ("Extension pending (T1)", "延期待批（T1）"),
     Status.DECLINED: ("Declined", "不承接"),
     Status.ARCHIVED: ("Archived", "已归档"),
 }
@@ -122,6 +131,8 @@ class Action:
     sets_flags: tuple[str, ...] = ()
     #: done by the scheduler, never by a person
     system: bool = False
+    #: refused unless one of these is pending (a withdrawal before the point of no return)
+    only_while: tuple[str, ...] = ()
 
     def all_outputs(self) -> tuple[D, ...]:
         seen: dict[D, None] = dict.fromkeys(self.outputs)
@@ -299,6 +310,11 @@ STEPS: tuple[Step, ...] = (
 )
 
 _ACTIVE = frozenset({S.ACTIVE})
+#: an executive may change the project class whenever the agreement is not final
+_OPEN = frozenset(s for s in S if not s.final)
+_BACK_IN_SERVICE = (
+    Branch("withdrawn", "withdrawn: back in service", "撤回：恢复服务", status=S.ACTIVE),
+)
 _RELEASE = (
     Branch(
         "release",
@@ -318,6 +334,19 @@ ACTIONS: tuple[Action, ...] = (
         M1Form,
         _next("M2"),
         outputs=(D.REQUIREMENT_DRAFT,),
+        sets_flags=("project_class",),
+    ),
+    Action(
+        "M1.class",
+        "M1",
+        "Change the project class",
+        "变更项目类别",
+        (R.EXECUTIVE,),
+        ProjectClassForm,
+        (Branch("done", "class recorded", "已登记项目类别"),),
+        outputs=(D.PROJECT_CLASS,),
+        standing_in=_OPEN,
+        sets_flags=("project_class",),
     ),
     Action(
         "M2",
@@ -518,6 +547,19 @@ ACTIONS: tuple[Action, ...] = (
         standing_in=_ACTIVE,
     ),
     Action(
+        "M13.withdraw",
+        "M13",
+        "Withdraw the change",
+        "撤回服务级别变更",
+        (R.SLM,),
+        WithdrawForm,
+        _BACK_IN_SERVICE,
+        outputs=(D.WITHDRAWAL,),
+        standing_in=frozenset({S.CHANGING}),
+        closes=("C1", "C2", "C3", "C4"),
+        only_while=("C1", "C2", "C3"),
+    ),
+    Action(
         "M14",
         "M14",
         "Start the termination",
@@ -527,6 +569,19 @@ ACTIONS: tuple[Action, ...] = (
         (Branch("start", "start T", "进入T", opens=("T1",), status=S.TERMINATING),),
         outputs=(D.TERMINATION_REQUEST,),
         standing_in=_ACTIVE,
+    ),
+    Action(
+        "M14.withdraw",
+        "M14",
+        "Withdraw the termination",
+        "撤回服务级别协议终止",
+        (R.SLM,),
+        WithdrawForm,
+        _BACK_IN_SERVICE,
+        outputs=(D.WITHDRAWAL,),
+        standing_in=frozenset({S.TERMINATING}),
+        closes=("T1", "T2", "T2.deem"),
+        only_while=("T1", "T2", "T2.deem"),
     ),
     Action(
         "C1",
@@ -608,6 +663,7 @@ ACTIONS: tuple[Action, ...] = (
                 "延期：需公司高层批准",
                 When("kind", "extension"),
                 opens=("T1.extension",),
+                status=S.EXTENSION_PENDING,
             ),
             Branch(
                 "notice",
@@ -646,6 +702,20 @@ ACTIONS: tuple[Action, ...] = (
             ),
         ),
         outputs=(D.EXTENSION_APPROVAL,),
+        four_eyes="T1",
+    ),
+    Action(
+        "T1.withdraw",
+        "T1",
+        "Withdraw the extension request",
+        "撤回延期申请",
+        (R.SLM,),
+        WithdrawForm,
+        _BACK_IN_SERVICE,
+        outputs=(D.WITHDRAWAL,),
+        standing_in=frozenset({S.EXTENSION_PENDING}),
+        closes=("T1.extension",),
+        only_while=("T1.extension",),
     ),
     Action(
         "T2",

@@ -38,6 +38,7 @@ FULL_LIFE: tuple[str, ...] = (
 #: the role that does each action in the samples (the demo, the tests, the benchmarks)
 DOER: dict[str, Role] = {
     "M1": Role.SALES,
+    "M1.class": Role.EXECUTIVE,
     "M2": Role.SLM,
     "M3": Role.SLM,
     "M4": Role.SALES,
@@ -52,6 +53,9 @@ DOER: dict[str, Role] = {
     "M12": Role.SLM,
     "M13": Role.SLM,
     "M14": Role.SLM,
+    "M13.withdraw": Role.SLM,
+    "M14.withdraw": Role.SLM,
+    "T1.withdraw": Role.SLM,
     "C1": Role.SLM,
     "C2": Role.SALES,
     "C3": Role.SLM,
@@ -88,6 +92,10 @@ def sample_forms(
             "start_date": start.isoformat(),
             "end_date": end.isoformat(),
         },
+        "M1.class": {"project_class": "group", "reason": "A group company's project"},
+        "M13.withdraw": {"reason": "The customer dropped the request"},
+        "M14.withdraw": {"reason": "The customer decided to stay"},
+        "T1.withdraw": {"reason": "Asked by mistake"},
         "M2": {
             "current_state": "Self-run PostgreSQL, no on-call",
             "defects": "No backups tested",

@@ -36,7 +36,17 @@ DECISIONS: dict[str, tuple[tuple[str, str, str | None], ...]] = {
         ("reject", "button_reject", "danger"),
     ),
 }
-STANDING_ORDER = ("M11", "M12", "M13", "T1", "M14")
+STANDING_ORDER = (
+    "M11",
+    "M12",
+    "M13",
+    "T1",
+    "M14",
+    "M13.withdraw",
+    "M14.withdraw",
+    "T1.withdraw",
+    "M1.class",
+)
 
 
 def zh(locale: str) -> bool:
@@ -142,8 +152,8 @@ def card_blocks(card: Card, locale: str, *, due: str | None = None) -> tuple[str
     buttons: list[dict[str, Any]] = []
     for aid in card.pending:
         buttons += action_buttons(card.id, aid, card.lock_version, locale)
-    if card.status == Status.ACTIVE.value:
-        for aid in STANDING_ORDER:
+    for aid in STANDING_ORDER:
+        if aid not in card.pending and Status(card.status) in ACTION_BY_ID[aid].standing_in:
             buttons += action_buttons(card.id, aid, card.lock_version, locale)
     buttons.append(
         button(t("card_details", locale), ActionId.SHOW, StepRef(a=card.id, s="show").dumps())

@@ -6,16 +6,19 @@ import logging
 import uuid
 
 from bot.flows.errors import (
+    AgreementClosed,
     AlreadyDone,
     DomainError,
     FormInvalid,
     InvalidTransition,
     NotFound,
     PermissionDenied,
+    ProcessRunning,
     StaleVersion,
 )
-from bot.flows.process import ACTION_BY_ID, STEP_BY_ID
-from bot.handlers.cards import mention, role_names, zh
+from bot.flows.integrity import RUNNING
+from bot.flows.process import ACTION_BY_ID, STEP_BY_ID, Status
+from bot.handlers.cards import mention, role_names, status_text, zh
 from bot.i18n import t
 
 log = logging.getLogger("slm_bot.errors")
@@ -46,9 +49,33 @@ def user_text(exc: DomainError, locale: str) -> str:
         return t("err_already_done_unknown", locale)
     if isinstance(exc, FormInvalid):
         return t("err_form", locale, errors="; ".join(f"{k}: {v}" for k, v in exc.errors.items()))
+    if isinstance(exc, ProcessRunning):
+        return running_text(exc, locale)
+    if isinstance(exc, AgreementClosed):
+        return t(
+            "err_agreement_closed",
+            locale,
+            what=what(exc.action, locale),
+            status=status_text(exc.status, locale),
+        )
     if isinstance(exc, StaleVersion | InvalidTransition | NotFound):
         return t("err_not_open", locale, message=str(exc))
     return str(exc)
+
+
+def running_text(exc: ProcessRunning, locale: str) -> str:
+    """What runs, since when, and how to end it, in the user's language."""
+    run = RUNNING[Status(exc.status)]
+    return t(
+        "err_process_running",
+        locale,
+        what=what(exc.action, locale),
+        running=run.zh if zh(locale) else run.en,
+        since=f"{exc.since:%Y-%m-%d %H:%M} UTC" if exc.since else "",
+        by=mention(exc.by) if exc.by else "",
+        ends=run.ends_zh if zh(locale) else run.ends_en,
+        withdraw=what(run.withdraw, locale),
+    )
 
 
 def unexpected(exc: BaseException, where: str) -> str:

@@ -1,0 +1,101 @@
+"""Rules that keep one agreement's story consistent (issue 9), declared beside the process.
+
+Pure: which process runs in which status (one at a time), and the checks an action makes on
+its form against facts the store supplies (dates of earlier steps, the SLA's end, today).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from bot.flows.errors import FormInvalid
+from bot.flows.process import Action, Status
+
+FlagValue = str | bool | int | None
+
+
+@dataclass(frozen=True)
+class Running:
+    """A process that holds the agreement: what it is, what started it, how it ends."""
+
+    en: str
+    zh: str
+    #: the actions whose latest record started it (the "since" of a refusal)
+    started_by: tuple[str, ...]
+    ends_en: str
+    ends_zh: str
+    #: the action that withdraws it
+    withdraw: str
+
+
+RUNNING: dict[Status, Running] = {
+    Status.CHANGING: Running(
+        "a service level change (C)",
+        "服务级别变更（C）",
+        ("M11", "M12", "M13"),
+        "C3 (or C4 when supplier contracts change)",
+        "C3（需变更供应商合同时为C4）",
+        "M13.withdraw",
+    ),
+    Status.TERMINATING: Running(
+        "a termination (T)",
+        "服务级别协议终止（T）",
+        ("M14", "T1", "T1.extension"),
+        "T7 (archive)",
+        "T7（归档）",
+        "M14.withdraw",
+    ),
+    Status.EXTENSION_PENDING: Running(
+        "an extension request (T1)",
+        "延期申请（T1）",
+        ("T1",),
+        "the executive's decision (T1.extension)",
+        "公司高层的审批（T1.extension）",
+        "T1.withdraw",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the store knows that a rule needs; None when unknown (the rule does not apply)."""
+
+    #: the latest calendar day anywhere now (a date after it is in the future)
+    today: date | None = None
+    #: the day the SLA draft being signed was written (M4 / C2)
+    draft_on: date | None = None
+    #: the end date of the SLA in effect
+    sla_end: date | None = None
+    #: the day of the open T1 notice and the service end it announced
+    notice_on: date | None = None
+    notice_end: date | None = None
+
+
+Rule = Callable[[Mapping[str, Any], Mapping[str, FlagValue], Facts], None]
+
+
+def _extension_only_for_group(
+    v: Mapping[str, Any], flags: Mapping[str, FlagValue], _: Facts
+) -> None:
+    if str(v.get("kind")) == "extension" and flags.get("project_class") not in ("group", "special"):
+        raise FormInvalid(
+            {
+                "kind": "an extension is only for group or specially approved projects; this "
+                "agreement is a standard project (an executive can change its class, M1.class)"
+            }
+        )
+
+
+RULES: dict[str, tuple[Rule, ...]] = {
+    "T1": (_extension_only_for_group,),
+}
+
+
+def check_rules(
+    act: Action, values: Mapping[str, Any], flags: Mapping[str, FlagValue], facts: Facts
+) -> None:
+    for rule in RULES.get(act.id, ()):
+        rule(values, flags, facts)

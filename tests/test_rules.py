@@ -1,0 +1,183 @@
+"""Issue 9: the process's integrity rules, through the use cases on SQLite and PostgreSQL.
+
+Each test fails on the main before the rules (the refusal did not exist) and passes after.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlmodel import col
+
+from bot.flows.errors import (
+    AgreementClosed,
+    FormInvalid,
+    InvalidTransition,
+    PermissionDenied,
+    ProcessRunning,
+)
+from bot.flows.process import Status
+from bot.flows.roles import Role
+from store.db import Database
+from store.lifecycle import perform
+from store.models import Agreement, AgreementVersion, AuditEvent
+from store.roles import CONFIG_ACTOR, grant_role
+from tests.support import PATHS, T0, USERS, Clock, drive, forms
+
+SALES, SLM, EXE = USERS[Role.SALES], USERS[Role.SLM], USERS[Role.EXECUTIVE]
+
+
+def act(db: Database, ag: str, action: str, clock: Clock, actor: str, **over: Any) -> Any:
+    return perform(db, ag, action, forms()[action] | over, actor=actor, now=clock())
+
+
+def extension(**over: Any) -> dict[str, Any]:
+    return dict(PATHS["T1.extension"][-1][1]) | over
+
+
+def audit_actions(db: Database, ag: str) -> list[str]:
+    with db.read() as s:
+        return list(
+            s.execute(
+                select(col(AuditEvent.action))
+                .where(col(AuditEvent.agreement_id) == ag)
+                .order_by(col(AuditEvent.id))
+            ).scalars()
+        )
+
+
+# -- rule 1: one process at a time -----------------------------------------------------------
+
+
+def test_extension_pending_is_a_status_and_blocks_t1_m13_m14(world: Database, clock: Clock) -> None:
+    ag = drive(world, "T1.extension", clock)
+    assert ag.status is Status.EXTENSION_PENDING, "never 'active' while an extension waits"
+    for action, actor in (("T1", SALES), ("M13", SLM), ("M14", SLM)):
+        with pytest.raises(ProcessRunning) as exc:
+            act(world, ag.agreement_id, action, clock, actor)
+        msg = str(exc.value)
+        assert "an extension request (T1) runs since" in msg and SALES in msg
+        assert "T1.withdraw" in msg and "T1.extension" in msg
+
+
+def test_change_blocks_t1_and_m14_with_what_runs(world: Database, clock: Clock) -> None:
+    ag = drive(world, "C2", clock)
+    assert ag.status is Status.CHANGING
+    for action, actor in (("T1", SALES), ("M14", SLM)):
+        with pytest.raises(ProcessRunning, match=r"a service level change \(C\) runs since"):
+            act(world, ag.agreement_id, action, clock, actor)
+
+
+def test_termination_blocks_m13(world: Database, clock: Clock) -> None:
+    ag = drive(world, "T2", clock)
+    with pytest.raises(ProcessRunning, match=r"a termination \(T\) runs since .*M14.withdraw"):
+        act(world, ag.agreement_id, "M13", clock, SLM)
+
+
+def test_standing_action_refused_not_already_done(world: Database, clock: Clock) -> None:
+    """T1 was done before: the refusal is that a change runs, not "already done"."""
+    ag = drive(world, "T1.extension", clock)
+    out = act(world, ag.agreement_id, "T1.extension", clock, EXE)
+    assert out.status is Status.ACTIVE
+    out = act(world, ag.agreement_id, "M13", clock, SLM)
+    with pytest.raises(ProcessRunning):
+        act(world, ag.agreement_id, "T1", clock, SALES)
+
+
+@pytest.mark.parametrize(
+    ("withdraw", "path_to", "closed"),
+    [
+        ("M13.withdraw", "C3", {"C3"}),
+        ("M14.withdraw", "T2", {"T2", "T2.deem"}),
+        ("T1.withdraw", "T1.extension", {"T1.extension"}),
+    ],
+)
+def test_withdraw_with_a_reason_back_in_service(
+    world: Database, clock: Clock, withdraw: str, path_to: str, closed: set[str]
+) -> None:
+    ag = drive(world, path_to, clock)
+    assert closed <= set(ag.pending)
+    with pytest.raises(PermissionDenied, match="only slm"):
+        act(world, ag.agreement_id, withdraw, clock, SALES)
+    with pytest.raises(FormInvalid, match="reason"):
+        act(world, ag.agreement_id, withdraw, clock, SLM, reason="")
+    out = act(world, ag.agreement_id, withdraw, clock, SLM)
+    assert out.status is Status.ACTIVE and not closed & set(out.pending)
+    assert audit_actions(world, ag.agreement_id)[-1] == withdraw
+    if withdraw == "M13.withdraw":
+        with world.read() as s:
+            statuses = set(
+                s.execute(
+                    select(col(AgreementVersion.status)).where(
+                        col(AgreementVersion.agreement_id) == ag.agreement_id
+                    )
+                ).scalars()
+            )
+        assert "draft" not in statuses and "withdrawn" in statuses
+    # back in service: a new process may start
+    act(world, ag.agreement_id, "M13", clock, SLM)
+
+
+def test_withdraw_refused_after_the_point_of_no_return(world: Database, clock: Clock) -> None:
+    ag = drive(world, "T3", clock)  # the customer confirmed: resources are being released
+    with pytest.raises(InvalidTransition, match="only while T1 or T2"):
+        act(world, ag.agreement_id, "M14.withdraw", clock, SLM)
+    with pytest.raises(InvalidTransition):
+        act(world, ag.agreement_id, "M13.withdraw", clock, SLM)
+
+
+# -- rule 2: four eyes on the extension ------------------------------------------------------
+
+
+def test_extension_requester_cannot_approve_it(world: Database, clock: Clock) -> None:
+    grant_role(world, "U_SALES_EXE", Role.SALES, by=CONFIG_ACTOR, now=T0)
+    grant_role(world, "U_SALES_EXE", Role.EXECUTIVE, by=CONFIG_ACTOR, now=T0)
+    ag = drive(world, "T1", clock)
+    act(world, ag.agreement_id, "M1.class", clock, EXE)
+    act(world, ag.agreement_id, "T1", clock, "U_SALES_EXE", **extension())
+    with pytest.raises(PermissionDenied, match="author of T1 cannot approve it"):
+        act(world, ag.agreement_id, "T1.extension", clock, "U_SALES_EXE")
+    out = act(world, ag.agreement_id, "T1.extension", clock, EXE)
+    assert out.status is Status.ACTIVE
+
+
+# -- rule 3: project class -------------------------------------------------------------------
+
+
+def test_extension_refused_on_a_standard_project(world: Database, clock: Clock) -> None:
+    ag = drive(world, "T1", clock)
+    with world.read() as s:
+        row = s.get(Agreement, ag.agreement_id)
+        assert row is not None and row.flags["project_class"] == "standard"
+    with pytest.raises(FormInvalid, match="only for group or specially approved"):
+        act(world, ag.agreement_id, "T1", clock, SALES, **extension())
+    with pytest.raises(PermissionDenied, match="only executive"):
+        act(world, ag.agreement_id, "M1.class", clock, SLM)
+    act(world, ag.agreement_id, "M1.class", clock, EXE, project_class="special")
+    assert audit_actions(world, ag.agreement_id)[-1] == "M1.class"
+    out = act(world, ag.agreement_id, "T1", clock, SALES, **extension())
+    assert out.status is Status.EXTENSION_PENDING
+
+
+def test_m1_records_the_project_class(world: Database, clock: Clock) -> None:
+    from store.lifecycle import submit_request
+
+    out = submit_request(
+        world, forms("Group Co")["M1"] | {"project_class": "group"}, actor=SALES, now=clock()
+    )
+    with world.read() as s:
+        row = s.get(Agreement, out.agreement_id)
+        assert row is not None and row.flags["project_class"] == "group"
+
+
+# -- rule 10 (part): after archiving every action is refused with "archived" ----------------
+
+
+def test_archived_refuses_everything_with_archived(world: Database, clock: Clock) -> None:
+    ag = drive(world, "T7", clock)
+    act(world, ag.agreement_id, "T7", clock, SLM)
+    for action, actor in (("T7", SLM), ("M11", SLM), ("M1.class", EXE), ("T6", SLM)):
+        with pytest.raises(AgreementClosed, match="archived"):
+            act(world, ag.agreement_id, action, clock, actor)
