@@ -90,6 +90,15 @@ def test_expiry_escalation_skipped_when_sales_acted(world: Database, sweeper: Sw
     end = get_agreement(world, aid).row.end_date
     assert end is not None
     sweeper.run(at(end - timedelta(days=20)))
+    # only a group or specially approved project may ask for an extension (issue 9, rule 3)
+    perform(
+        world,
+        aid,
+        "M1.class",
+        forms()["M1.class"],
+        actor="U_EXE",
+        now=at(end - timedelta(days=20)).astimezone(UTC),
+    )
     perform(
         world,
         aid,
