@@ -105,6 +105,7 @@ def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.history import event_words
     from store.queries import get_agreement
 
     d = get_agreement(_db(settings), args.id)
@@ -141,12 +142,7 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
             )
     print("history:")
     for h in d.history:
-        extra = f" [{h['branch']}]" if h["branch"] and h["branch"] != "done" else ""
-        skipped = f" (skipped {', '.join(h['skipped'])})" if h["skipped"] else ""
-        print(
-            f"  {h['at']:%Y-%m-%d %H:%M} {h['step'] or '':<4} {h['action']:<16} "
-            f"{h['actor']}{extra}{skipped}"
-        )
+        print(f"  {h['at']:%Y-%m-%d %H:%M}  {event_words(h, settings.locale)}")
     print(f"documents: {len(d.documents)}")
     for doc in d.documents:
         print(f"  #{doc['id']:<4} {doc['step']:<4} {doc['title']}")

@@ -293,6 +293,7 @@ def get_agreement(
                         "action": e["action"],
                         "branch": data.get("branch"),
                         "skipped": data.get("skipped", []),
+                        "data": data,
                     }
                 )
         return detail

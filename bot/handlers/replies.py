@@ -21,6 +21,7 @@ from bot.handlers.kit import (
     plain,
     section,
 )
+from bot.history import event_words
 from bot.i18n import t
 from store.models import CatalogueEntry
 from store.queries import AgreementDetail, AgreementRow
@@ -109,26 +110,55 @@ def show_blocks(d: AgreementDetail, locale: str) -> tuple[str, list[Block]]:
                     ),
                 )
             )
-    history = [
+    blocks += _history_blocks(d, locale) + _document_blocks(d, locale)
+    text = f"{r.id} · {r.customer} · {r.current_in(locale)}"
+    return text, blocks[:MAX_MESSAGE_BLOCKS]
+
+
+SHOWN_HISTORY = 15
+SHOWN_DOCUMENTS = 40
+_LINES_PER_SECTION = 15  # keeps a section's text well under Slack's 3000 characters
+
+
+def _history_blocks(d: AgreementDetail, locale: str) -> list[Block]:
+    """The newest events, each as what happened; the heading says when older ones are left
+    out."""
+    shown = d.history[-SHOWN_HISTORY:]
+    lines = [
         t(
             "show_history_line",
             locale,
             at=f"{h['at']:%Y-%m-%d %H:%M}",
-            step=h["step"] or "",
-            action=h["action"],
-            actor=mention(h["actor"]),
+            what=event_words(h, locale, mention=mention, escape=escape),
         )
-        for h in d.history[-15:]
+        for h in shown
     ]
-    if history:
-        blocks.append(section(f"*{t('show_history', locale)}*\n" + "\n".join(history)))
-    if d.documents:
-        docs = [f"• {escape(doc['title'])}" for doc in d.documents[-12:]]
-        blocks.append(
-            section(f"*{t('show_documents', locale, count=len(d.documents))}*\n" + "\n".join(docs))
-        )
-    text = f"{r.id} · {r.customer} · {r.current_in(locale)}"
-    return text, blocks[:MAX_MESSAGE_BLOCKS]
+    if len(shown) == len(d.history):
+        title = t("show_history", locale)
+    else:
+        title = t("show_history_some", locale, shown=len(shown), count=len(d.history))
+    return _titled_sections(title, lines)
+
+
+def _document_blocks(d: AgreementDetail, locale: str) -> list[Block]:
+    """Every document the heading counts (the newest SHOWN_DOCUMENTS when there are more, and
+    then the heading says so)."""
+    shown = d.documents[-SHOWN_DOCUMENTS:]
+    lines = [f"• {escape(doc['title'])}" for doc in shown]
+    if len(shown) == len(d.documents):
+        title = t("show_documents", locale, count=len(d.documents))
+    else:
+        title = t("show_documents_some", locale, shown=len(shown), count=len(d.documents))
+    return _titled_sections(title, lines)
+
+
+def _titled_sections(title: str, lines: list[str]) -> list[Block]:
+    if not lines:
+        return []
+    chunks = [lines[i : i + _LINES_PER_SECTION] for i in range(0, len(lines), _LINES_PER_SECTION)]
+    blocks = [section(f"*{title}*\n" + "\n".join(chunks[0]))]
+    blocks += [section("\n".join(chunk)) for chunk in chunks[1:]]
+    return blocks
 
 
 def catalog_blocks(
