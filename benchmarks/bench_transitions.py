@@ -60,7 +60,7 @@ def prepare(db: Database) -> None:
 
 
 def run(db: Database, agreements: int) -> tuple[int, float, list[float]]:
-    forms = sample_forms(date(2026, 4, 1))
+    forms = sample_forms(date(2026, 4, 1), today=date(2026, 2, 1))
     now = datetime(2026, 2, 1, tzinfo=UTC)
     n = 0
     lat: list[float] = []

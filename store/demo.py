@@ -135,6 +135,7 @@ def seed_demo(db: Database, *, now: datetime) -> list[str]:
             owner="U0OPS0001",
             suppliers=code == "DC-247",
             tier=next(int(c["tier"]) for c in CATALOGUE if c["code"] == code),
+            today=today,
         )
         t = now - timedelta(hours=len(ORDER) + 1)
         out = submit_request(db, forms["M1"], actor="U0SALES01", now=t)

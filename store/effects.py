@@ -346,8 +346,18 @@ def _t6(c: Ctx) -> None:
 
 
 def _t7(c: Ctx) -> None:
-    """Archive: the SLA versions, proposal, OLAs and supplier contracts, by id."""
+    """Archive: the SLA versions, proposal, OLAs and supplier contracts, by id.
+
+    No version stays in effect after the archive (issue 9, rule 10)."""
     ag_id = c.ag.id
+    c.s.execute(
+        update(AgreementVersion)
+        .where(
+            col(AgreementVersion.agreement_id) == ag_id,
+            col(AgreementVersion.status).in_(["in_effect", "draft"]),
+        )
+        .values(status="archived")
+    )
     versions = c.s.execute(
         select(col(AgreementVersion.number), col(AgreementVersion.status))
         .where(col(AgreementVersion.agreement_id) == ag_id)

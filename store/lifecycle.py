@@ -345,6 +345,16 @@ def _apply(
     ]
     for opened, who in new_tasks:
         messages += [("dm", user, {"template": "task", "action": opened}) for user in who]
+    if d.branch.informs:
+        told = {
+            "template": "informed",
+            "action": d.action.id,
+            "branch": d.branch.key,
+            "actor": actor,
+            "record_id": record_id,
+            "documents": doc_ids,
+        }
+        messages += [("dm", user, told) for user in holders(s, d.branch.informs)]
     enqueue_many(conn, agreement_id=ag.id, now=now, messages=messages)
     return Outcome(
         agreement_id=ag.id,

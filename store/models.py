@@ -115,7 +115,7 @@ class AgreementVersion(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     agreement_id: str = Field(foreign_key="agreement.id", index=True, max_length=20)
     number: int
-    status: str = Field(max_length=16)  # draft | in_effect | superseded
+    status: str = Field(max_length=16)  # draft | in_effect | superseded | withdrawn | archived
     catalogue_entry_id: int | None = Field(default=None, foreign_key="catalogue_entry.id")
     tier: int
     start_date: date

@@ -91,7 +91,7 @@ class Clock:
 
 
 def forms(customer: str = "Acme Logistics") -> dict[str, dict[str, Any]]:
-    return sample_forms(START, customer=customer)
+    return sample_forms(START, customer=customer, today=T0.date())
 
 
 def new_agreement(db: Database, clock: Clock, customer: str = "Acme Logistics") -> Outcome:

@@ -271,7 +271,7 @@ def test_t1_company_termination_needs_a_written_reason(world: Database, clock: C
             world,
             ag.agreement_id,
             "T1",
-            forms()["T1"] | {"kind": "company_early"},
+            forms()["T1"] | {"kind": "company_early", "reason": ""},
             actor="U_SALES",
             now=clock(),
         )
@@ -295,7 +295,12 @@ def test_t1_customer_termination_and_m14_entry(world: Database, clock: Clock) ->
         world,
         ag.agreement_id,
         "T1",
-        forms()["T1"] | {"kind": "customer_early"},
+        forms()["T1"]
+        | {
+            "kind": "customer_early",
+            "customer_notice_on": "2026-03-01",
+            "customer_notice_ref": "ACME-L-7",
+        },
         actor="U_SALES",
         now=clock(),
     )

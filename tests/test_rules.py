@@ -5,6 +5,7 @@ Each test fails on the main before the rules (the refusal did not exist) and pas
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 import pytest
@@ -181,3 +182,108 @@ def test_archived_refuses_everything_with_archived(world: Database, clock: Clock
     for action, actor in (("T7", SLM), ("M11", SLM), ("M1.class", EXE), ("T6", SLM)):
         with pytest.raises(AgreementClosed, match="archived"):
             act(world, ag.agreement_id, action, clock, actor)
+
+
+# -- rule 14: semantic dates -----------------------------------------------------------------
+
+
+def test_m5_signing_not_before_the_draft(world: Database, clock: Clock) -> None:
+    ag = drive(world, "M5", clock)
+    with pytest.raises(FormInvalid, match="signed_on: must not be before the SLA draft"):
+        act(world, ag.agreement_id, "M5", clock, SALES, signed_on="2026-02-27")
+    act(world, ag.agreement_id, "M5", clock, SALES, signed_on="2026-03-02")
+
+
+def test_c3_signing_and_m10_live_date_not_in_the_future(world: Database, clock: Clock) -> None:
+    ag = drive(world, "C3", clock)
+    with pytest.raises(FormInvalid, match="signed_on: the signing date cannot be in the future"):
+        act(world, ag.agreement_id, "C3", clock, SLM, signed_on="2026-03-05")
+    ag = drive(world, "M10", clock)
+    with pytest.raises(FormInvalid, match="live_on: the live date cannot be in the future"):
+        act(world, ag.agreement_id, "M10", clock, USERS[Role.OPS_LEAD], live_on="2026-04-01")
+    act(world, ag.agreement_id, "M10", clock, USERS[Role.OPS_LEAD], live_on="2026-03-02")
+
+
+# -- rule 10: termination keeps time ---------------------------------------------------------
+
+
+def test_early_termination_ends_within_the_sla(world: Database, clock: Clock) -> None:
+    ag = drive(world, "T1", clock)
+    for kind in ("company_early", "customer_early"):
+        with pytest.raises(FormInvalid, match="service_end: an early termination ends on or"):
+            act(
+                world,
+                ag.agreement_id,
+                "T1",
+                clock,
+                SALES,
+                kind=kind,
+                service_end="2027-06-30",
+                customer_notice_on="2026-03-01",
+                customer_notice_ref="ACME-L-7",
+            )
+
+
+def test_customer_early_records_the_written_notice_and_tells_the_slms(
+    world: Database, clock: Clock
+) -> None:
+    from store.models import OutboxMessage
+
+    ag = drive(world, "T1", clock)
+    with pytest.raises(FormInvalid, match="customer_notice_on"):
+        act(world, ag.agreement_id, "T1", clock, SALES, kind="customer_early")
+    out = act(
+        world,
+        ag.agreement_id,
+        "T1",
+        clock,
+        SALES,
+        kind="customer_early",
+        customer_notice_on="2026-03-01",
+        customer_notice_ref="ACME-L-7",
+    )
+    assert out.branch == "customer_notice" and out.status is Status.TERMINATING
+    with world.read() as s:
+        told = s.execute(
+            select(col(OutboxMessage.recipient), col(OutboxMessage.payload)).where(
+                col(OutboxMessage.agreement_id) == ag.agreement_id,
+                col(OutboxMessage.kind) == "dm",
+            )
+        ).all()
+    informed = sorted(r for r, p in told if p.get("template") == "informed")
+    assert informed == ["U_SLM", "U_SLM_B"]
+
+
+def test_t2_reply_not_before_the_notice_and_the_objection_outcome(
+    world: Database, clock: Clock
+) -> None:
+    ag = drive(world, "T2", clock)
+    with pytest.raises(FormInvalid, match="replied_on: must not be before the notice"):
+        act(world, ag.agreement_id, "T2", clock, SALES, replied_on="2026-02-20")
+    out = act(world, ag.agreement_id, "T2", clock, SALES, outcome="object", reply="We disagree")
+    assert out.branch == "objection" and out.pending == ("T1",)
+    assert out.status is Status.TERMINATING
+    out = act(world, ag.agreement_id, "T1", clock, SALES)
+    assert set(out.pending) == {"T2", "T2.deem"}
+
+
+def test_archive_not_before_the_announced_end(world: Database, clock: Clock) -> None:
+    ag = drive(world, "T1", clock)
+    act(world, ag.agreement_id, "T1", clock, SALES, kind="expiry", service_end="2027-03-31")
+    for action, actor in (("T2", SALES), ("T3", SLM), ("T4", SLM), ("T5", SLM), ("T6", SLM)):
+        act(world, ag.agreement_id, action, clock, actor)
+    with pytest.raises(InvalidTransition, match="T7 is refused before the service ends"):
+        act(world, ag.agreement_id, "T7", clock, SLM)
+    from datetime import datetime
+
+    after = datetime(2027, 3, 31, 1, 0, tzinfo=UTC)
+    out = perform(world, ag.agreement_id, "T7", forms()["T7"], actor=SLM, now=after)
+    assert out.status is Status.ARCHIVED
+    with world.read() as s:
+        in_effect = s.execute(
+            select(col(AgreementVersion.status)).where(
+                col(AgreementVersion.agreement_id) == ag.agreement_id,
+                col(AgreementVersion.status) == "in_effect",
+            )
+        ).all()
+    assert in_effect == [], "after T7 no SLA version is reported as in effect"

@@ -142,3 +142,38 @@ def test_m1_modal_asks_for_the_project_class(slack: SlackClient) -> None:
             select(ags.c.flags).where(ags.c.title.startswith("Class Co"))
         ).scalar_one()
     assert flags["project_class"] == "special"
+
+
+def open_modal(slack: SlackClient, user: str, agreement_id: str, action: str, lv: int) -> Any:
+    state = slack.standin.state
+    n = len(state.calls("views.open"))
+    slack.click(user, action_buttons(agreement_id, action, lv, "en")[0])
+    wait_for(lambda: len(state.calls("views.open")) > n, what=f"{action} modal")
+    return state.open_views(user)[-1]
+
+
+def test_dates_come_back_under_their_field_and_t2_objection(slack: SlackClient) -> None:
+    db = slack.app.db
+    ag = drive(db, "M10", Clock())
+    ops = USERS[Role.OPS_LEAD]
+    view = open_modal(slack, ops, ag.agreement_id, "M10", ag.lock_version)
+    resp = slack.submit(ops, view, fill(view, {"live_on": "2099-01-01"}))
+    body = resp.json()
+    assert body["response_action"] == "errors" and "sla-f-live_on" in body["errors"]
+    slack.standin.state.close_views(ops)
+
+    ag = drive(db, "T2", Clock())
+    view = open_modal(slack, SALES, ag.agreement_id, "T2", ag.lock_version)
+    data = {"replied_on": "2026-03-02", "reply": "We object", "outcome": "object"}
+    assert slack.submit(SALES, view, fill(view, data)).status_code == 200
+    slack.standin.state.close_views(SALES)
+    wait_for(lambda: get_agreement(db, ag.agreement_id).row.pending == ("T1",), what="T1")
+
+
+def test_archived_click_says_archived(slack: SlackClient) -> None:
+    db = slack.app.db
+    clock = Clock()
+    ag = drive(db, "T7", clock)
+    out = perform(db, ag.agreement_id, "T7", forms()["T7"], actor=SLM, now=clock())
+    slack.click(SLM, action_buttons(ag.agreement_id, "M11", out.lock_version, "en")[0])
+    ephemeral_with(slack, SLM, "已归档" if zh(slack) else "Archived")

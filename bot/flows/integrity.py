@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from bot.flows.errors import FormInvalid
+from bot.flows.errors import FormInvalid, InvalidTransition
 from bot.flows.process import Action, Status
 
 FlagValue = str | bool | int | None
@@ -89,8 +89,63 @@ def _extension_only_for_group(
         )
 
 
+def _iso(d: date) -> str:
+    return d.isoformat()
+
+
+def _signed_after_draft(v: Mapping[str, Any], _: Mapping[str, FlagValue], f: Facts) -> None:
+    signed = v.get("signed_on")
+    if signed is not None and f.draft_on is not None and signed < f.draft_on:
+        raise FormInvalid(
+            {"signed_on": f"must not be before the SLA draft was written ({_iso(f.draft_on)})"}
+        )
+
+
+def _not_in_future(name: str, what: str) -> Rule:
+    def rule(v: Mapping[str, Any], _: Mapping[str, FlagValue], f: Facts) -> None:
+        day = v.get(name)
+        if day is not None and f.today is not None and day > f.today:
+            raise FormInvalid({name: f"{what} cannot be in the future ({_iso(day)})"})
+
+    return rule
+
+
+_EARLY = ("company_early", "customer_early")
+
+
+def _early_end_within_the_sla(v: Mapping[str, Any], _: Mapping[str, FlagValue], f: Facts) -> None:
+    end = v.get("service_end")
+    if str(v.get("kind")) in _EARLY and f.sla_end is not None and end is not None:
+        if end > f.sla_end:
+            raise FormInvalid(
+                {
+                    "service_end": "an early termination ends on or before the SLA's end "
+                    f"({_iso(f.sla_end)})"
+                }
+            )
+
+
+def _reply_after_notice(v: Mapping[str, Any], _: Mapping[str, FlagValue], f: Facts) -> None:
+    replied = v.get("replied_on")
+    if replied is not None and f.notice_on is not None and replied < f.notice_on:
+        raise FormInvalid({"replied_on": f"must not be before the notice ({_iso(f.notice_on)})"})
+
+
+def _archive_after_the_end(_: Mapping[str, Any], __: Mapping[str, FlagValue], f: Facts) -> None:
+    if f.notice_end is not None and f.today is not None and f.today < f.notice_end:
+        raise InvalidTransition(
+            f"T7 is refused before the service ends: the notice (T1) announced "
+            f"{_iso(f.notice_end)}; archive on or after that day"
+        )
+
+
 RULES: dict[str, tuple[Rule, ...]] = {
-    "T1": (_extension_only_for_group,),
+    "T1": (_extension_only_for_group, _early_end_within_the_sla),
+    "M5": (_signed_after_draft,),
+    "C3": (_not_in_future("signed_on", "the signing date"),),
+    "M10": (_not_in_future("live_on", "the live date"),),
+    "T2": (_reply_after_notice,),
+    "T7": (_archive_after_the_end,),
 }
 
 

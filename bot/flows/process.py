@@ -107,6 +107,8 @@ class Branch:
     status: Status | None = None
     outputs: tuple[D, ...] = ()
     version: VersionEffect | None = None
+    #: holders of these roles are told by DM (the customer asked to stop early)
+    informs: tuple[Role, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -666,6 +668,16 @@ ACTIONS: tuple[Action, ...] = (
                 status=S.EXTENSION_PENDING,
             ),
             Branch(
+                "customer_notice",
+                "the customer asks to stop early: the service level managers are told; "
+                "wait for the customer (T2)",
+                "客户提出提前终止：告知服务级别经理；等待客户确认（T2）",
+                When("kind", "customer_early"),
+                opens=("T2", "T2.deem"),
+                status=S.TERMINATING,
+                informs=(R.SLM,),
+            ),
+            Branch(
                 "notice",
                 "termination notice: wait for the customer (T2)",
                 "终止通知：等待客户确认（T2）",
@@ -724,7 +736,16 @@ ACTIONS: tuple[Action, ...] = (
         "登记客户书面回复",
         (R.SALES,),
         T2Form,
-        _RELEASE,
+        (
+            Branch(
+                "objection",
+                "the customer objects: back to T1 (the objection is recorded)",
+                "客户有异议：退回T1（记录异议）",
+                When("outcome", "object"),
+                opens=("T1",),
+            ),
+            *_RELEASE,
+        ),
         outputs=(D.CUSTOMER_REPLY,),
         closes=("T2.deem",),
     ),

@@ -79,9 +79,14 @@ def sample_forms(
     owner: str = "U_OPS",
     suppliers: bool = True,
     tier: int = 2,
+    today: date | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """Action id -> form data, for an agreement whose service starts on `start`."""
+    """Action id -> form data, for an agreement whose service starts on `start`, done on
+    `today` (default: the machine's date): dates of what already happened (M10's live date,
+    C3's signature, T1's notice, T2's reply) are never after it."""
     end = start.replace(year=start.year + 1) - timedelta(days=1)
+    today = today or date.today()
+    live = min(start, today)
     return {
         "M1": {
             "customer": customer,
@@ -117,7 +122,7 @@ def sample_forms(
         },
         "M5": {
             "contract_no": "C-2026-118",
-            "signed_on": start.isoformat(),
+            "signed_on": today.isoformat(),
             "signatory": "Zhang Min",
             "value": "120000.00",
         },
@@ -137,7 +142,7 @@ def sample_forms(
             "olas": "DBA: 30 min response 08-20\nNetwork: 1 h response",
         },
         "M9.review": {"decision": "approve", "reason": "Budget fits"},
-        "M10": {"live_on": start.isoformat(), "notes": "Handover done"},
+        "M10": {"live_on": live.isoformat(), "notes": "Handover done"},
         "M11": {
             "period_start": start.isoformat(),
             "period_end": (start + timedelta(days=90)).isoformat(),
@@ -169,7 +174,7 @@ def sample_forms(
             "supplier_changes_needed": True,
         },
         "C3": {
-            "signed_on": (start + timedelta(days=115)).isoformat(),
+            "signed_on": min(start + timedelta(days=115), today).isoformat(),
             "proposal_update": "Rota extended to the reporting cluster",
             "ola_updates": "DBA: reporting cluster included",
         },
@@ -181,15 +186,15 @@ def sample_forms(
             "cost": "24000",
         },
         "T1": {
-            "kind": "expiry",
-            "service_end": end.isoformat(),
-            "reason": "",
-            "notice_text": "The service ends on the agreed date.",
+            "kind": "company_early",
+            "service_end": min(end, today).isoformat(),
+            "reason": "The customer's site closes; agreed with the customer",
+            "notice_text": "The service ends early, on the date agreed with you.",
             "reply_days": 5,
         },
         "T1.extension": {"decision": "approve", "reason": "Group project"},
         "T2": {
-            "replied_on": (end - timedelta(days=20)).isoformat(),
+            "replied_on": today.isoformat(),
             "reply": "We confirm the end of the service.",
         },
         "T3": {"items": "3 database servers\nBackup appliance rack space"},

@@ -73,6 +73,20 @@ class T1Form(StepForm):
     notice_text: Annotated[
         OptText, UI("Notice to the customer", "通知书内容", Widget.MULTILINE)
     ] = ""
+    customer_notice_on: Annotated[
+        date | None,
+        UI(
+            "Customer's written notice dated",
+            "客户书面通知日期",
+            Widget.DATE,
+            help_en="When the customer asks to stop early",
+            help_zh="客户提出提前终止时填写",
+        ),
+    ] = None
+    customer_notice_ref: Annotated[
+        OptText,
+        UI("Customer's written notice: reference", "客户书面通知编号", Widget.TEXT),
+    ] = ""
     reply_days: Annotated[
         int,
         Field(ge=1, le=60),
@@ -90,6 +104,15 @@ class T1Form(StepForm):
         needs_reason = {NoticeKind.COMPANY_EARLY, NoticeKind.EXTENSION}
         if self.kind in needs_reason and not self.reason:
             raise ValueError("reason: a written reason is required for this notice")
+        if self.kind is NoticeKind.CUSTOMER_EARLY:
+            if self.customer_notice_on is None:
+                raise ValueError(
+                    "customer_notice_on: give the date of the customer's written notice"
+                )
+            if not self.customer_notice_ref:
+                raise ValueError(
+                    "customer_notice_ref: give the reference of the customer's written notice"
+                )
         return self
 
 
@@ -108,11 +131,31 @@ class T1ExtensionForm(StepForm):
         return self
 
 
+class ReplyOutcome(StrEnum):
+    CONFIRM = "confirm"
+    OBJECT = "object"
+
+
 class T2Form(StepForm):
-    """T2 customer confirmation: the customer's written reply."""
+    """T2 customer confirmation: the customer's written reply (it confirms, or objects)."""
 
     replied_on: Annotated[date, UI("Reply received on", "回复日期", Widget.DATE)]
     reply: Annotated[LongText, UI("Customer's written reply", "客户书面回复", Widget.MULTILINE)]
+    outcome: Annotated[
+        ReplyOutcome,
+        UI(
+            "The customer",
+            "客户意见",
+            Widget.RADIO,
+            choices=choices_of(
+                ReplyOutcome,
+                {
+                    "confirm": ("confirms the notice", "确认通知"),
+                    "object": ("objects (back to T1)", "有异议（退回T1）"),
+                },
+            ),
+        ),
+    ] = ReplyOutcome.CONFIRM
 
 
 class T2DeemedForm(StepForm):

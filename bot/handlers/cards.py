@@ -284,3 +284,26 @@ def task_blocks(
         "task_dm_fallback", locale, step=step_title(action_id, locale), agreement=agreement
     )
     return fallback, blocks
+
+
+def informed_blocks(
+    payload: Mapping[str, Any],
+    *,
+    agreement_id: str,
+    customer: str,
+    data: Mapping[str, Any],
+    documents: Sequence[str],
+    locale: str,
+) -> tuple[str, list[Block]]:
+    """A DM that tells someone what happened (no task): the event, as in the card's thread."""
+    agreement = f"{agreement_id} · {escape(customer)}"
+    head = t("informed_dm", locale, agreement=agreement)
+    _, blocks = event_blocks(
+        payload,
+        agreement_id=agreement_id,
+        data=data,
+        documents=documents,
+        lock_version=None,
+        locale=locale,
+    )
+    return truncate(head, 3000), [section(head), *blocks]

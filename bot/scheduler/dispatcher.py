@@ -37,7 +37,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from bot.handlers.cards import card_blocks, event_blocks, task_blocks
+from bot.handlers.cards import card_blocks, event_blocks, informed_blocks, task_blocks
 from bot.handlers.kit import escape
 from bot.handlers.reminder_messages import grouped_blocks, reminder_blocks
 from bot.i18n import t
@@ -297,6 +297,18 @@ class Dispatcher:
                 if not channel or not parent:
                     channel, parent = await self._post_card(card)
                 resp = await self._post(channel, thread_ts=parent, text=text, blocks=blocks)
+            return str(resp["ts"])
+        if kind == "dm" and template == "informed":  # told, no task (issue 9, rule 10)
+            data, titles = await asyncio.to_thread(self._event_details, payload)
+            text, blocks = informed_blocks(
+                payload,
+                agreement_id=agreement_id or "",
+                customer=card.customer if card else "",
+                data=data,
+                documents=titles,
+                locale=self.locale,
+            )
+            resp = await self._post(str(row["recipient"]), text=text, blocks=blocks)
             return str(resp["ts"])
         if kind == "dm":
             customer = card.customer if card else ""
