@@ -115,14 +115,14 @@ _EARLY = ("company_early", "customer_early")
 
 def _early_end_within_the_sla(v: Mapping[str, Any], _: Mapping[str, FlagValue], f: Facts) -> None:
     end = v.get("service_end")
-    if str(v.get("kind")) in _EARLY and f.sla_end is not None and end is not None:
-        if end > f.sla_end:
-            raise FormInvalid(
-                {
-                    "service_end": "an early termination ends on or before the SLA's end "
-                    f"({_iso(f.sla_end)})"
-                }
-            )
+    early = str(v.get("kind")) in _EARLY
+    if early and f.sla_end is not None and end is not None and end > f.sla_end:
+        raise FormInvalid(
+            {
+                "service_end": "an early termination ends on or before the SLA's end "
+                f"({_iso(f.sla_end)})"
+            }
+        )
 
 
 def _reply_after_notice(v: Mapping[str, Any], _: Mapping[str, FlagValue], f: Facts) -> None:
