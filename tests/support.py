@@ -90,8 +90,9 @@ class Clock:
         return self.now
 
 
-def forms(customer: str = "Acme Logistics") -> dict[str, dict[str, Any]]:
-    return sample_forms(START, customer=customer, today=T0.date())
+def forms(customer: str = "Acme Logistics", today: date | None = None) -> dict[str, dict[str, Any]]:
+    """Sample forms for the test clock's day (T0), or `today` for tests on the real clock."""
+    return sample_forms(START, customer=customer, today=today or T0.date())
 
 
 def new_agreement(db: Database, clock: Clock, customer: str = "Acme Logistics") -> Outcome:
@@ -100,7 +101,7 @@ def new_agreement(db: Database, clock: Clock, customer: str = "Acme Logistics") 
 
 def drive(db: Database, to: str, clock: Clock, customer: str = "Acme Logistics") -> Outcome:
     """A new agreement on which `to` is open (or standing)."""
-    f = forms(customer)
+    f = forms(customer, today=clock.now.date())
     out = new_agreement(db, clock, customer)
     for action, override in PATHS.get(to, ()):
         out = perform(

@@ -48,7 +48,17 @@ def sweeper(world: Database) -> Sweeper:
 
 
 def live_agreement(db: Database, customer: str) -> str:
-    ag = drive(db, "M11", Clock(datetime(2026, 3, 2, 1, tzinfo=UTC)), customer=customer)
+    ag = drive(db, "M10", Clock(datetime(2026, 3, 2, 1, tzinfo=UTC)), customer=customer)
+    # the service goes live on its start date, recorded that day (a live date is never in
+    # the future: issue 9, rule 14)
+    perform(
+        db,
+        ag.agreement_id,
+        "M10",
+        forms(customer)["M10"] | {"live_on": "2026-04-01"},
+        actor="U_OPS",
+        now=datetime(2026, 4, 1, 1, tzinfo=UTC),
+    )
     return ag.agreement_id
 
 
