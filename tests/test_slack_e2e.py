@@ -4,8 +4,8 @@ stand-in answering the Web API; assert what Slack received and what the database
 from __future__ import annotations
 
 import json
-from datetime import date
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
