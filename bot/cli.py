@@ -140,6 +140,13 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
                 f"  v{v['number']} {v['status']:<10} {v['start_date']} .. {v['end_date']}  "
                 f"tier {v['tier']}  {v['price']}  ({v['created_step']})"
             )
+    if d.accounting:
+        a = d.accounting
+        pct = f" ({a['variance_pct']}%)" if a.get("variance_pct") is not None else ""
+        print(
+            f"accounting (T6): planned {a.get('planned_cost')}   actual {a.get('actual_cost')}"
+            f"   variance {a.get('variance')}{pct}"
+        )
     print("history:")
     for h in d.history:
         print(f"  {h['at']:%Y-%m-%d %H:%M}  {event_words(h, settings.locale)}")

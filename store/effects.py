@@ -55,6 +55,8 @@ class Ctx:
         self.doc_data: dict[str, dict[str, Any]] = {}
         #: the SLA version the documents belong to, when not the one in effect (drafts)
         self.doc_version: int | None = None
+        #: derived figures the step record keeps beside the form (T6's variance)
+        self.record_extra: dict[str, Any] = {}
 
 
 def resolve_entry(s: Session, ref: str) -> CatalogueEntry:
@@ -274,6 +276,21 @@ def _c3(c: Ctx) -> None:
         _olas(c, [ln.model_dump() for ln in lines])
 
 
+def _review_initiation(c: Ctx) -> None:
+    """M9.review: a rejected round's OLAs are superseded (the owner writes new ones)."""
+    _approval(c)
+    if c.values["decision"] == "reject":
+        c.s.execute(
+            update(OLA)
+            .where(
+                col(OLA.agreement_id) == c.ag.id,
+                col(OLA.step) == "M9",
+                col(OLA.status) == "current",
+            )
+            .values(status="superseded")
+        )
+
+
 def _approval(c: Ctx) -> None:
     subject = "M9" if c.d.action.id == "M9.review" else "T1"
     rec = last_record(c.s, c.ag.id, subject)
@@ -335,14 +352,31 @@ def _release(c: Ctx) -> None:
         )
 
 
+def m9_budget(s: Session, agreement_id: str) -> Decimal | None:
+    """The budget of the approved (latest) initiation report (M9)."""
+    rec = last_record(s, agreement_id, "M9")
+    if rec is None or rec.data.get("budget") in (None, ""):
+        return None
+    return Decimal(str(rec.data["budget"]))
+
+
 def _t6(c: Ctx) -> None:
+    """T6 compares the final accounts with the budget (M9's unless the form gives one)."""
     v = c.values
-    variance = v["actual_cost"] - v["planned_cost"]
-    pct = (variance / v["planned_cost"] * 100) if v["planned_cost"] else None
-    c.doc_data["budget_accounting"] = c.d.form.model_dump(mode="json") | {
+    budget = m9_budget(c.s, c.ag.id)
+    planned = v["planned_cost"] if v.get("planned_cost") is not None else budget
+    if planned is None:
+        raise FormInvalid({"planned_cost": "give the budget: no initiation report (M9) has one"})
+    variance = v["actual_cost"] - planned
+    pct = (variance / planned * 100) if planned else None
+    figures = {
+        "planned_cost": str(planned),
+        "budget_m9": None if budget is None else str(budget),
         "variance": str(variance),
         "variance_pct": None if pct is None else str(round(pct, 2)),
     }
+    c.record_extra.update(figures)
+    c.doc_data["budget_accounting"] = c.d.form.model_dump(mode="json") | figures
 
 
 def _t7(c: Ctx) -> None:
@@ -366,7 +400,13 @@ def _t7(c: Ctx) -> None:
     from store.models import Document
 
     docs = c.s.execute(
-        select(col(Document.id), col(Document.kind), col(Document.title))
+        select(
+            col(Document.id),
+            col(Document.kind),
+            col(Document.title),
+            col(Document.step),
+            col(Document.record_id),
+        )
         .where(
             col(Document.agreement_id) == ag_id,
             col(Document.kind).in_(
@@ -384,9 +424,15 @@ def _t7(c: Ctx) -> None:
     ).all()
     olas = c.s.execute(
         select(col(OLA.department), col(OLA.sla_version))
-        .where(col(OLA.agreement_id) == ag_id)
+        .where(col(OLA.agreement_id) == ag_id, col(OLA.status) == "current")
         .order_by(col(OLA.id))
     ).all()
+    current_m9 = last_record(c.s, ag_id, "M9")
+    docs = [
+        d
+        for d in docs
+        if not (d[1] == "ola" and d[3] == "M9" and current_m9 and d[4] != current_m9.id)
+    ]
     contracts = c.s.execute(
         select(col(SupplierContract.contract_no), col(SupplierContract.status))
         .where(col(SupplierContract.agreement_id) == ag_id)
@@ -394,7 +440,7 @@ def _t7(c: Ctx) -> None:
     ).all()
     c.doc_data["archive"] = {
         "sla_versions": [{"number": n, "status": st} for n, st in versions],
-        "documents": [{"id": i, "kind": k, "title": t} for i, k, t in docs],
+        "documents": [{"id": d[0], "kind": d[1], "title": d[2]} for d in docs],
         "olas": [{"department": d, "sla_version": v} for d, v in olas],
         "supplier_contracts": [{"contract_no": n, "status": st} for n, st in contracts],
     }
@@ -443,7 +489,7 @@ EFFECTS: dict[str, Callable[[Ctx], None]] = {
     "M6": _supplier,
     "M8": _owner,
     "M9": _m9,
-    "M9.review": _approval,
+    "M9.review": _review_initiation,
     "M10": _m10,
     "M11": _m11,
     "M12": _m12,

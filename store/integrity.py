@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import select, text
+from sqlalchemy import ColumnElement, Connection, select, text, update
 from sqlmodel import Session, col
 
 from bot.flows.errors import ProcessRunning
 from bot.flows.integrity import RUNNING, Facts
-from bot.flows.process import Status
+from bot.flows.process import ACTION_BY_ID, Status
 from store.effects import last_record
-from store.models import Agreement, AgreementVersion, StepRecord
+from store.models import OLA, Agreement, AgreementVersion, StepRecord, table_of
 
 #: the furthest time zone ahead of UTC (Kiribati, UTC+14): a day is "in the future" only once
 #: it has not begun anywhere yet, so no user's local today is ever refused
@@ -93,3 +93,56 @@ def locate_running(s: Session, ag: Agreement, exc: ProcessRunning) -> ProcessRun
     if rec is None:
         return exc
     return exc.located(rec.at, rec.actor)
+
+
+def earlier_authors(s: Session, agreement_id: str, action_id: str) -> list[str]:
+    """Everyone who did the action that `action_id` reviews, in any round (M9 for M9.review),
+    when the declaration says every round counts."""
+    act = ACTION_BY_ID.get(action_id)
+    if act is None or not act.four_eyes or not act.four_eyes_all_rounds:
+        return []
+    rows = s.execute(
+        select(col(StepRecord.actor))
+        .where(
+            col(StepRecord.agreement_id) == agreement_id,
+            col(StepRecord.action) == act.four_eyes,
+            col(StepRecord.skipped) == False,  # noqa: E712
+        )
+        .distinct()
+    ).scalars()
+    return sorted(set(rows))
+
+
+def supersede_rejected_olas(conn: Connection, agreement_id: str | None = None) -> None:
+    """Mark the M9 OLAs of every round but the current one `superseded`: each M9 record
+    wrote one OLA per line, in order, so the newest M9 record's lines are the newest OLAs;
+    when that round was rejected (M9 is open again), none is current."""
+    rec, ola = table_of(StepRecord), table_of(OLA)
+    where: list[ColumnElement[bool]] = [
+        rec.c.action.in_(["M9", "M9.review"]),
+        rec.c.skipped.is_(False),
+    ]
+    if agreement_id is not None:
+        where.append(rec.c.agreement_id == agreement_id)
+    rounds: dict[str, tuple[int, str]] = {}
+    for ag, action, data, branch in conn.execute(
+        select(rec.c.agreement_id, rec.c.action, rec.c.data, rec.c.branch)
+        .where(*where)
+        .order_by(rec.c.id)
+    ).all():
+        if action == "M9":
+            rounds[ag] = (len((data or {}).get("olas") or []), "open")
+        elif ag in rounds:
+            rounds[ag] = (rounds[ag][0], branch)
+    for ag, (lines, outcome) in rounds.items():
+        ids = list(
+            conn.execute(
+                select(ola.c.id)
+                .where(ola.c.agreement_id == ag, ola.c.step == "M9")
+                .order_by(ola.c.id.desc())
+            ).scalars()
+        )
+        keep = 0 if outcome == "reject" else lines
+        old = ids[keep:]
+        if old:
+            conn.execute(update(ola).where(ola.c.id.in_(old)).values(status="superseded"))

@@ -31,7 +31,7 @@ from bot.flows.process import ACTION_BY_ID, STATUS_NAMES, Status
 from bot.flows.roles import Role
 from store.db import Database
 from store.effects import Ctx, RecordDraft, apply_effects, last_record
-from store.integrity import facts_for, locate_running
+from store.integrity import earlier_authors, facts_for, locate_running
 from store.models import (
     Agreement,
     AgreementSeq,
@@ -91,7 +91,8 @@ def assignees(s: Session, ag: Agreement, action_id: str) -> list[str]:
     users = holders(s, act.roles)
     if act.four_eyes:
         author = last_record(s, ag.id, act.four_eyes)
-        users = [u for u in users if author is None or u != author.actor]
+        earlier = set(earlier_authors(s, ag.id, action_id))
+        users = [u for u in users if (author is None or u != author.actor) and u not in earlier]
     return users
 
 
@@ -187,6 +188,7 @@ def _apply(
     before = _snapshot(ag)
     ctx = Ctx(s, ag, d, rec, now)
     apply_effects(ctx)  # may move rec.sla_version (a signed or renewed SLA)
+    data |= ctx.record_extra
     if s.new or s.dirty:
         s.flush()  # effects added or changed ORM rows
     conn = s.connection()
@@ -404,6 +406,7 @@ def _decide(
             roles=roles,
             last_actor=last_actor,
             facts=facts_for(s, ag, action_id, now),
+            authors=earlier_authors(s, ag.id, action_id),
         )
     except ProcessRunning as exc:
         raise locate_running(s, ag, exc) from None
@@ -552,7 +555,14 @@ def prepare(
         _, last_actor = _action_and_authors(s, ag, action_id)
         roles = roles_of(s, actor)
         try:
-            precheck(state_of(ag), action_id, actor=actor, roles=roles, last_actor=last_actor)
+            precheck(
+                state_of(ag),
+                action_id,
+                actor=actor,
+                roles=roles,
+                last_actor=last_actor,
+                authors=earlier_authors(s, ag.id, action_id),
+            )
         except ProcessRunning as exc:
             raise locate_running(s, ag, exc) from None
         except AgreementClosed:

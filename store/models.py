@@ -194,6 +194,8 @@ class OLA(SQLModel, table=True):
     step: str = Field(max_length=8)
     department: str = Field(max_length=200)
     commitment: str = Field(max_length=3000)
+    #: current | superseded (an M9 round that was rejected)
+    status: str = Field(default="current", max_length=16)
 
 
 class ReleaseTask(SQLModel, table=True):

@@ -22,6 +22,7 @@ from store.models import (
     Customer,
     Document,
     ImprovementAction,
+    StepRecord,
     Task,
     table_of,
 )
@@ -67,6 +68,8 @@ class AgreementDetail:
     history: list[dict[str, Any]] = field(default_factory=list)
     tasks: list[dict[str, Any]] = field(default_factory=list)
     improvements: list[dict[str, Any]] = field(default_factory=list)
+    #: T6's figures: planned (the budget), actual, variance (and %), once T6 is recorded
+    accounting: dict[str, Any] = field(default_factory=dict)
 
 
 def _row(ag: Agreement, customer: str) -> AgreementRow:
@@ -207,6 +210,13 @@ _Q_VERSIONS = (
     .where(_V.c.agreement_id == _AID)
     .order_by(_V.c.number)
 )
+_REC = table_of(StepRecord)
+_Q_ACCOUNTING = (
+    select(_REC.c.data)
+    .where(_REC.c.agreement_id == bindparam("aid"), _REC.c.action == "T6")
+    .order_by(_REC.c.id.desc())
+    .limit(1)
+)
 _Q_TASKS = (
     select(_TK.c.action, _TK.c.assignees, _TK.c.opened_at)
     .where(_TK.c.agreement_id == _AID, _TK.c.closed_at.is_(None))
@@ -277,6 +287,8 @@ def get_agreement(
         detail.versions.extend(dict(v) for v in conn.execute(_Q_VERSIONS, p).mappings())
         detail.tasks.extend(dict(t) for t in conn.execute(_Q_TASKS, p).mappings())
         detail.improvements.extend(dict(i) for i in conn.execute(_Q_IMPROVEMENTS, p).mappings())
+        t6 = conn.execute(_Q_ACCOUNTING, p).scalar_one_or_none()
+        detail.accounting.update(t6 or {})
         if history:
             docs = [
                 dict(d) for d in conn.execute(_Q_DOCS_RECENT if recent else _Q_DOCS, p).mappings()

@@ -287,3 +287,97 @@ def test_archive_not_before_the_announced_end(world: Database, clock: Clock) -> 
             )
         ).all()
     assert in_effect == [], "after T7 no SLA version is reported as in effect"
+
+
+# -- rule 11: T6 compares with the budget ----------------------------------------------------
+
+
+def test_t6_uses_the_m9_budget_and_records_the_variance(world: Database, clock: Clock) -> None:
+    from store.queries import get_agreement
+
+    ag = drive(world, "T6", clock)
+    data = {"actual_cost": "99000", "notes": "Over budget: extra storage"}
+    out = perform(world, ag.agreement_id, "T6", data, actor=SLM, now=clock())
+    detail = get_agreement(world, ag.agreement_id)
+    a = detail.accounting
+    assert (a["planned_cost"], a["budget_m9"], a["actual_cost"]) == ("90000.00",) * 2 + (
+        "99000.00",
+    )
+    assert a["variance"] == "9000.00" and a["variance_pct"] == "10.00"
+    assert out.record_id > 0
+
+
+# -- rule 12: M11 records what the process asks ----------------------------------------------
+
+
+def test_m11_records_the_proposal_and_contracts_review(world: Database, clock: Clock) -> None:
+    ag = drive(world, "M11", clock)
+    for missing in ("proposal_review", "contracts_review"):
+        data = {k: v for k, v in forms()["M11"].items() if k != missing}
+        with pytest.raises(FormInvalid, match=missing):
+            perform(world, ag.agreement_id, "M11", data, actor=SLM, now=clock())
+    from bot.handlers.cards import summary_lines
+
+    data = forms()["M11"] | {"changes": "Add a reporting database"}
+    out = act(world, ag.agreement_id, "M11", clock, SLM, changes="Add a reporting database")
+    assert out.status is Status.CHANGING
+    lines = "\n".join(summary_lines("M11", data, "en"))
+    for label in (
+        "Execution of the O&M project proposal",
+        "Execution of the supporting contracts",
+        "Improvements that need a change",
+        "Review meeting record",
+    ):
+        assert label in lines
+
+
+# -- rule 5: M9 approval ----------------------------------------------------------------------
+
+
+def test_no_author_of_any_m9_round_approves_and_rejected_olas_are_superseded(
+    world: Database, clock: Clock
+) -> None:
+    from store.models import OLA
+
+    grant_role(world, "U_OPS_SLM", Role.OPS_LEAD, by=CONFIG_ACTOR, now=T0)
+    grant_role(world, "U_OPS_SLM", Role.SLM, by=CONFIG_ACTOR, now=T0)
+    ag = drive(world, "M9", clock)
+    act(world, ag.agreement_id, "M9", clock, "U_OPS_SLM")  # round 1 by U_OPS_SLM
+    act(world, ag.agreement_id, "M9.review", clock, SLM, decision="reject", reason="Too dear")
+    act(world, ag.agreement_id, "M9", clock, USERS[Role.OPS_LEAD], olas="DBA: 15 min response")
+    with pytest.raises(PermissionDenied, match="author of M9"):
+        act(world, ag.agreement_id, "M9.review", clock, "U_OPS_SLM")
+    with world.read() as s:
+        olas = s.execute(
+            select(col(OLA.commitment), col(OLA.status))
+            .where(col(OLA.agreement_id) == ag.agreement_id)
+            .order_by(col(OLA.id))
+        ).all()
+    assert [st for _, st in olas] == ["superseded", "superseded", "current"]
+    act(world, ag.agreement_id, "M9.review", clock, "U_SLM_B")
+
+
+def test_migration_marks_earlier_rounds_superseded(world: Database, clock: Clock) -> None:
+    from sqlalchemy import update as sa_update
+
+    from store.integrity import supersede_rejected_olas
+    from store.models import OLA
+
+    ag = drive(world, "M9", clock)
+    act(world, ag.agreement_id, "M9", clock, USERS[Role.OPS_LEAD])
+    act(world, ag.agreement_id, "M9.review", clock, SLM, decision="reject", reason="Redo")
+    act(world, ag.agreement_id, "M9", clock, USERS[Role.OPS_LEAD], olas="DBA: 15 min")
+    with world.write() as s:  # as the data stood before the status column
+        s.execute(
+            sa_update(OLA).where(col(OLA.agreement_id) == ag.agreement_id).values(status="current")
+        )
+        supersede_rejected_olas(s.connection(), ag.agreement_id)
+    with world.read() as s:
+        statuses = list(
+            s.execute(
+                select(col(OLA.status))
+                .where(col(OLA.agreement_id) == ag.agreement_id)
+                .order_by(col(OLA.id))
+            ).scalars()
+        )
+    assert statuses == ["superseded", "superseded", "current"]

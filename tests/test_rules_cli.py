@@ -80,3 +80,14 @@ def test_extension_rules_from_the_cli(cli_db: Database, capsys: pytest.CaptureFi
     assert act(ag, "T1.extension", USERS[Role.SALES], decision) == 2
     assert "author of T1 cannot approve it" in capsys.readouterr().err
     assert act(ag, "T1.extension", USERS[Role.EXECUTIVE], decision) == 0
+
+
+def test_t6_budget_and_variance_from_the_cli(
+    cli_db: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ag = drive(cli_db, "T6", Clock()).agreement_id
+    assert act(ag, "T6", USERS[Role.SLM], {"actual_cost": "86500"}) == 0
+    capsys.readouterr()
+    assert main(["agreements", "show", ag]) == 0
+    out = capsys.readouterr().out
+    assert "accounting (T6): planned 90000.00   actual 86500.00   variance -3500.00" in out

@@ -177,3 +177,23 @@ def test_archived_click_says_archived(slack: SlackClient) -> None:
     out = perform(db, ag.agreement_id, "T7", forms()["T7"], actor=SLM, now=clock())
     slack.click(SLM, action_buttons(ag.agreement_id, "M11", out.lock_version, "en")[0])
     ephemeral_with(slack, SLM, "已归档" if zh(slack) else "Archived")
+
+
+def test_t6_modal_prefilled_with_the_budget_and_show_compares(slack: SlackClient) -> None:
+    db = slack.app.db
+    ag = drive(db, "T6", Clock())
+    view = open_modal(slack, SLM, ag.agreement_id, "T6", ag.lock_version)
+    block = next(b for b in view["blocks"] if b.get("block_id") == "sla-f-planned_cost")
+    assert block["element"]["initial_value"] == "90000.00"
+    values = fill(view, {"planned_cost": "90000", "actual_cost": "86500"})
+    assert slack.submit(SLM, view, values).status_code == 200
+    slack.standin.state.close_views(SLM)
+    wait_for(lambda: "T7" in get_agreement(db, ag.agreement_id).row.pending, what="T6 done")
+    slack.dispatch()
+    replies = json.dumps(slack.standin.state.messages(CHANNEL, replies=True), ensure_ascii=False)
+    assert ("差异（实际-计划）" if zh(slack) else "Variance (actual - planned)") in replies
+    assert "-3500.00" in replies
+    resp = slack.command(SLM, f"show {ag.agreement_id}")
+    assert resp.status_code == 200
+    shown = json.dumps(resp.json(), ensure_ascii=False)
+    assert "T6" in shown and "86500.00" in shown and "-3500.00" in shown

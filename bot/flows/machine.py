@@ -99,6 +99,7 @@ def precheck(
     actor: str,
     roles: Collection[Role],
     last_actor: Mapping[str, str] | None = None,
+    authors: Collection[str] = (),
 ) -> Action:
     """Everything `decide` checks before the form: the role, that the action is open now,
     and the four-eyes rule. Used to refuse a click before a modal opens."""
@@ -125,7 +126,8 @@ def precheck(
             f"{action_id} is refused: it is possible only while "
             f"{' or '.join(act.only_while)} is open (the agreement is at {state.describe()})"
         )
-    if act.four_eyes and last_actor and last_actor.get(act.four_eyes) == actor:
+    last = last_actor.get(act.four_eyes) if act.four_eyes and last_actor else None
+    if act.four_eyes and (last == actor or actor in authors):
         raise PermissionDenied(
             act.id,
             act.roles,
@@ -144,6 +146,7 @@ def decide(
     roles: Collection[Role],
     last_actor: Mapping[str, str] | None = None,
     facts: Facts | None = None,
+    authors: Collection[str] = (),
 ) -> Decision:
     """Decide the effect of `actor` doing `action_id` with form `data` on `state`.
 
@@ -151,7 +154,9 @@ def decide(
     FormInvalid (field-level messages). `last_actor` maps action id -> who last did it, for the
     four-eyes rule (M9's author never approves it).
     """
-    act = precheck(state, action_id, actor=actor, roles=roles, last_actor=last_actor)
+    act = precheck(
+        state, action_id, actor=actor, roles=roles, last_actor=last_actor, authors=authors
+    )
     form = parse_form(act.form, dict(data) if isinstance(data, Mapping) else data)
     values = form.model_dump()
     check_rules(act, values, state.flags, facts or Facts())

@@ -29,6 +29,22 @@ class M11Form(StepForm):
             "Service report: trends per service and overall", "服务报告：趋势分析", Widget.MULTILINE
         ),
     ]
+    proposal_review: Annotated[
+        LongText,
+        UI(
+            "Execution of the O&M project proposal",
+            "运维项目建议书的执行情况",
+            Widget.MULTILINE,
+        ),
+    ]
+    contracts_review: Annotated[
+        LongText,
+        UI(
+            "Execution of the supporting contracts (OLAs, suppliers)",
+            "支持合同的执行情况（OLA、供应商）",
+            Widget.MULTILINE,
+        ),
+    ]
     review_record: Annotated[LongText, UI("Review meeting record", "回顾记录", Widget.MULTILINE)]
     satisfaction: Annotated[
         int,

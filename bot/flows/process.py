@@ -125,6 +125,8 @@ class Action:
     standing_in: frozenset[Status] = frozenset()
     #: the actor may not be the one who last performed this action (four eyes)
     four_eyes: str | None = None
+    #: ... nor anyone who performed it in an earlier round (M9 rejected and resubmitted)
+    four_eyes_all_rounds: bool = False
     #: branches open their next actions only once none of these is pending any more
     join: tuple[str, ...] = ()
     #: other pending actions this one closes (T2 and T2.deem are alternatives)
@@ -484,6 +486,7 @@ ACTIONS: tuple[Action, ...] = (
         ),
         outputs=(D.APPROVAL,),
         four_eyes="M9",
+        four_eyes_all_rounds=True,
     ),
     Action(
         "M10",

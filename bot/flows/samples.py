@@ -148,6 +148,8 @@ def sample_forms(
             "period_end": (start + timedelta(days=90)).isoformat(),
             "availability_pct": "99.95",
             "report": "Stable; ticket volume falling",
+            "proposal_review": "Proposal followed; on-call rota as planned",
+            "contracts_review": "OLAs met; StoragePro answered every call in time",
             "review_record": "Met the customer on the 3rd",
             "satisfaction": 4,
             "nonconformities": "One P2 resolved late",

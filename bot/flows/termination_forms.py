@@ -194,13 +194,22 @@ class T5Form(ReleaseForm):
 class T6Form(StepForm):
     """T6 service accounting against the budget."""
 
-    planned_cost: Annotated[Money, UI("Budget (planned cost)", "预算（计划成本）", Widget.NUMBER)]
     actual_cost: Annotated[Money, UI("Actual cost", "实际成本", Widget.NUMBER)]
+    planned_cost: Annotated[
+        Money | None,
+        UI(
+            "Budget (planned cost)",
+            "预算（计划成本）",
+            Widget.NUMBER,
+            help_en="From the initiation report (M9) unless you change it",
+            help_zh="默认取自立项报告（M9）的预算",
+        ),
+    ] = None
     notes: Annotated[OptText, UI("Accounting notes", "核算说明", Widget.MULTILINE)] = ""
 
     @property
-    def variance(self) -> Decimal:
-        return self.actual_cost - self.planned_cost
+    def variance(self) -> Decimal | None:
+        return None if self.planned_cost is None else self.actual_cost - self.planned_cost
 
 
 class T7Form(StepForm):

@@ -191,12 +191,26 @@ def _value_text(value: Any) -> str:
     return str(value)
 
 
+#: figures a step record keeps beside its form (T6 compares with the budget)
+DERIVED: dict[str, tuple[str, str]] = {
+    "budget_m9": ("Budget of the initiation report (M9)", "立项报告（M9）预算"),
+    "variance": ("Variance (actual - planned)", "差异（实际-计划）"),
+    "variance_pct": ("Variance %", "差异 %"),
+}
+
+
 def summary_lines(
-    action_id: str, data: Mapping[str, Any], locale: str, *, limit: int = 8
+    action_id: str, data: Mapping[str, Any], locale: str, *, limit: int = 20
 ) -> list[str]:
-    """Key data of a step record, labelled from the form's UI metadata."""
+    """The data of a step record, every field labelled from the form's UI metadata, then the
+    derived figures (T6's variance)."""
     act = ACTION_BY_ID[action_id]
     lines: list[str] = []
+    for name, (en, zh_label) in DERIVED.items():
+        if data.get(name) not in (None, "") and name not in act.form.model_fields:
+            label = zh_label if zh(locale) else en
+            lines.append(f"• *{label}*: {escape(str(data[name]))}")
+    derived, lines = lines, []
     for name, info in act.form.model_fields.items():
         value = data.get(name)
         if value in (None, "", [], {}):
@@ -212,7 +226,7 @@ def summary_lines(
         lines.append(f"• *{label}*: {shown}")
         if len(lines) >= limit:
             break
-    return lines
+    return lines + derived
 
 
 def event_blocks(

@@ -94,6 +94,11 @@ def initial_values(db: Database, agreement_id: str | None, action: str) -> dict[
             rec = last_record(s, agreement_id, "M1")
             if rec:
                 return {k: rec.data[k] for k in ("tier", "start_date", "end_date") if k in rec.data}
+        if action == "T6":
+            from store.effects import m9_budget
+
+            budget = m9_budget(s, agreement_id)
+            return {} if budget is None else {"planned_cost": budget}
         if action == "C2":
             from store.models import Agreement
 

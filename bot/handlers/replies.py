@@ -93,6 +93,20 @@ def show_blocks(d: AgreementDetail, locale: str) -> tuple[str, list[Block]]:
                 t("show_task_line", locale, step=step_title(task["action"], locale), who=who)
             )
         blocks.append(section(f"*{t('show_tasks', locale)}*\n" + "\n".join(lines)))
+    if d.accounting:
+        a = d.accounting
+        blocks.append(
+            section(
+                t(
+                    "show_accounting",
+                    locale,
+                    planned=a.get("planned_cost") or "-",
+                    actual=a.get("actual_cost") or "-",
+                    variance=a.get("variance") or "-",
+                    pct=a.get("variance_pct") if a.get("variance_pct") is not None else "-",
+                )
+            )
+        )
     open_items = [i for i in d.improvements if i["status"] == "open"]
     if open_items:
         blocks.append(section(f"*{t('show_improvements', locale)}*"))
