@@ -10,8 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
-from bot.flows.errors import FormInvalid, PermissionDenied
-from bot.flows.forms import field_errors
+from bot.flows.errors import PermissionDenied
+from bot.flows.forms import form_invalid
 from bot.flows.roles import Role
 from store.db import Database
 from store.models import AuditEvent, CatalogueEntry
@@ -84,7 +84,7 @@ def save_entry(
     try:
         inp = data if isinstance(data, CatalogueInput) else CatalogueInput.model_validate(data)
     except ValidationError as exc:
-        raise FormInvalid(field_errors(exc)) from None
+        raise form_invalid(exc) from None
     with db.write() as s:
         if Role.SLM not in roles_of(s, actor):
             raise PermissionDenied("catalogue edit", (Role.SLM,))

@@ -72,7 +72,7 @@ def resolve_entry(s: Session, ref: str) -> CatalogueEntry:
             .limit(1)
         ).scalar_one_or_none()
     if entry is None:
-        raise FormInvalid({"entry": f"no catalogue entry {ref!r}"})
+        raise FormInvalid.one("entry", "unknown_entry", f"no catalogue entry {ref!r}", entry=ref)
     return entry
 
 
@@ -149,22 +149,25 @@ def _sign(c: Ctx) -> None:
     c.s.flush()
     draft = _version(c.s, c.ag, "draft")
     if draft is None:
-        raise FormInvalid({"__root__": "there is no SLA draft to sign"})
+        raise FormInvalid.one("__root__", "no_draft", "there is no SLA draft to sign")
     _take_effect(c, draft)
 
 
 def _renew(c: Ctx) -> None:
     old = _version(c.s, c.ag, "in_effect")
     if old is None:
-        raise FormInvalid({"__root__": "there is no SLA in effect to renew"})
+        raise FormInvalid.one("__root__", "no_sla", "there is no SLA in effect to renew")
     if c.d.action.id == "T1":
         end = c.values["service_end"]
     else:  # T1.extension: the end date the extension request named
         req = last_record(c.s, c.ag.id, "T1")
         end = parse_form(T1Form, req.data).service_end if req else old.end_date
     if end <= old.end_date:
-        raise FormInvalid(
-            {"service_end": f"must be after the current end date ({old.end_date.isoformat()})"}
+        raise FormInvalid.one(
+            "service_end",
+            "after_end",
+            f"must be after the current end date ({old.end_date.isoformat()})",
+            day=old.end_date.isoformat(),
         )
     new = AgreementVersion(
         agreement_id=c.ag.id,
@@ -268,11 +271,15 @@ def _c3(c: Ctx) -> None:
     if raw:
         from pydantic import TypeAdapter, ValidationError
 
+        from bot.flows.forms import field_problems
+
         try:
             lines = TypeAdapter(DeptLines).validate_python(raw)
         except ValidationError as exc:
-            msg = str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
-            raise FormInvalid({"ola_updates": msg}) from None
+            problem = field_problems(exc).popitem()[1]
+            raise FormInvalid(
+                {"ola_updates": problem.english}, problems={"ola_updates": problem}
+            ) from None
         _olas(c, [ln.model_dump() for ln in lines])
 
 

@@ -26,6 +26,12 @@ def roles_of(session: Session, user_id: str) -> set[Role]:
     return {Role(r) for r in rows}
 
 
+def user_roles(db: Database, user_id: str) -> set[Role]:
+    """The roles one person holds (a read of its own)."""
+    with db.read() as s:
+        return roles_of(s, user_id)
+
+
 def holders(session: Session, roles: Iterable[Role]) -> list[str]:
     """Users holding any of `roles`, sorted, each once."""
     wanted = [r.value for r in roles]

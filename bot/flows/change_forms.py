@@ -9,7 +9,7 @@ from typing import Annotated
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from bot.flows.forms import UI, StepForm, Widget, choices_of
+from bot.flows.forms import UI, StepForm, Widget, choices_of, problem
 from bot.flows.onboarding_forms import TIER_CHOICES, LongText, Money, OptText, TierChoice
 
 
@@ -62,7 +62,12 @@ class C2Form(StepForm):
     def _end(cls, v: date, info: ValidationInfo) -> date:
         start = info.data.get("effective_from")
         if start is not None and v <= start:
-            raise ValueError(f"must be after the effective date ({start.isoformat()})")
+            raise problem(
+                "after",
+                "must be after the effective date ({day})",
+                other="effective_from",
+                day=start,
+            )
         return v
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from bot.flows.roles import Role
 
@@ -58,15 +60,36 @@ class StaleVersion(DomainError):
     code = "stale_version"
 
 
+@dataclass(frozen=True)
+class FieldProblem:
+    """What is wrong with one field: `code` names the text that tells a person what to type
+    (`field_error.<code>` in templates/forms.*.yaml, rendered with `params`); `english` is
+    the same in English for logs and the command line."""
+
+    code: str
+    params: Mapping[str, Any]
+    english: str
+
+
 class FormInvalid(DomainError):
-    """Form data failed validation; `errors` maps field name -> message."""
+    """Form data failed validation; `errors` maps field name -> message (English), and
+    `problems` the same names -> FieldProblem where the problem has a code."""
 
     code = "form_invalid"
 
-    def __init__(self, errors: Mapping[str, str]) -> None:
+    def __init__(
+        self, errors: Mapping[str, str], *, problems: Mapping[str, FieldProblem] | None = None
+    ) -> None:
         self.errors = dict(errors)
+        self.problems = dict(problems or {})
         summary = "; ".join(f"{k}: {v}" for k, v in self.errors.items())
         super().__init__(f"invalid form: {summary}")
+
+    @classmethod
+    def one(cls, name: str, code: str, english: str, **params: Any) -> FormInvalid:
+        """One field's problem: `english` for logs and the command line, `code` for the text
+        a person reads (`field_error.<code>`, rendered with `params`)."""
+        return cls({name: english}, problems={name: FieldProblem(code, params, english)})
 
 
 class ProcessRunning(InvalidTransition):

@@ -7,6 +7,7 @@ validates input, drives the generated Slack modal and documents the step in the 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -14,8 +15,9 @@ from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 from pydantic.fields import FieldInfo
+from pydantic_core import PydanticCustomError
 
-from bot.flows.errors import FormInvalid
+from bot.flows.errors import FieldProblem, FormInvalid
 
 
 class Widget(StrEnum):
@@ -98,7 +100,11 @@ def _dept_lines(value: Any) -> Any:
                 continue
             m = _DEPT_LINE.match(ln)
             if not m:
-                raise ValueError(f"write each line as 'Department: text' (got {ln.strip()!r})")
+                raise problem(
+                    "dept_line",
+                    "write each line as 'Department: text' (got {line})",
+                    line=repr(ln.strip()[:80]),
+                )
             out.append({"department": m["dept"], "text": m["text"]})
         return out
     return value
@@ -110,20 +116,102 @@ Lines = Annotated[list[str], BeforeValidator(_lines)]
 DeptLines = Annotated[list[DeptLine], BeforeValidator(_dept_lines)]
 
 
-def field_errors(exc: ValidationError) -> dict[str, str]:
-    """Map a pydantic ValidationError to {field name: first message}."""
-    out: dict[str, str] = {}
+#: our own validators' problems are pydantic custom errors whose type starts with this
+PROBLEM_PREFIX = "slm."
+
+
+def problem(code: str, english: str, *, field: str | None = None, **params: Any) -> Exception:
+    """A validation problem a person can read in their language: `code` names the template
+    `field_error.<code>` (templates/forms.*.yaml), `english` is the same text for logs and the
+    command line (`{name}` placeholders from `params`); `field` names the field when a model
+    validator raises it."""
+    ctx: dict[str, Any] = {k: _ctx_value(v) for k, v in params.items()}
+    if field:
+        ctx["field"] = field
+    return PydanticCustomError(PROBLEM_PREFIX + code, english, ctx)
+
+
+def _ctx_value(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+#: pydantic error types -> our problem codes (templates `field_error.<code>`)
+_TYPES: dict[str, str] = {
+    "missing": "required",
+    "string_too_long": "too_long",
+    "too_short": "too_few",
+    "too_long": "too_many",
+    "greater_than": "gt",
+    "greater_than_equal": "ge",
+    "less_than": "lt",
+    "less_than_equal": "le",
+    "decimal_max_places": "decimal_places",
+    "decimal_max_digits": "too_big",
+    "decimal_whole_digits": "too_big",
+    "literal_error": "choice",
+    "enum": "choice",
+    "extra_forbidden": "unknown_field",
+    "bool_parsing": "yes_no",
+    "bool_type": "yes_no",
+}
+_NUMBER = ("int_", "float_", "decimal_")
+_DATE = ("date_", "datetime_")
+
+#: patterns the forms use -> what to type (`field_error.pattern.<name>`); a test checks that
+#: every pattern of every form is here
+PATTERNS: dict[str, str] = {
+    r"^[A-Z0-9][A-Z0-9_-]*$": "code",
+}
+
+
+def _problem_of(err: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    kind = str(err.get("type", ""))
+    ctx = dict(err.get("ctx") or {})
+    if kind.startswith(PROBLEM_PREFIX):
+        ctx.pop("field", None)
+        return kind.removeprefix(PROBLEM_PREFIX), ctx
+    if kind == "string_too_short":
+        return ("required", {}) if ctx.get("min_length", 1) <= 1 else ("too_short", ctx)
+    if kind == "string_pattern_mismatch":
+        return "pattern." + PATTERNS.get(str(ctx.get("pattern")), "other"), {}
+    if kind in _TYPES:
+        return _TYPES[kind], {k: _ctx_value(v) for k, v in ctx.items() if k != "error"}
+    if kind.startswith(_DATE):
+        return "date", {}
+    if kind.startswith(_NUMBER):
+        return "number", {}
+    return "invalid", {}
+
+
+def field_problems(exc: ValidationError) -> dict[str, FieldProblem]:
+    """Map a pydantic ValidationError to {field name: the first problem on it}, each with the
+    code of the text that explains it and that text in English."""
+    out: dict[str, FieldProblem] = {}
     for err in exc.errors(include_url=False):
         loc = err.get("loc") or ()
         msg = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
+        ctx = err.get("ctx") or {}
         if loc:
             name = str(loc[0])
+        elif isinstance(ctx, Mapping) and ctx.get("field"):
+            name = str(ctx["field"])
         else:
-            # model validators name their field as "field: message"
+            # a plain ValueError of a model validator names its field as "field: message"
             m = re.match(r"^(\w+): (.+)$", msg, re.S)
             name, msg = (m[1], m[2]) if m else ("__root__", msg)
-        out.setdefault(name, msg)
+        code, params = _problem_of(err)
+        out.setdefault(name, FieldProblem(code, params, msg))
     return out
+
+
+def field_errors(exc: ValidationError) -> dict[str, str]:
+    """Map a pydantic ValidationError to {field name: first message} (English)."""
+    return {name: p.english for name, p in field_problems(exc).items()}
+
+
+def form_invalid(exc: ValidationError) -> FormInvalid:
+    problems = field_problems(exc)
+    return FormInvalid({n: p.english for n, p in problems.items()}, problems=problems)
 
 
 F = TypeVar("F", bound=StepForm)
@@ -136,10 +224,11 @@ def parse_form(model: type[F], data: dict[str, Any] | F) -> F:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise FormInvalid(field_errors(exc)) from None
+        raise form_invalid(exc) from None
 
 
-def check_not_before(value: date, other: date | None, *, what: str) -> date:
-    if other is not None and value < other:
-        raise ValueError(f"must not be before {what} ({other.isoformat()})")
+def check_not_before(value: date, day: date | None, *, other: str) -> date:
+    """`value` must not be before `day`, the value of the field named `other`."""
+    if day is not None and value < day:
+        raise problem("not_before", "must not be before the start ({day})", other=other, day=day)
     return value

@@ -81,11 +81,11 @@ def _extension_only_for_group(
     v: Mapping[str, Any], flags: Mapping[str, FlagValue], _: Facts
 ) -> None:
     if str(v.get("kind")) == "extension" and flags.get("project_class") not in ("group", "special"):
-        raise FormInvalid(
-            {
-                "kind": "an extension is only for group or specially approved projects; this "
-                "agreement is a standard project (an executive can change its class, M1.class)"
-            }
+        raise FormInvalid.one(
+            "kind",
+            "extension_not_allowed",
+            "an extension is only for group or specially approved projects; this "
+            "agreement is a standard project (an executive can change its class, M1.class)",
         )
 
 

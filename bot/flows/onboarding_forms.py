@@ -9,7 +9,16 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
 
-from bot.flows.forms import UI, DeptLines, Lines, StepForm, Widget, check_not_before, choices_of
+from bot.flows.forms import (
+    UI,
+    DeptLines,
+    Lines,
+    StepForm,
+    Widget,
+    check_not_before,
+    choices_of,
+    problem,
+)
 from bot.flows.tiers import CADENCE_LABELS, TIER_LABELS, Cadence
 
 Text = Annotated[str, Field(min_length=1, max_length=3000)]
@@ -125,7 +134,9 @@ class M1Form(StepForm):
     def _end_after_start(cls, v: date, info: ValidationInfo) -> date:
         start = info.data.get("start_date")
         if start is not None and v <= start:
-            raise ValueError(f"must be after the requested start ({start.isoformat()})")
+            raise problem(
+                "after", "must be after the requested start ({day})", other="start_date", day=start
+            )
         return v
 
 
@@ -157,7 +168,7 @@ class M2Form(StepForm):
     @model_validator(mode="after")
     def _reason_when_declined(self) -> M2Form:
         if self.decision is AcceptDecline.DECLINE and not self.reason:
-            raise ValueError("reason: a reason is required to decline")
+            raise problem("reason_to_decline", "a reason is required to decline", field="reason")
         return self
 
 
@@ -214,7 +225,9 @@ class M4Form(StepForm):
     def _end_after_start(cls, v: date, info: ValidationInfo) -> date:
         start = info.data.get("start_date")
         if start is not None and v <= start:
-            raise ValueError(f"must be after the service start ({start.isoformat()})")
+            raise problem(
+                "after", "must be after the service start ({day})", other="start_date", day=start
+            )
         return v
 
 
@@ -248,7 +261,7 @@ class M6Form(StepForm):
     @field_validator("end_date")
     @classmethod
     def _end(cls, v: date, info: ValidationInfo) -> date:
-        return check_not_before(v, info.data.get("start_date"), what="the start")
+        return check_not_before(v, info.data.get("start_date"), other="start_date")
 
 
 class M7Form(StepForm):
@@ -329,7 +342,7 @@ class M9ReviewForm(StepForm):
     @model_validator(mode="after")
     def _reason_when_rejected(self) -> M9ReviewForm:
         if self.decision is ApproveReject.REJECT and not self.reason:
-            raise ValueError("reason: a reason is required to reject")
+            raise problem("reason_to_reject", "a reason is required to reject", field="reason")
         return self
 
 

@@ -9,7 +9,7 @@ from typing import Annotated
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from bot.flows.forms import UI, Lines, StepForm, Widget, choices_of
+from bot.flows.forms import UI, Lines, StepForm, Widget, choices_of, problem
 from bot.flows.onboarding_forms import PROJECT_CLASS_CHOICES, LongText, OptText, ProjectClass
 
 
@@ -87,7 +87,12 @@ class M11Form(StepForm):
     def _period(cls, v: date, info: ValidationInfo) -> date:
         start = info.data.get("period_start")
         if start is not None and v < start:
-            raise ValueError(f"must not be before the period start ({start.isoformat()})")
+            raise problem(
+                "not_before",
+                "must not be before the period start ({day})",
+                other="period_start",
+                day=start,
+            )
         return v
 
 

@@ -9,7 +9,7 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
-from bot.flows.forms import UI, Lines, StepForm, Widget, choices_of
+from bot.flows.forms import UI, Lines, StepForm, Widget, choices_of, problem
 from bot.flows.onboarding_forms import (
     APPROVE_CHOICES,
     ApproveReject,
@@ -103,15 +103,21 @@ class T1Form(StepForm):
     def _reason(self) -> T1Form:
         needs_reason = {NoticeKind.COMPANY_EARLY, NoticeKind.EXTENSION}
         if self.kind in needs_reason and not self.reason:
-            raise ValueError("reason: a written reason is required for this notice")
+            raise problem(
+                "reason_for_notice", "a written reason is required for this notice", field="reason"
+            )
         if self.kind is NoticeKind.CUSTOMER_EARLY:
             if self.customer_notice_on is None:
-                raise ValueError(
-                    "customer_notice_on: give the date of the customer's written notice"
+                raise problem(
+                    "required",
+                    "give the date of the customer's written notice",
+                    field="customer_notice_on",
                 )
             if not self.customer_notice_ref:
-                raise ValueError(
-                    "customer_notice_ref: give the reference of the customer's written notice"
+                raise problem(
+                    "required",
+                    "give the reference of the customer's written notice",
+                    field="customer_notice_ref",
                 )
         return self
 
@@ -127,7 +133,7 @@ class T1ExtensionForm(StepForm):
     @model_validator(mode="after")
     def _reason(self) -> T1ExtensionForm:
         if self.decision is ApproveReject.REJECT and not self.reason:
-            raise ValueError("reason: a reason is required to reject")
+            raise problem("reason_to_reject", "a reason is required to reject", field="reason")
         return self
 
 

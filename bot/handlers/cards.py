@@ -281,16 +281,24 @@ def event_blocks(
 
 
 def task_blocks(
-    agreement_id: str, customer: str, action_id: str, lock_version: int | None, locale: str
+    agreement_id: str,
+    customer: str,
+    action_id: str,
+    lock_version: int | None,
+    locale: str,
+    *,
+    held: Iterable[Role] = (),
 ) -> tuple[str, list[Block]]:
-    """The DM to an assignee of a new task, with its action button(s)."""
+    """The DM to an assignee of a new task, with its action button(s). "Because you hold"
+    names the recipient's roles (`held`) that the step takes, else all of theirs."""
     act = ACTION_BY_ID[action_id]
     agreement = f"{agreement_id} · {escape(customer)}"
     text = t("task_dm", locale, step=step_title(action_id, locale), agreement=agreement)
-    blocks: list[Block] = [
-        section(text),
-        context(t("task_roles", locale, roles=role_names(act.roles, locale))),
-    ]
+    mine = set(held)
+    because = [r for r in Role if r in mine and r in act.roles] or [r for r in Role if r in mine]
+    blocks: list[Block] = [section(text)]
+    if because:
+        blocks.append(context(t("task_roles", locale, roles=role_names(because, locale))))
     blocks += actions(
         action_buttons(agreement_id, action_id, lock_version, locale), BlockId.TASK_ACTIONS
     )

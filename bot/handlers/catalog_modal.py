@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from bot.flows.errors import FormInvalid
 from bot.handlers.ids import CallbackId
 from bot.handlers.kit import plain
 from bot.i18n import t
@@ -81,10 +82,12 @@ def catalog_modal(locale: str) -> dict[str, Any]:
     }
 
 
-def parse_catalog(values: Mapping[str, Mapping[str, Any]]) -> tuple[dict[str, Any], dict[str, str]]:
-    """(data for CatalogueInput, field errors found while parsing)."""
+def parse_catalog(
+    values: Mapping[str, Mapping[str, Any]],
+) -> tuple[dict[str, Any], FormInvalid | None]:
+    """(data for CatalogueInput, the problems found while parsing, if any)."""
     data: dict[str, Any] = {}
-    errors: dict[str, str] = {}
+    errors: FormInvalid | None = None
     for name in FIELDS:
         state = values.get(f"cat-{name}", {}).get(f"cat-{name}", {})
         value = state.get("value")
@@ -99,7 +102,9 @@ def parse_catalog(values: Mapping[str, Mapping[str, Any]]) -> tuple[dict[str, An
                     continue
                 m = _TARGET.match(line)
                 if not m:
-                    errors["targets"] = f"write 'P1: 15/240' (got {line.strip()!r})"
+                    got = repr(line.strip()[:80])
+                    english = f"write 'P1: 15/240' (got {got})"
+                    errors = FormInvalid.one("targets", "targets_line", english, line=got)
                     break
                 targets[m[1]] = {"response_min": int(m[2]), "resolution_min": int(m[3])}
             data["targets"] = targets

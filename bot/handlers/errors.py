@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 
+from bot.field_errors import localized_summary
 from bot.flows.errors import (
     AgreementClosed,
     AlreadyDone,
@@ -48,7 +49,7 @@ def user_text(exc: DomainError, locale: str) -> str:
             return t("err_already_done", locale, by=mention(exc.by), at=at)
         return t("err_already_done_unknown", locale)
     if isinstance(exc, FormInvalid):
-        return t("err_form", locale, errors="; ".join(f"{k}: {v}" for k, v in exc.errors.items()))
+        return t("err_form", locale, errors=localized_summary(exc, locale))
     if isinstance(exc, ProcessRunning):
         return running_text(exc, locale)
     if isinstance(exc, AgreementClosed):

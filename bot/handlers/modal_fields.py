@@ -197,18 +197,49 @@ def _text_element(spec: FieldSpec, locale: str, initial: Any, *, multiline: bool
     return el
 
 
+def _step(spec: FieldSpec) -> Decimal | None:
+    """The smallest step a value of the field can move by: 1 for whole numbers, 10^-places for
+    decimals with a number of places; None when any step is possible."""
+    if spec.info.annotation is int:
+        return Decimal(1)
+    for meta in spec.info.metadata:
+        places = getattr(meta, "decimal_places", None)
+        if isinstance(places, int):
+            return Decimal(1).scaleb(-places)
+    return None
+
+
+def slack_bounds(spec: FieldSpec) -> tuple[str | None, str | None]:
+    """`min_value` and `max_value` for Slack's number input that accept exactly what the rule
+    accepts: `ge=0` is 0, `gt=0` is the smallest allowed step above 0 (1, or 0.01 for two
+    decimal places), and no bound at all when the step is unknown (the bot still refuses)."""
+    step = _step(spec)
+    low: str | None = None
+    high: str | None = None
+    ge, gt = spec.constraint(at.Ge), spec.constraint(at.Gt)
+    le, lt = spec.constraint(at.Le), spec.constraint(at.Lt)
+    if ge is not None:
+        low = str(ge)
+    elif gt is not None and step is not None:
+        low = format(Decimal(str(gt)) + step, "f")
+    if le is not None:
+        high = str(le)
+    elif lt is not None and step is not None:
+        high = format(Decimal(str(lt)) - step, "f")
+    return low, high
+
+
 def _number_element(spec: FieldSpec, initial: Any) -> dict[str, Any]:
     el: dict[str, Any] = {
         "type": "number_input",
         "action_id": field_action(spec.name),
         "is_decimal_allowed": spec.is_decimal,
     }
-    low = spec.constraint(at.Ge, at.Gt)
-    high = spec.constraint(at.Le, at.Lt)
+    low, high = slack_bounds(spec)
     if low is not None:
-        el["min_value"] = str(low)
+        el["min_value"] = low
     if high is not None:
-        el["max_value"] = str(high)
+        el["max_value"] = high
     if isinstance(initial, Decimal):
         initial = format(initial, "f")  # never "1E+5"
     if initial is not None and str(initial).strip():

@@ -8,7 +8,9 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.field_errors import localized_errors
 from bot.flows.errors import DomainError, FormInvalid
+from bot.flows.process import ACTION_BY_ID
 from bot.flows.roles import Role
 from bot.handlers import payloads
 from bot.handlers.catalog_modal import catalog_block, parse_catalog
@@ -18,8 +20,8 @@ from bot.handlers.ids import CallbackId
 from bot.handlers.kit import plain, section
 from bot.handlers.modals import errors_for, parse_state
 from bot.handlers.replies import parse_roles
-from bot.i18n import t
-from store.catalogue import save_entry
+from bot.i18n import t, truncate
+from store.catalogue import CatalogueInput, save_entry
 from store.lifecycle import Outcome, perform, submit_request
 from store.roles import all_assignments, grant_role, revoke_role
 
@@ -87,7 +89,9 @@ async def submit_step(
                 expected_version=ctx.lock_version,
             )
     except FormInvalid as exc:
-        await ack(response_action="errors", errors=errors_for(ctx.action, exc.errors))
+        form = ACTION_BY_ID[ctx.action].form if ctx.action in ACTION_BY_ID else None
+        errors = localized_errors(exc, loc, form=form)
+        await ack(response_action="errors", errors=errors_for(ctx.action, errors))
         return
     except DomainError as exc:
         await ack(response_action="update", view=notice_view(domain_text(exc, deps), loc))
@@ -156,17 +160,15 @@ async def submit_catalog(
     loc = deps.locale
     user = payloads.user_id(body)
     data, errors = parse_catalog(payloads.view_values(body))
-    if errors:
-        await ack(
-            response_action="errors", errors={catalog_block(k): v[:150] for k, v in errors.items()}
-        )
-        return
     try:
+        if errors:
+            raise errors
         entry = await run(save_entry, deps.db, data, actor=user, now=deps.clock())
     except FormInvalid as exc:
+        texts = localized_errors(exc, loc, form=CatalogueInput)
         await ack(
             response_action="errors",
-            errors={catalog_block(k): v[:150] for k, v in exc.errors.items()},
+            errors={catalog_block(k): truncate(v, 150) for k, v in texts.items()},
         )
         return
     except DomainError as exc:

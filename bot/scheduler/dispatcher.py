@@ -44,6 +44,7 @@ from bot.i18n import t
 from store.db import Database
 from store.desk import Card, load_card, set_card_ts
 from store.models import Customer, Document, OutboxLease, OutboxMessage, StepRecord, table_of
+from store.roles import user_roles
 
 log = logging.getLogger(__name__)
 _OUT, _DOC, _REC = table_of(OutboxMessage), table_of(Document), table_of(StepRecord)
@@ -313,8 +314,9 @@ class Dispatcher:
         if kind == "dm":
             customer = card.customer if card else ""
             lock = card.lock_version if card else None
+            held = await asyncio.to_thread(user_roles, self.db, str(row["recipient"]))
             text, blocks = task_blocks(
-                agreement_id, customer, str(payload["action"]), lock, self.locale
+                agreement_id, customer, str(payload["action"]), lock, self.locale, held=held
             )
             resp = await self._post(str(row["recipient"]), text=text, blocks=blocks)
             return str(resp["ts"])
