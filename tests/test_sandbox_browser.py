@@ -144,16 +144,27 @@ def fill_modal(page: Page, data: dict[str, Any]) -> None:
         if kind in ("plain_text_input", "number_input", "datepicker"):
             text = "\n".join(value) if isinstance(value, list) else str(value)
             block.locator("input, textarea").first.fill(text)
-        elif kind in ("static_select", "users_select", "multi_static_select"):
+        elif kind in ("static_select", "users_select"):
             block.locator("select").select_option(value)
-        elif kind == "multi_users_select":
-            block.locator("select").select_option(list(value))
+        elif kind in ("multi_static_select", "multi_users_select"):
+            choose_many(block, [value] if isinstance(value, str) else list(value))
         elif kind == "radio_buttons":
             block.locator(f'input[value="{value}"]').check()
         elif kind == "checkboxes":
             block.locator('input[value="true"]').set_checked(bool(value))
         else:
             raise AssertionError(f"no way to fill {name} ({kind})")
+
+
+def choose_many(block: Locator, values: list[str]) -> None:
+    """A Slack-like multi-select: open its menu, click the options whose state differs (a click
+    toggles one), close it."""
+    block.locator(".bk-multi-box").click()
+    chosen = {c.get_attribute("data-value") or "" for c in block.locator(".bk-chip").all()}
+    for value in sorted(chosen.symmetric_difference(values)):
+        block.locator(f'.bk-multi-option[data-value="{value}"]').click()
+    block.locator(".bk-multi-search").press("Escape")
+    assert {c.get_attribute("data-value") for c in block.locator(".bk-chip").all()} == set(values)
 
 
 def submit(page: Page) -> None:

@@ -126,9 +126,11 @@ def action_buttons(
 def card_blocks(card: Card, locale: str, *, due: str | None = None) -> tuple[str, list[Block]]:
     """The agreement's parent message: (fallback text, blocks)."""
     tier = Tier(card.tier).label(locale) if card.tier else "-"
+    current, status = card.current_in(locale), status_text(card.status, locale)
     fields = [
-        t("card_step", locale, current=card.current_in(locale)),
-        t("card_status", locale, status=status_text(card.status, locale)),
+        # between steps (in service, archived) the step would only repeat the status
+        *([t("card_step", locale, current=current)] if current != status else []),
+        t("card_status", locale, status=status),
         t("card_tier", locale, tier=tier),
         t(
             "card_owner",

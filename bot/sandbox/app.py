@@ -92,9 +92,9 @@ class Sandbox:
         self.fresh = not self.db_path.exists()
         self.secret = secrets.token_hex(20)
         self.state = workspace.SandboxState()
-        workspace.seed(self.state)
+        workspace.seed(self.state, locale)
         self.standin = StandinServer(self.state)
-        self.actions = PersonaActions(self.state, self.secret)
+        self.actions = PersonaActions(self.state, self.secret, self.locale)
         self.seeded: list[str] = []
         self.db: Database | None = None
         self.app: Starlette | None = None

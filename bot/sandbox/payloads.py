@@ -37,10 +37,35 @@ MULTI_VALUE = {
     "multi_channels_select": "selected_channels",
 }
 
-#: What Slack's client says under a field before it sends anything
-REQUIRED = "Please complete this required field."
-NOT_A_NUMBER = "Please enter a valid number."
-NOT_WHOLE = "Please enter a whole number."
+#: What Slack's client says under a field before it sends anything, in the page's language
+CLIENT_TEXT: dict[str, dict[str, str]] = {
+    "en": {
+        "required": "Please complete this required field.",
+        "not_a_number": "Please enter a valid number.",
+        "not_whole": "Please enter a whole number.",
+        "min_value": "Please enter a number at least {bound}.",
+        "max_value": "Please enter a number at most {bound}.",
+        "min_length": "Please enter at least {n} characters.",
+        "max_length": "Please enter no more than {n} characters.",
+    },
+    "zh-CN": {
+        "required": "请填写此必填字段。",
+        "not_a_number": "请输入有效的数字。",
+        "not_whole": "请输入整数。",
+        "min_value": "请输入不小于 {bound} 的数字。",
+        "max_value": "请输入不大于 {bound} 的数字。",
+        "min_length": "请至少输入 {n} 个字符。",
+        "max_length": "请输入不超过 {n} 个字符。",
+    },
+}
+REQUIRED = CLIENT_TEXT["en"]["required"]
+NOT_A_NUMBER = CLIENT_TEXT["en"]["not_a_number"]
+NOT_WHOLE = CLIENT_TEXT["en"]["not_whole"]
+
+
+def client_text(locale: str, key: str, **params: Any) -> str:
+    table = CLIENT_TEXT["zh-CN" if locale.lower().startswith("zh") else "en"]
+    return table[key].format(**params)
 
 
 class UnknownElement(LookupError):
@@ -174,16 +199,16 @@ def state_values(view: Mapping[str, Any], raw_by_index: Mapping[str, Any]) -> JS
     return values
 
 
-def _number_error(element: Mapping[str, Any], text: str) -> str | None:
+def _number_error(element: Mapping[str, Any], text: str, locale: str) -> str | None:
     try:
         number = Decimal(text.strip())
     except InvalidOperation:
-        return NOT_A_NUMBER
+        return client_text(locale, "not_a_number")
     if not number.is_finite():
-        return NOT_A_NUMBER
+        return client_text(locale, "not_a_number")
     if not element.get("is_decimal_allowed") and number != number.to_integral_value():
-        return NOT_WHOLE
-    for key, word in (("min_value", "at least"), ("max_value", "at most")):
+        return client_text(locale, "not_whole")
+    for key in ("min_value", "max_value"):
         bound = element.get(key)
         if bound in (None, ""):
             continue
@@ -192,12 +217,15 @@ def _number_error(element: Mapping[str, Any], text: str) -> str | None:
         except InvalidOperation:
             continue
         if (number < limit) if key == "min_value" else (number > limit):
-            return f"Please enter a number {word} {bound}."
+            return client_text(locale, key, bound=bound)
     return None
 
 
-def client_errors(view: Mapping[str, Any], raw_by_index: Mapping[str, Any]) -> dict[str, str]:
-    """What Slack's client refuses before sending a submission: block index -> message."""
+def client_errors(
+    view: Mapping[str, Any], raw_by_index: Mapping[str, Any], locale: str = "en"
+) -> dict[str, str]:
+    """What Slack's client refuses before sending a submission: block index -> message, in
+    the language of the person's Slack client."""
     errors: dict[str, str] = {}
     for index, block in enumerate(view.get("blocks") or []):
         if not isinstance(block, dict) or block.get("type") != "input":
@@ -209,20 +237,20 @@ def client_errors(view: Mapping[str, Any], raw_by_index: Mapping[str, Any]) -> d
         empty = not _values(raw) or (isinstance(raw, str) and not raw.strip())
         if empty:
             if not block.get("optional"):
-                errors[str(index)] = REQUIRED
+                errors[str(index)] = client_text(locale, "required")
             continue
         kind = element.get("type")
         text = str(raw) if not isinstance(raw, list) else ""
         if kind == "number_input":
-            problem = _number_error(element, text)
+            problem = _number_error(element, text, locale)
             if problem:
                 errors[str(index)] = problem
         elif kind in TEXT_INPUTS:
             low, high = element.get("min_length"), element.get("max_length")
             if isinstance(low, int) and len(text) < low:
-                errors[str(index)] = f"Please enter at least {low} characters."
+                errors[str(index)] = client_text(locale, "min_length", n=low)
             elif isinstance(high, int) and len(text) > high:
-                errors[str(index)] = f"Please enter no more than {high} characters."
+                errors[str(index)] = client_text(locale, "max_length", n=high)
     return errors
 
 

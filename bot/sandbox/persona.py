@@ -37,8 +37,8 @@ class BadRequest(Exception):
 class PersonaActions:
     """Slack's side of every interaction; `http` and `events_url` are set while serving."""
 
-    def __init__(self, state: SandboxState, secret: str) -> None:
-        self.state, self.secret = state, secret
+    def __init__(self, state: SandboxState, secret: str, locale: str = "en") -> None:
+        self.state, self.secret, self.locale = state, secret, locale
         self.http: httpx.AsyncClient | None = None
         self.events_url = ""
         self.responses: list[JSON] = []  # views and messages the bot put in HTTP answers
@@ -229,7 +229,7 @@ class PersonaActions:
         view = self._top_view(user, str(body.get("view_id")))
         raw = body.get("values") if isinstance(body.get("values"), dict) else {}
         assert isinstance(raw, dict)
-        problems = P.client_errors(view, raw)
+        problems = P.client_errors(view, raw, self.locale)
         if problems:
             return {"ok": False, "result": "errors", "source": "client", "errors": problems}
         view["state"] = {"values": P.state_values(view, raw)}

@@ -51,7 +51,14 @@ def short_name(display: str) -> str:
     return ".".join(words) or display.lower()
 
 
-def seed(state: SlackState) -> None:
+#: the channels' purposes, as the workspace's people would write them in their language
+PURPOSES = {
+    "en": ("One card per agreement; steps in threads", "Anything"),
+    "zh-CN": ("每份协议一张卡片；各步骤在消息列中", "随便聊聊"),
+}
+
+
+def seed(state: SlackState, locale: str = "en") -> None:
     """The personas, Slackbot and the channels the bot uses."""
     for persona in PERSONAS:
         state.add_user(
@@ -61,8 +68,9 @@ def seed(state: SlackState) -> None:
             email=f"{short_name(persona.name)}@example.com",
         )
     state.add_user(SLACKBOT, "slackbot", real_name="Slackbot", is_bot=True)
-    state.add_channel(CHANNEL, CHANNEL_NAME, purpose="One card per agreement; steps in threads")
-    state.add_channel(GENERAL, "general", purpose="Anything")
+    agreements, general = PURPOSES["zh-CN" if locale.lower().startswith("zh") else "en"]
+    state.add_channel(CHANNEL, CHANNEL_NAME, purpose=agreements)
+    state.add_channel(GENERAL, "general", purpose=general)
 
 
 def workspace_path(db_path: Path) -> Path:

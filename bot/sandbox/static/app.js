@@ -4,11 +4,13 @@
 (function () {
   "use strict";
   const BK = window.BlockKit;
+  const T = (key, params) => window.Strings.t(key, params);
   const $ = (sel, root) => (root || document).querySelector(sel);
   const app = {
     persona: localStorage.getItem("sandbox.persona") || "",
     nav: JSON.parse(localStorage.getItem("sandbox.nav") || "null") || { kind: "channel", id: "C0AGREEMENTS" },
     thread: null, data: null, version: -1, ctrl: null, modalKey: "", dismissed: new Set(), drafts: {},
+    seen: {}, sentAt: 0, locale: "",
   };
 
   function post(path, body) {
@@ -18,7 +20,7 @@
     }).then((r) => r.json().then((j) => {
       if (!r.ok) toast(j.error || `HTTP ${r.status}`);
       else if (j.ok === false && j.status !== undefined && j.status !== 200) {
-        toast(j.status === 0 ? "The app did not respond in time." : `The app answered HTTP ${j.status}.`);
+        toast(j.status === 0 ? T("no_response") : T("http_status", { status: j.status }));
       }
       return j;
     })).catch((e) => { toast(String(e)); return { ok: false }; });
@@ -47,6 +49,7 @@
         const first = !app.data;
         if (!known) app.persona = data.persona;
         if (data.persona === app.persona) {
+          if (data.locale !== app.locale) { app.locale = data.locale; window.Strings.setLocale(data.locale); }
           app.data = data; app.version = data.version;
           if (first && app.nav.kind !== "channel") go(app.nav);
           render();
@@ -61,7 +64,8 @@
   function setPersona(id) {
     app.persona = id;
     localStorage.setItem("sandbox.persona", id);
-    app.thread = null; app.modalKey = ""; app.data = null;
+    app.thread = null; app.data = null;
+    window.Modal.hide(app);  // a modal belongs to the persona who opened it: theirs comes back with their state
     refresh();  // the first state of the new persona re-opens the App Home if it is shown
   }
   function go(nav) {
@@ -90,7 +94,7 @@
 
   function timeOf(ts) {
     const t = new Date(Number(String(ts).split(".")[0]) * 1000);
-    return t.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    return t.toLocaleTimeString(window.Strings.locale, { hour: "2-digit", minute: "2-digit" });
   }
   function tsKey(ts) {  // "1700000000.000100" sorts as text once both parts are padded
     const [sec, frac] = String(ts).split(".");
@@ -101,31 +105,32 @@
   function messageEl(m, channelId, { ephemeral = false, inThread = false } = {}) {
     const d = app.data;
     const authorId = ephemeral ? (m.author || d.bot.user_id) : m.user;
-    const author = d.users[authorId] || { name: m.username || "someone", is_bot: true };
+    const author = d.users[authorId] || { name: m.username || T("someone"), is_bot: true };
     const el = document.createElement("div");
     el.className = "msg" + (ephemeral ? " ephemeral" : "");
     el.dataset.ts = m.ts;
     el.innerHTML = `<div class="avatar${author.is_bot ? " bot" : ""}">${BK.esc(initials(author.real_name || author.name))}</div>
       <div class="msg-body"><div class="msg-head"><span class="author">${BK.esc(author.real_name || author.name)}</span>
-      ${author.is_bot ? '<span class="badge">APP</span>' : ""}<time>${timeOf(m.ts)}</time>
-      ${m.edited ? '<span class="edited">(edited)</span>' : ""}</div><div class="msg-content"></div></div>`;
+      ${author.is_bot ? `<span class="badge">${BK.esc(T("app_badge"))}</span>` : ""}<time>${timeOf(m.ts)}</time>
+      ${m.edited ? `<span class="edited">${BK.esc(T("edited"))}</span>` : ""}</div><div class="msg-content"></div></div>`;
     const content = $(".msg-content", el);
     const container = { type: "message", channel: channelId, ts: m.ts };
     if (m.blocks && m.blocks.length) content.appendChild(BK.render(m.blocks, opts(container)));
     else content.innerHTML = `<div class="msg-text">${BK.mrkdwn(m.text || "", d.users)}</div>`;
+    window.Emoji.inElement(content);
     const body = $(".msg-body", el);
     if (!inThread && m.reply_count) {
       const link = document.createElement("a");
       link.className = "replies";
       link.href = "#";
-      link.textContent = `${m.reply_count} ${m.reply_count === 1 ? "reply" : "replies"}`;
+      link.textContent = m.reply_count === 1 ? T("reply_one") : T("replies", { n: m.reply_count });
       link.addEventListener("click", (e) => { e.preventDefault(); app.thread = m.ts; render(); });
       body.appendChild(link);
     }
     if (ephemeral) {
       const note = document.createElement("div");
       note.className = "eph-note";
-      note.innerHTML = 'Only visible to you · <a href="#">Dismiss</a>';
+      note.innerHTML = `${BK.esc(T("only_you"))} · <a href="#">${BK.esc(T("dismiss"))}</a>`;
       $("a", note).addEventListener("click", (e) => { e.preventDefault(); app.dismissed.add(m.ts); render(); });
       body.appendChild(note);
     }
@@ -138,7 +143,7 @@
     const all = msgs.map((m) => ({ m, e: false }))
       .concat(ephemerals.filter((e) => !app.dismissed.has(e.ts)).map((m) => ({ m, e: true })))
       .sort((a, b) => tsKey(a.m.ts).localeCompare(tsKey(b.m.ts)));
-    if (!all.length) list.innerHTML = '<div class="empty">No messages yet.</div>';
+    if (!all.length) list.innerHTML = `<div class="empty">${BK.esc(T("no_messages"))}</div>`;
     all.forEach(({ m, e }) => list.appendChild(messageEl(m, conv.id, { ephemeral: e, inThread })));
     return list;
   }
@@ -146,9 +151,8 @@
   function composer(conv, threadTs) {
     const form = document.createElement("form");
     form.className = "composer";
-    const hint = conv.dm ? "Only /sla commands here (messages to this app are turned off)"
-      : threadTs ? "Reply…" : `Message #${conv.name} — try /sla help`;
-    form.innerHTML = `<textarea rows="1" placeholder="${BK.esc(hint)}"></textarea><button type="submit">Send</button>`;
+    const hint = conv.dm ? T("dm_hint") : threadTs ? T("reply_hint") : T("channel_hint", { name: conv.name });
+    form.innerHTML = `<textarea rows="1" placeholder="${BK.esc(hint)}"></textarea><button type="submit">${BK.esc(T("send"))}</button>`;
     const box = $("textarea", form);
     const key = `${conv.id}:${threadTs || ""}`;
     form.dataset.draft = key;
@@ -159,6 +163,7 @@
       if (!text) return;
       box.value = "";
       delete app.drafts[key];
+      app.sentAt = Date.now();  // the reply to what this persona sent scrolls into view
       post("/_sandbox/message", { channel: conv.id, text, thread_ts: threadTs || undefined });
     };
     form.addEventListener("submit", (e) => { e.preventDefault(); send(); });
@@ -170,27 +175,42 @@
     const d = app.data;
     const sel = $("#persona");
     if (sel.dataset.for !== d.personas.map((p) => p.id).join()) {
-      sel.innerHTML = d.personas.map((p) => `<option value="${BK.esc(p.id)}">${BK.esc(p.name.split(" (")[0])} — ${BK.esc(p.roles.join(", "))}</option>`).join("");
+      sel.innerHTML = d.personas.map((p) => `<option value="${BK.esc(p.id)}" title="${BK.esc(p.name.split(" (")[0])} · ${BK.esc(p.roles.join(", "))}">${BK.esc(p.name.split(" (")[0])}</option>`).join("");
       sel.dataset.for = d.personas.map((p) => p.id).join();
     }
     sel.value = app.persona;
     const me = d.personas.find((p) => p.id === app.persona);
-    $("#me").textContent = me ? `${me.name.split(" (")[0]} · ${me.roles.join(", ")}` : app.persona;
+    $("#me").textContent = me ? me.roles.join(window.Strings.locale === "zh-CN" ? "、" : ", ") : app.persona;
     const nav = $("#nav");
     const item = (label, target, extra) => {
       const on = app.nav.kind === target.kind && (target.kind !== "channel" || app.nav.id === target.id);
       return `<a href="#" class="nav-item${on ? " active" : ""}" data-nav="${target.kind}" data-id="${target.id || ""}">${label}${extra || ""}</a>`;
     };
-    const dmCount = d.dm.messages.length;
-    nav.innerHTML = '<div class="nav-title">Channels</div>' +
+    const unread = unreadDms();
+    const badge = unread ? ` <span class="count" title="${BK.esc(T("unread", { n: unread }))}">${unread}</span>` : "";
+    nav.innerHTML = `<div class="nav-title">${BK.esc(T("channels"))}</div>` +
       d.channels.map((c) => item(`# ${BK.esc(c.name)}`, { kind: "channel", id: c.id })).join("") +
-      '<div class="nav-title">Direct messages</div>' +
-      item(`● ${BK.esc(d.bot.name)}`, { kind: "dm" }, dmCount ? ` <span class="count">${dmCount}</span>` : "") +
-      '<div class="nav-title">Apps</div>' + item(`⌂ ${BK.esc(d.bot.name)} Home`, { kind: "home" });
+      `<div class="nav-title">${BK.esc(T("direct_messages"))}</div>` +
+      item(`● ${BK.esc(d.bot.name)}`, { kind: "dm" }, badge) +
+      `<div class="nav-title">${BK.esc(T("apps"))}</div>` +
+      item(`⌂ ${BK.esc(d.bot.name)} ${BK.esc(T("home_suffix"))}`, { kind: "home" });
     nav.querySelectorAll(".nav-item").forEach((a) => a.addEventListener("click", (e) => {
       e.preventDefault();
       go({ kind: a.dataset.nav, id: a.dataset.id || undefined });
     }));
+  }
+
+  /* DMs this persona has not seen: the count of messages since they last opened the DM. */
+  function seenKey() { return `sandbox.seen.${app.persona}`; }
+  function unreadDms() {
+    const total = app.data.dm.messages.length;
+    if (app.nav.kind === "dm") {
+      app.seen[app.persona] = total;
+      localStorage.setItem(seenKey(), String(total));
+      return 0;
+    }
+    const seen = app.seen[app.persona] ?? Number(localStorage.getItem(seenKey()) || 0);
+    return Math.max(0, total - seen);
   }
 
   function renderMain() {
@@ -199,13 +219,15 @@
     const keep = $(".messages", main);
     const atBottom = !keep || keep.scrollHeight - keep.scrollTop - keep.clientHeight < 40;
     const oldScroll = keep ? keep.scrollTop : 0;
+    const before = new Set(keep ? Array.from(keep.querySelectorAll(":scope > .msg")).map((m) => m.dataset.ts) : []);
+    const sameConversation = keep && keep.dataset.conv === `${app.nav.kind}:${app.nav.id || ""}`;
     main.innerHTML = "";
     if (app.nav.kind === "home") {
-      main.innerHTML = `<header class="pane-head"><b>${BK.esc(d.bot.name)}</b><span class="tab active">Home</span></header>`;
+      main.innerHTML = `<header class="pane-head"><b>${BK.esc(d.bot.name)}</b><span class="tab active">${BK.esc(T("home_tab"))}</span></header>`;
       const body = document.createElement("div");
       body.className = "home";
       if (d.home) body.appendChild(BK.render(d.home.blocks, opts({ type: "view", view_id: d.home.id })));
-      else body.innerHTML = '<div class="empty">Opening the App Home…</div>';
+      else body.innerHTML = `<div class="empty">${BK.esc(T("opening_home"))}</div>`;
       main.appendChild(body);
       return;
     }
@@ -214,9 +236,13 @@
     main.innerHTML = `<header class="pane-head"><b>${title}</b><span class="purpose">${BK.esc(conv.purpose || "")}</span></header>`;
     const eph = conv.ephemerals.filter((e) => !e.thread_ts);
     const list = messagesEl(conv, conv.messages, eph, false);
+    list.dataset.conv = `${app.nav.kind}:${app.nav.id || ""}`;
     main.appendChild(list);
     main.appendChild(composer(conv));
-    list.scrollTop = atBottom ? list.scrollHeight : oldScroll;
+    list.scrollTop = atBottom || !sameConversation ? list.scrollHeight : oldScroll;
+    // a new reply to what this persona just did comes into view, even when scrolled up
+    const fresh = sameConversation ? Array.from(list.querySelectorAll(":scope > .msg")).filter((m) => !before.has(m.dataset.ts)) : [];
+    if (fresh.length && Date.now() - app.sentAt < 30000) fresh[fresh.length - 1].scrollIntoView({ block: "nearest" });
   }
 
   function renderThread() {
@@ -226,7 +252,7 @@
     const parent = conv.messages.find((m) => m.ts === app.thread);
     if (!parent) { app.thread = null; pane.hidden = true; return; }
     pane.hidden = false;
-    pane.innerHTML = `<header class="pane-head"><b>Thread</b><span class="purpose"># ${BK.esc(conv.name)}</span><button class="close" title="Close">×</button></header>`;
+    pane.innerHTML = `<header class="pane-head"><b>${BK.esc(T("thread"))}</b><span class="purpose"># ${BK.esc(conv.name)}</span><button class="close" title="${BK.esc(T("close"))}">×</button></header>`;
     $(".close", pane).addEventListener("click", () => { app.thread = null; render(); });
     const replies = conv.threads[app.thread] || [];
     const eph = conv.ephemerals.filter((e) => e.thread_ts === app.thread);
@@ -259,8 +285,8 @@
       layer.className = "overlay confirm-layer";
       layer.innerHTML = `<div class="dialog confirm" role="dialog"><h3>${BK.textHtml(c.title)}</h3>
         <div class="confirm-text">${BK.textHtml(c.text, app.data.users)}</div><div class="dialog-foot">
-        <button type="button" class="deny">${BK.textHtml(c.deny || { text: "Cancel" })}</button>
-        <button type="button" class="ok bk-button ${c.style === "danger" ? "bk-danger" : "bk-primary"}">${BK.textHtml(c.confirm || { text: "Yes" })}</button></div></div>`;
+        <button type="button" class="deny">${BK.textHtml(c.deny || { text: T("cancel") })}</button>
+        <button type="button" class="ok bk-button ${c.style === "danger" ? "bk-danger" : "bk-primary"}">${BK.textHtml(c.confirm || { text: T("yes") })}</button></div></div>`;
       const done = (ok) => { layer.remove(); resolve(ok); };
       $(".deny", layer).addEventListener("click", () => done(false));
       $(".ok", layer).addEventListener("click", () => done(true));

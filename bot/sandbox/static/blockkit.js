@@ -66,17 +66,24 @@
     s = s.replace(/(^|[^\w_])_(?!\s)([^_\n]+?)_(?![\w_])/g, "$1<i>$2</i>");
     s = s.replace(/(^|[^\w~])~(?!\s)([^~\n]+?)~(?![\w~])/g, "$1<s>$2</s>");
     s = s.replace(/:([a-z0-9_+-]+):/g, (m, name) => EMOJI[name] || m);
+    s = emoji(s);
     s = s.split("\n").map((line) => (line.startsWith("&gt; ")
       ? `<span class="bk-quote">${line.slice(5)}</span>` : line)).join("<br>");
     return s.replace(/\u0000(\d+)\u0000/g, (_, i) => kept[Number(i)]);
   }
 
+  /* Emoji characters as images (no emoji font needed), in HTML that is already escaped. */
+  function emoji(html) { return global.Emoji ? global.Emoji.html(html) : html; }
+  /* Text for places that cannot hold an image (select options): emoji as :shortcodes:. */
+  function emojiText(text) { return global.Emoji ? global.Emoji.text(text) : text; }
+  const T = (key, params) => (global.Strings ? global.Strings.t(key, params) : key);
+
   function textHtml(obj, users) {
     if (!obj) return "";
-    if (typeof obj === "string") return esc(obj);
+    if (typeof obj === "string") return emoji(esc(obj));
     if (obj.type === "mrkdwn") return mrkdwn(obj.text, users);
     const plain = esc(obj.text || "");
-    return obj.emoji === false ? plain : plain.replace(/:([a-z0-9_+-]+):/g, (m, n) => EMOJI[n] || m);
+    return emoji(obj.emoji === false ? plain : plain.replace(/:([a-z0-9_+-]+):/g, (m, n) => EMOJI[n] || m));
   }
   function plainOf(obj) { return obj ? String(obj.text || "") : ""; }
 
@@ -89,27 +96,22 @@
   function unknown(kind, type) {
     const el = node("div", "bk-unknown");
     el.dataset.unknown = type || "(none)";
-    el.textContent = `Unsupported ${kind}: ${type || "(no type)"}`;
+    el.textContent = T(kind === "block" ? "unsupported_block" : "unsupported_element", { type: type || "(no type)" });
     return el;
   }
 
-  function allOptions(el) {
-    const out = (el.options || []).slice();
-    (el.option_groups || []).forEach((g) => out.push(...(g.options || [])));
-    return out;
-  }
   function fillSelect(select, el, users, chosen) {
     const multi = select.multiple;
     if (!multi) {
       const ph = node("option", null);
       ph.value = "";
-      ph.textContent = plainOf(el.placeholder) || "Select an item";
+      ph.textContent = emojiText(plainOf(el.placeholder)) || T("select_item");
       select.appendChild(ph);
     }
     const add = (parent, value, label) => {
       const o = node("option");
       o.value = value;
-      o.textContent = label;
+      o.textContent = emojiText(label);
       o.selected = chosen.includes(value);
       parent.appendChild(o);
     };
@@ -119,13 +121,25 @@
     } else if (el.option_groups) {
       el.option_groups.forEach((g) => {
         const grp = node("optgroup");
-        grp.label = plainOf(g.label);
+        grp.label = emojiText(plainOf(g.label));
         (g.options || []).forEach((o) => add(grp, o.value, plainOf(o.text)));
         select.appendChild(grp);
       });
     } else {
       (el.options || []).forEach((o) => add(select, o.value, plainOf(o.text)));
     }
+  }
+
+  function multiOptions(el, users) {
+    if (el.type === "multi_users_select") {
+      return Object.keys(users || {}).filter((id) => !users[id].is_bot)
+        .map((id) => ({ value: id, label: userName(id, users) }));
+    }
+    if (el.option_groups) {
+      return el.option_groups.flatMap((g) => (g.options || [])
+        .map((o) => ({ value: o.value, label: plainOf(o.text), group: plainOf(g.label) })));
+    }
+    return (el.options || []).map((o) => ({ value: o.value, label: plainOf(o.text) }));
   }
 
   function initialOf(el) {
@@ -164,13 +178,21 @@
         }));
         break;
       }
-      case "static_select": case "multi_static_select": case "users_select": case "multi_users_select": {
+      case "multi_static_select": case "multi_users_select": {
+        const multi = global.MultiSelect.create({
+          options: multiOptions(el, opts.users),
+          chosen: initialOf(el),
+          placeholder: plainOf(el.placeholder),
+          onChange: (values) => fire(values),
+        });
+        root = multi.el;
+        value = multi.value;
+        break;
+      }
+      case "static_select": case "users_select": {
         root = node("select", "bk-select");
-        root.multiple = type.startsWith("multi_");
-        if (root.multiple) root.size = Math.min(6, Math.max(3, allOptions(el).length || 4));
         fillSelect(root, el, opts.users, initialOf(el));
-        value = () => (root.multiple ? Array.from(root.selectedOptions).map((o) => o.value)
-          : (root.value || null));
+        value = () => root.value || null;
         root.addEventListener("change", () => fire(value()));
         break;
       }
@@ -218,7 +240,7 @@
         root = node("div", "bk-overflow");
         const toggle = node("button", "bk-overflow-toggle", "⋯");
         toggle.type = "button";
-        toggle.title = "More actions";
+        toggle.title = T("more_actions");
         const menu = node("div", "bk-menu");
         menu.hidden = true;
         (el.options || []).forEach((o) => {
@@ -235,7 +257,7 @@
         break;
       }
       case "image":
-        root = node("span", "bk-image", "🖼 " + esc(el.alt_text || "image"));
+        root = node("span", "bk-image", emoji("🖼 " + esc(el.alt_text || T("image"))));
         break;
       case "mrkdwn": case "plain_text":
         root = node("span", "bk-context-text", textHtml(el, opts.users));
@@ -291,7 +313,7 @@
       case "input": {
         root = node("div", "bk-input");
         const label = node("label", "bk-label", textHtml(block.label, users));
-        if (block.optional) label.appendChild(node("span", "bk-optional", " (optional)"));
+        if (block.optional) label.appendChild(node("span", "bk-optional", " " + esc(T("optional"))));
         const field = renderElement(block.element || {}, { blockIndex: index, elementIndex: null, input: true, opts });
         root.append(label, field.el);
         if (block.hint) root.appendChild(node("div", "bk-hint", textHtml(block.hint, users)));
@@ -302,7 +324,7 @@
         break;
       }
       case "image":
-        root = node("div", "bk-image-block", "🖼 " + esc(block.alt_text || "image"));
+        root = node("div", "bk-image-block", emoji("🖼 " + esc(block.alt_text || T("image"))));
         break;
       default:
         root = unknown("block", type);

@@ -8,9 +8,9 @@
     const stack = (app.data && app.data.modals) || [];
     const top = stack[stack.length - 1];
     const key = top ? `${app.persona}:${top.id}:${top.hash}:${stack.length}` : "";
-    if (key === app.modalKey) return;
-    app.modalKey = key;
     const old = document.getElementById("modal");
+    if (key === app.modalKey && (key || !old)) return;
+    app.modalKey = key;
     if (old) old.remove();
     if (!top) return;
 
@@ -18,13 +18,15 @@
     layer.id = "modal";
     layer.className = "overlay";
     layer.dataset.viewId = top.id;
+    layer.dataset.persona = app.persona;
     layer.dataset.callbackId = top.callback_id || "";
     const dialog = document.createElement("div");
     dialog.className = "dialog modal";
     dialog.setAttribute("role", "dialog");
-    const back = stack.length > 1 ? '<span class="modal-back" title="Back">‹</span>' : "";
+    const T = window.Strings.t;
+    const back = stack.length > 1 ? `<span class="modal-back" title="${BK.esc(T("back"))}">‹</span>` : "";
     dialog.innerHTML = `<header class="modal-head">${back}<h2 class="modal-title">${BK.textHtml(top.title)}</h2>
-      <button type="button" class="modal-x" title="Close">×</button></header>
+      <button type="button" class="modal-x" title="${BK.esc(T("close"))}">×</button></header>
       <div class="modal-banner" hidden></div><div class="modal-body"></div><footer class="modal-foot"></footer>`;
     const body = dialog.querySelector(".modal-body");
     body.appendChild(BK.render(top.blocks, opts({ type: "view", view_id: top.id })));
@@ -35,7 +37,7 @@
     const closeBtn = document.createElement("button");
     closeBtn.type = "button";
     closeBtn.className = "modal-close";
-    closeBtn.innerHTML = BK.textHtml(top.close || { type: "plain_text", text: "Cancel" });
+    closeBtn.innerHTML = BK.textHtml(top.close || { type: "plain_text", text: T("cancel") });
     closeBtn.addEventListener("click", () => close(false));
     foot.appendChild(closeBtn);
     dialog.querySelector(".modal-x").addEventListener("click", () => close(true));
@@ -57,7 +59,7 @@
             if (first) first.scrollIntoView({ block: "nearest" });
           } else if (r.result === "failed") {
             banner.hidden = false;
-            banner.textContent = "We had some trouble connecting. Try again?";
+            banner.textContent = T("trouble");
           } else {
             BK.showErrors(body, {});
             refresh();
@@ -70,5 +72,13 @@
     document.body.appendChild(layer);
   }
 
-  window.Modal = { render };
+  /* Take the open modal off the page (a persona switch): it stays open for its persona in the
+   * workspace and comes back with their state. */
+  function hide(app) {
+    app.modalKey = "";
+    const old = document.getElementById("modal");
+    if (old) old.remove();
+  }
+
+  window.Modal = { render, hide };
 })();
