@@ -20,11 +20,12 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.handlers import actions, commands, events, views
+from bot.handlers import actions, commands, events, language, views
 from bot.handlers.common import Deps, tell
 from bot.handlers.errors import unexpected
 from bot.i18n import t
 from bot.settings import Settings
+from bot.user_locale import LocaleResolver, request_user, set_current
 from store.db import Database
 
 log = logging.getLogger("slm_bot")
@@ -68,6 +69,16 @@ def create_app(
     deps = Deps(db=db, settings=settings)
     if notify is not None:
         deps.notify = notify
+    resolver = LocaleResolver(db, settings.locale)
+
+    @app.middleware
+    async def person_language(
+        req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
+    ) -> Any:
+        """Every listener of this request answers in its person's language."""
+        body = req.body if isinstance(req.body, dict) else {}
+        set_current(await resolver.for_user(request_user(body), client))
+        return await next()
 
     @app.middleware
     async def skip_redelivered_events(
@@ -87,12 +98,13 @@ def create_app(
     async def handle_unexpected_error(error: Exception, body: dict[str, Any]) -> None:
         error_id = unexpected(error, str(body.get("type") or body.get("command") or "request"))
         try:
-            await tell(client, body, t("err_unexpected", settings.locale, error_id=error_id))
+            await tell(client, body, t("err_unexpected", deps.locale, error_id=error_id))
         except Exception:  # the user could not be told; the log has it
             log.exception("could not report error %s to the user", error_id)
 
     commands.register(app, deps)
     actions.register(app, deps)
+    language.register(app, deps, resolver)
     views.register(app, deps)
     events.register(app, deps)
     return SlackApp(app=app, deps=deps, client=client)

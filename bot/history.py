@@ -25,6 +25,7 @@ OTHER_KINDS = (
     "catalogue.save",
     "role.grant",
     "role.revoke",
+    "user.locale",
 )
 
 
@@ -68,8 +69,14 @@ def event_words(
     data = dict(event.get("data") or {})
     who = actor_words(event.get("actor"), locale, mention)
     params = {
-        k: escape(_plain(v)) for k, v in data.items() if isinstance(k, str) and k.isidentifier()
+        k: escape(_plain(v))
+        for k, v in data.items()
+        if isinstance(k, str) and k.isidentifier() and k not in ("key", "locale")
     }
+    if "locale" in data:  # a person's language choice
+        params["language"] = _LANGUAGES.get(
+            str(data["locale"]), t("history.slack_language", locale)
+        )
     if data.get("user"):
         params["user"] = actor_words(str(data["user"]), locale, mention)
     if data.get("role") in set(Role):
@@ -83,6 +90,9 @@ def event_words(
         what = t(key, locale, who=who, kind=kind)
     step = event.get("step")
     return f"{step} · {what}" if step and key != "history.agreement.create" else what
+
+
+_LANGUAGES = {"en": "English", "zh-CN": "简体中文"}
 
 
 def _plain(value: Any) -> str:

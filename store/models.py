@@ -40,6 +40,15 @@ class RoleAssignment(SQLModel, table=True):
     granted_at: datetime = _ts()
 
 
+class UserPreference(SQLModel, table=True):
+    """A person's own settings: the language they chose on App Home (else Slack's)."""
+
+    __tablename__ = "user_preference"
+    user_id: str = Field(primary_key=True, max_length=64)
+    locale: str = Field(max_length=8)
+    updated_at: datetime = _ts()
+
+
 class Customer(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True, max_length=200)

@@ -17,6 +17,7 @@ from bot.handlers.context import StepContext
 from bot.handlers.errors import user_text
 from bot.handlers.modals import step_modal
 from bot.settings import Settings
+from bot.user_locale import current as current_locale
 from store.catalogue import current_entries
 from store.db import Database
 
@@ -38,7 +39,9 @@ class Deps:
 
     @property
     def locale(self) -> str:
-        return self.settings.locale
+        """The language of the person whose request is handled (their App Home choice, else
+        their Slack client's), else the workspace default."""
+        return current_locale() or self.settings.locale
 
 
 async def run(fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:

@@ -12,6 +12,7 @@ from bot.handlers.common import Deps, read
 from bot.handlers.home import home_view
 from store.desk import expiring, my_agreements, my_tasks, reviews_due
 from store.roles import roles_of
+from store.user_prefs import chosen_locale
 
 
 def desk(deps: Deps, user: str) -> dict[str, Any]:
@@ -27,6 +28,7 @@ def desk(deps: Deps, user: str) -> dict[str, Any]:
         expiring=soon,
         reviews=reviews,
         locale=deps.locale,
+        language=chosen_locale(deps.db, user),
     )
 
 

@@ -18,11 +18,36 @@ from bot.handlers.kit import (
     divider,
     escape,
     header,
+    plain,
     section,
 )
-from bot.i18n import t
+from bot.i18n import LOCALES, t
 from store.desk import OpenTask, ReviewDue
 from store.queries import AgreementRow
+
+#: the option that stores no choice: the person's Slack language applies
+FOLLOW_SLACK = "slack"
+NAMES = {"en": "English", "zh-CN": "简体中文"}  # each language in its own words
+
+
+def language_block(chosen: str | None, locale: str) -> Block:
+    """An actions block with the language select, its current choice pre-selected."""
+    options = [{"text": plain(t("home_language_slack", locale)), "value": FOLLOW_SLACK}]
+    options += [{"text": plain(NAMES[code]), "value": code} for code in LOCALES]
+    current = next(o for o in options if o["value"] == (chosen or FOLLOW_SLACK))
+    return {
+        "type": "actions",
+        "block_id": BlockId.HOME_LANGUAGE,
+        "elements": [
+            {
+                "type": "static_select",
+                "action_id": ActionId.HOME_LANGUAGE,
+                "placeholder": plain(t("home_language", locale)),
+                "options": options,
+                "initial_option": current,
+            }
+        ],
+    }
 
 
 def home_view(
@@ -33,6 +58,7 @@ def home_view(
     expiring: Sequence[tuple[int, Sequence[AgreementRow]]],
     reviews: Sequence[ReviewDue],
     locale: str,
+    language: str | None = None,
 ) -> dict[str, Any]:
     blocks: list[Block] = [header(t("home_title", locale))]
     blocks.append(
@@ -54,6 +80,7 @@ def home_view(
             ),
         )
     blocks += actions(top, BlockId.HOME_ACTIONS)
+    blocks.append(language_block(language, locale))
 
     blocks += [divider(), header(t("home_tasks", locale))]
     if not tasks:

@@ -18,6 +18,7 @@ class ActionId(StrEnum):
     SHOW = "sla-show"  # show an agreement (ephemeral)
     NEW_REQUEST = "sla-new-request"  # App Home: open the M1 modal
     HOME_REFRESH = "sla-home-refresh"
+    HOME_LANGUAGE = "sla-home-language"  # App Home: the person's language
     CATALOG_EDIT = "sla-catalog-edit"
     SNOOZE = "sla-snooze"  # reminders: remind me later (value: JSON)
     IMPROVEMENT_DONE = "sla-improvement-done"  # M11: an improvement action is done (value: id)
@@ -38,6 +39,7 @@ class BlockId(StrEnum):
 
     CARD_ACTIONS = "sla-card-actions"
     HOME_ACTIONS = "sla-home-actions"
+    HOME_LANGUAGE = "sla-home-language"
     TASK_ACTIONS = "sla-task-actions"
     FIELD = "sla-f"  # prefix: sla-f-<field name>
     ROLE = "sla-role"  # prefix: sla-role-<role>

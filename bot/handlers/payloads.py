@@ -53,6 +53,16 @@ def action_value(body: Mapping[str, Any]) -> str:
     return ""
 
 
+def selected_value(body: Mapping[str, Any]) -> str:
+    """The value of the option a select action chose ("" when none)."""
+    acts = body.get("actions")
+    if isinstance(acts, list) and acts and isinstance(acts[0], Mapping):
+        option = acts[0].get("selected_option")
+        if isinstance(option, Mapping):
+            return str(option.get("value") or "")
+    return ""
+
+
 def step_ref(body: Mapping[str, Any]) -> StepRef | None:
     try:
         return StepRef.model_validate_json(action_value(body) or "{}")

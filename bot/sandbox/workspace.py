@@ -66,6 +66,7 @@ def seed(state: SlackState, locale: str = "en") -> None:
             short_name(persona.name),
             real_name=persona.name.split(" (")[0],
             email=f"{short_name(persona.name)}@example.com",
+            locale="zh-CN" if locale.lower().startswith("zh") else "en-US",
         )
     state.add_user(SLACKBOT, "slackbot", real_name="Slackbot", is_bot=True)
     agreements, general = PURPOSES["zh-CN" if locale.lower().startswith("zh") else "en"]

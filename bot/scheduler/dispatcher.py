@@ -41,6 +41,7 @@ from bot.handlers.cards import card_blocks, event_blocks, informed_blocks, task_
 from bot.handlers.kit import escape
 from bot.handlers.reminder_messages import grouped_blocks, reminder_blocks
 from bot.i18n import t
+from bot.user_locale import LocaleResolver
 from store.db import Database
 from store.desk import Card, load_card, set_card_ts
 from store.models import Customer, Document, OutboxLease, OutboxMessage, StepRecord, table_of
@@ -91,6 +92,8 @@ class Dispatcher:
         due_date: Callable[[datetime], date] | None = None,
     ) -> None:
         self.db, self.client, self.channel, self.locale = db, client, channel, locale
+        #: each DM in its recipient's language; channel posts in the workspace default
+        self.people = LocaleResolver(db, locale)
         self.clock, self.batch, self.max_attempts = clock, batch, max_attempts
         self.base_delay, self.max_delay = base_delay, max_delay
         self.lease_seconds, self.channel_interval = lease_seconds, channel_interval
@@ -274,18 +277,21 @@ class Dispatcher:
         kind, payload = row["kind"], dict(row["payload"])
         agreement_id = row["agreement_id"]
         template = payload.get("template")
+        recipient = str(row.get("recipient") or "")
+        dm = kind == "dm" and bool(recipient)
+        loc = await self.people.for_user(recipient, self.client) if dm else self.locale
         if template == "reminders":  # one message for many reminders (catch-up)
             items = list(payload["items"])
             ids = sorted({str(i["agreement_id"]) for i in items if i.get("agreement_id")})
             customers = await asyncio.to_thread(self._customers, ids)
-            text, blocks = grouped_blocks(items, customers, self.locale)
+            text, blocks = grouped_blocks(items, customers, loc)
             resp = await self._post(str(row["recipient"]), text=text, blocks=blocks)
             return str(resp["ts"])
         card = await asyncio.to_thread(load_card, self.db, agreement_id) if agreement_id else None
         if template == "reminder":
             customer = card.customer if card else ""
             text, blocks = reminder_blocks(
-                payload, agreement_id or "", customer, self.locale, with_buttons=kind == "dm"
+                payload, agreement_id or "", customer, loc, with_buttons=kind == "dm"
             )
             if kind == "dm":
                 resp = await self._post(str(row["recipient"]), text=text, blocks=blocks)
@@ -316,7 +322,7 @@ class Dispatcher:
             lock = card.lock_version if card else None
             held = await asyncio.to_thread(user_roles, self.db, str(row["recipient"]))
             text, blocks = task_blocks(
-                agreement_id, customer, str(payload["action"]), lock, self.locale, held=held
+                agreement_id, customer, str(payload["action"]), lock, loc, held=held
             )
             resp = await self._post(str(row["recipient"]), text=text, blocks=blocks)
             return str(resp["ts"])

@@ -233,7 +233,10 @@ def users_info(s: SlackState, args: JSON) -> JSON:
     user = s.users.get(str(args.get("user", "")))
     if user is None:
         raise SlackError("user_not_found")
-    return {"ok": True, "user": user.to_slack(s.team_id)}
+    out = user.to_slack(s.team_id)
+    if user.locale and str(args.get("include_locale", "")).lower() in ("1", "true"):
+        out["locale"] = user.locale  # Slack answers the client's language only when asked
+    return {"ok": True, "user": out}
 
 
 def _checked_view(args: JSON, expected_type: str | None) -> JSON:

@@ -51,6 +51,7 @@ class User:
     real_name: str = ""
     email: str = ""
     tz: str = "Asia/Shanghai"
+    locale: str = ""  # the Slack client's language ("" in tests that do not set one)
     is_bot: bool = False
     is_admin: bool = False
     deleted: bool = False
