@@ -96,8 +96,11 @@ def _iso(d: date) -> str:
 def _signed_after_draft(v: Mapping[str, Any], _: Mapping[str, FlagValue], f: Facts) -> None:
     signed = v.get("signed_on")
     if signed is not None and f.draft_on is not None and signed < f.draft_on:
-        raise FormInvalid(
-            {"signed_on": f"must not be before the SLA draft was written ({_iso(f.draft_on)})"}
+        raise FormInvalid.one(
+            "signed_on",
+            "not_before_draft",
+            f"must not be before the SLA draft was written ({_iso(f.draft_on)})",
+            day=_iso(f.draft_on),
         )
 
 
@@ -105,7 +108,9 @@ def _not_in_future(name: str, what: str) -> Rule:
     def rule(v: Mapping[str, Any], _: Mapping[str, FlagValue], f: Facts) -> None:
         day = v.get(name)
         if day is not None and f.today is not None and day > f.today:
-            raise FormInvalid({name: f"{what} cannot be in the future ({_iso(day)})"})
+            raise FormInvalid.one(
+                name, "not_future", f"{what} cannot be in the future ({_iso(day)})", day=_iso(day)
+            )
 
     return rule
 
@@ -117,18 +122,23 @@ def _early_end_within_the_sla(v: Mapping[str, Any], _: Mapping[str, FlagValue], 
     end = v.get("service_end")
     early = str(v.get("kind")) in _EARLY
     if early and f.sla_end is not None and end is not None and end > f.sla_end:
-        raise FormInvalid(
-            {
-                "service_end": "an early termination ends on or before the SLA's end "
-                f"({_iso(f.sla_end)})"
-            }
+        raise FormInvalid.one(
+            "service_end",
+            "early_end_within_sla",
+            f"an early termination ends on or before the SLA's end ({_iso(f.sla_end)})",
+            day=_iso(f.sla_end),
         )
 
 
 def _reply_after_notice(v: Mapping[str, Any], _: Mapping[str, FlagValue], f: Facts) -> None:
     replied = v.get("replied_on")
     if replied is not None and f.notice_on is not None and replied < f.notice_on:
-        raise FormInvalid({"replied_on": f"must not be before the notice ({_iso(f.notice_on)})"})
+        raise FormInvalid.one(
+            "replied_on",
+            "not_before_notice",
+            f"must not be before the notice ({_iso(f.notice_on)})",
+            day=_iso(f.notice_on),
+        )
 
 
 def _archive_after_the_end(_: Mapping[str, Any], __: Mapping[str, FlagValue], f: Facts) -> None:
