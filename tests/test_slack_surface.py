@@ -311,7 +311,12 @@ def test_manifest_validates_against_slacks_schema() -> None:
     jsonschema.validate(manifest, schema)
     assert manifest["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened"]
     assert [c["command"] for c in manifest["features"]["slash_commands"]] == ["/sla"]
-    assert set(manifest["oauth_config"]["scopes"]["bot"]) == {"commands", "chat:write"}
+    # users:read: users.info with include_locale, the language of each person's Slack
+    assert set(manifest["oauth_config"]["scopes"]["bot"]) == {
+        "commands",
+        "chat:write",
+        "users:read",
+    }
 
 
 def test_a_role_granted_by_configuration_applies_at_once(slack: SlackClient) -> None:
