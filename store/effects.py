@@ -57,6 +57,8 @@ class Ctx:
         self.doc_version: int | None = None
         #: derived figures the step record keeps beside the form (T6's variance)
         self.record_extra: dict[str, Any] = {}
+        #: (user, action) task DMs beyond the actions this step opens (a handover)
+        self.task_dms: list[tuple[str, str]] = []
 
 
 def resolve_entry(s: Session, ref: str) -> CatalogueEntry:
@@ -244,6 +246,34 @@ def _c4(c: Ctx) -> None:
 
 def _owner(c: Ctx) -> None:
     c.ag.owner = str(c.values["owner"])
+
+
+def _handover(c: Ctx) -> None:
+    """M8.handover: the new owner takes the owner's open tasks (M9, M10) and gets their DMs."""
+    from store.models import Task
+
+    old = c.ag.owner
+    c.ag.owner = str(c.values["owner"])
+    moved = list(
+        c.s.execute(
+            select(col(Task.action)).where(
+                col(Task.agreement_id) == c.ag.id,
+                col(Task.closed_at).is_(None),
+                col(Task.action).in_(["M9", "M10"]),
+            )
+        ).scalars()
+    )
+    if moved:
+        c.s.execute(
+            update(Task)
+            .where(
+                col(Task.agreement_id) == c.ag.id,
+                col(Task.closed_at).is_(None),
+                col(Task.action).in_(moved),
+            )
+            .values(assignees=[c.ag.owner])
+        )
+    c.task_dms += [(c.ag.owner, a) for a in moved if c.ag.owner != old]
 
 
 def _olas(c: Ctx, lines: list[Any]) -> None:
@@ -495,6 +525,7 @@ EFFECTS: dict[str, Callable[[Ctx], None]] = {
     "M1": _m1,
     "M6": _supplier,
     "M8": _owner,
+    "M8.handover": _handover,
     "M9": _m9,
     "M9.review": _review_initiation,
     "M10": _m10,

@@ -12,8 +12,10 @@ from sqlmodel import Session, col
 from bot.flows.errors import ProcessRunning
 from bot.flows.integrity import RUNNING, Facts
 from bot.flows.process import ACTION_BY_ID, Status
+from bot.flows.roles import Role
 from store.effects import last_record
 from store.models import OLA, Agreement, AgreementVersion, StepRecord, table_of
+from store.roles import holders
 
 #: the furthest time zone ahead of UTC (Kiribati, UTC+14): a day is "in the future" only once
 #: it has not begun anywhere yet, so no user's local today is ever refused
@@ -55,6 +57,7 @@ def _draft_on(s: Session, ag: Agreement) -> date | None:
 
 _NEEDS_NOTICE = frozenset({"T2", "T7"})
 _NEEDS_DRAFT = frozenset({"M5", "C3"})
+_NEEDS_OPS = frozenset({"M8", "M8.handover"})
 
 
 def facts_for(s: Session, ag: Agreement, action_id: str, now: datetime) -> Facts:
@@ -66,7 +69,9 @@ def facts_for(s: Session, ag: Agreement, action_id: str, now: datetime) -> Facts
             notice_on = (rec.at.astimezone(UTC) - _BEHIND).date()
             end = rec.data.get("service_end")
             notice_end = date.fromisoformat(end) if isinstance(end, str) else None
+    ops = frozenset(holders(s, [Role.OPS_LEAD])) if action_id in _NEEDS_OPS else None
     return Facts(
+        ops_leads=ops,
         today=latest_day(now),
         draft_on=_draft_on(s, ag) if action_id in _NEEDS_DRAFT else None,
         sla_end=ag.end_date,

@@ -96,6 +96,16 @@ def assignees(s: Session, ag: Agreement, action_id: str) -> list[str]:
     return users
 
 
+def because(s: Session, ag: Agreement, action_id: str, user: str) -> list[str]:
+    """Why `user` gets the task: "owner" for the named owner's steps, else the roles of the
+    action that the user holds."""
+    act = ACTION_BY_ID[action_id]
+    if act.by_owner and ag.owner == user:
+        return ["owner"]
+    mine = roles_of(s, user)
+    return [r.value for r in act.roles if r in mine]
+
+
 def _already_done(s: Session, agreement_id: str, action_id: str) -> AlreadyDone | None:
     act = ACTION_BY_ID.get(action_id)
     if act is None or act.standing_in:
@@ -345,8 +355,15 @@ def _apply(
             },
         ),
     ]
-    for opened, who in new_tasks:
-        messages += [("dm", user, {"template": "task", "action": opened}) for user in who]
+    for opened, who in [*new_tasks, *((a, [u]) for u, a in ctx.task_dms)]:
+        messages += [
+            (
+                "dm",
+                user,
+                {"template": "task", "action": opened, "because": because(s, ag, opened, user)},
+            )
+            for user in who
+        ]
     if d.branch.informs:
         told = {
             "template": "informed",

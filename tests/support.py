@@ -52,6 +52,7 @@ PATHS["T1.withdraw"] = PATHS["T1.extension"]
 PATHS["M13.withdraw"] = PATHS["C1"]
 PATHS["M14.withdraw"] = (*_LIVE, ("M14", {}))
 PATHS["M1.class"] = ()
+PATHS["M8.handover"] = PATHS["M9"]
 PATHS["T2"] = (*_LIVE, ("T1", {}))
 PATHS["T2.deem"] = PATHS["T2"]
 for a in ("T3", "T4", "T5"):

@@ -20,7 +20,10 @@ FORMS["T2.deem"] = {"notice_on": "2026-03-02", "deadline": "2026-03-09", "reply_
 def open_state(action_id: str) -> AgreementState:
     act = ACTION_BY_ID[action_id]
     if act.standing_in:
-        return AgreementState(status=next(iter(act.standing_in)), pending=act.only_while[:1])
+        needed = {act.needs_flag: "U_OWNER"} if act.needs_flag else {}
+        return AgreementState(
+            status=next(iter(act.standing_in)), pending=act.only_while[:1], flags=needed
+        )
     flags: dict[str, str | bool | int | None] = {"suppliers_needed": True}
     return AgreementState(status=Status.ONBOARDING, pending=(action_id,), flags=flags)
 

@@ -381,3 +381,48 @@ def test_migration_marks_earlier_rounds_superseded(world: Database, clock: Clock
             ).scalars()
         )
     assert statuses == ["superseded", "superseded", "current"]
+
+
+# -- rule 4: the named owner -----------------------------------------------------------------
+
+
+def test_m8_by_slm_names_an_ops_lead_who_alone_does_m9_and_m10(
+    world: Database, clock: Clock
+) -> None:
+    from store.models import OutboxMessage, Task
+
+    OPS = USERS[Role.OPS_LEAD]
+    grant_role(world, "U_OPS_2", Role.OPS_LEAD, by=CONFIG_ACTOR, now=T0)
+    ag = drive(world, "M8", clock)
+    with pytest.raises(PermissionDenied, match="only slm"):
+        act(world, ag.agreement_id, "M8", clock, OPS)
+    with pytest.raises(FormInvalid, match="owner: U_SALES does not hold the operations lead"):
+        act(world, ag.agreement_id, "M8", clock, SLM, owner=SALES)
+    act(world, ag.agreement_id, "M8", clock, SLM, owner=OPS)
+    with pytest.raises(PermissionDenied, match=r"only the named O&M service owner \(U_OPS\)"):
+        act(world, ag.agreement_id, "M9", clock, "U_OPS_2")
+    # a service level manager hands the agreement over (audited); the task moves with it
+    with pytest.raises(FormInvalid, match="does not hold the operations lead"):
+        act(world, ag.agreement_id, "M8.handover", clock, SLM, owner=SALES)
+    act(world, ag.agreement_id, "M8.handover", clock, SLM, owner="U_OPS_2")
+    assert audit_actions(world, ag.agreement_id)[-1] == "M8.handover"
+    with world.read() as s:
+        task = s.execute(
+            select(Task).where(
+                col(Task.agreement_id) == ag.agreement_id,
+                col(Task.action) == "M9",
+                col(Task.closed_at).is_(None),
+            )
+        ).scalar_one()
+        dms = s.execute(
+            select(col(OutboxMessage.recipient), col(OutboxMessage.payload)).where(
+                col(OutboxMessage.agreement_id) == ag.agreement_id,
+                col(OutboxMessage.kind) == "dm",
+            )
+        ).all()
+    assert task.assignees == ["U_OPS_2"]
+    m9_dms = [(r, p.get("because")) for r, p in dms if p.get("action") == "M9"]
+    assert m9_dms == [(OPS, ["owner"]), ("U_OPS_2", ["owner"])]
+    with pytest.raises(PermissionDenied, match="owner"):
+        act(world, ag.agreement_id, "M9", clock, OPS)
+    act(world, ag.agreement_id, "M9", clock, "U_OPS_2")

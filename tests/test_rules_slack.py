@@ -197,3 +197,23 @@ def test_t6_modal_prefilled_with_the_budget_and_show_compares(slack: SlackClient
     assert resp.status_code == 200
     shown = json.dumps(resp.json(), ensure_ascii=False)
     assert "T6" in shown and "86500.00" in shown and "-3500.00" in shown
+
+
+def test_owner_tasks_reach_the_owner_saying_why(slack: SlackClient) -> None:
+    db = slack.app.db
+    clock = Clock()
+    ag = drive(db, "M8", clock)
+    ops = USERS[Role.OPS_LEAD]
+    # M8 is the service level manager's: an operations lead's click is refused
+    seen = len(slack.standin.state.ephemerals(user=ops))
+    slack.click(ops, action_buttons(ag.agreement_id, "M8", ag.lock_version, "en")[0])
+    wait_for(lambda: len(slack.standin.state.ephemerals(user=ops)) > seen, what="refusal")
+    refusal = str(slack.standin.state.ephemerals(user=ops)[-1].get("text"))
+    assert ("服务级别经理" if zh(slack) else "Service level manager") in refusal
+    before = len(slack.standin.state.dms(ops))
+    perform(db, ag.agreement_id, "M8", forms()["M8"], actor=SLM, now=clock())
+    slack.dispatch()
+    new = slack.standin.state.dms(ops)[before:]
+    text = json.dumps(new, ensure_ascii=False)
+    assert ag.agreement_id in text and "M9" in text
+    assert ("指定的运维服务负责人" if zh(slack) else "named O&M service owner") in text

@@ -38,6 +38,7 @@ class DocKind(StrEnum):
     ARCHIVE = "archive"
     PROJECT_CLASS = "project_class"
     WITHDRAWAL = "withdrawal"
+    HANDOVER = "handover"
 
     @property
     def name_en(self) -> str:
@@ -58,6 +59,7 @@ DOC_NAMES: dict[DocKind, tuple[str, str]] = {
     ),
     DocKind.PROJECT_CLASS: ("Project class decision", "项目类别决定"),
     DocKind.WITHDRAWAL: ("Withdrawal record", "撤回记录"),
+    DocKind.HANDOVER: ("Owner handover record", "负责人变更记录"),
     DocKind.REQUIREMENT_FINAL: ("Service requirement specification", "服务需求说明书"),
     DocKind.REJECTION: ("Recorded rejection", "不承接记录"),
     DocKind.CATALOGUE: ("Service catalogue", "服务目录"),

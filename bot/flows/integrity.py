@@ -72,6 +72,8 @@ class Facts:
     #: the day of the open T1 notice and the service end it announced
     notice_on: date | None = None
     notice_end: date | None = None
+    #: who holds the operations lead role (M8 and M8.handover name one of them)
+    ops_leads: frozenset[str] | None = None
 
 
 Rule = Callable[[Mapping[str, Any], Mapping[str, FlagValue], Facts], None]
@@ -149,7 +151,20 @@ def _archive_after_the_end(_: Mapping[str, Any], __: Mapping[str, FlagValue], f:
         )
 
 
+def _owner_is_ops_lead(v: Mapping[str, Any], _: Mapping[str, FlagValue], f: Facts) -> None:
+    owner = v.get("owner")
+    if owner and f.ops_leads is not None and owner not in f.ops_leads:
+        raise FormInvalid(
+            {
+                "owner": f"{owner} does not hold the operations lead role (ops_lead): "
+                "name one who does"
+            }
+        )
+
+
 RULES: dict[str, tuple[Rule, ...]] = {
+    "M8": (_owner_is_ops_lead,),
+    "M8.handover": (_owner_is_ops_lead,),
     "T1": (_extension_only_for_group, _early_end_within_the_sla),
     "M5": (_signed_after_draft,),
     "C3": (_not_in_future("signed_on", "the signing date"),),

@@ -121,6 +121,18 @@ def precheck(
             )
         where = state.describe()
         raise InvalidTransition(f"{action_id} is not open: the agreement is at {where}")
+    if act.needs_flag and not state.flags.get(act.needs_flag):
+        raise InvalidTransition(
+            f"{action_id} is refused: no {act.needs_flag} is named yet (M8 names the owner)"
+        )
+    owner = state.flags.get("owner")
+    if act.by_owner and owner and actor != owner:
+        raise PermissionDenied(
+            act.id,
+            act.roles,
+            detail=f"only the named O&M service owner ({owner}) can do {act.id}; a service "
+            "level manager can hand the agreement to another owner (M8.handover)",
+        )
     if act.only_while and not any(p in state.pending for p in act.only_while):
         raise InvalidTransition(
             f"{action_id} is refused: it is possible only while "

@@ -296,10 +296,27 @@ class M8Form(StepForm):
             "O&M service owner",
             "运维服务负责人",
             Widget.USER,
-            help_en="Writes M9 and delivers M10",
-            help_zh="负责M9和M10",
+            help_en="Holds the operations lead role; writes M9 and delivers M10",
+            help_zh="须具有运维服务负责人角色；负责M9和M10",
         ),
     ]
+
+
+class HandoverForm(StepForm):
+    """M8.handover: a service level manager hands the agreement to another O&M service owner."""
+
+    owner: Annotated[
+        str,
+        Field(min_length=1, max_length=64),
+        UI(
+            "New O&M service owner",
+            "新的运维服务负责人",
+            Widget.USER,
+            help_en="Must hold the operations lead role",
+            help_zh="须具有运维服务负责人角色",
+        ),
+    ]
+    reason: Annotated[LongText, UI("Why", "原因", Widget.MULTILINE)]
 
 
 class M9Form(StepForm):

@@ -19,6 +19,7 @@ from bot.flows.change_forms import C1Form, C2Form, C3Form, C4Form
 from bot.flows.documents import DocKind as D
 from bot.flows.forms import StepForm
 from bot.flows.onboarding_forms import (
+    HandoverForm,
     M1Form,
     M2Form,
     M3Form,
@@ -137,6 +138,10 @@ class Action:
     system: bool = False
     #: refused unless one of these is pending (a withdrawal before the point of no return)
     only_while: tuple[str, ...] = ()
+    #: only the O&M service owner named in M8 (the agreement's `owner` flag) may do it
+    by_owner: bool = False
+    #: refused until an earlier step set this flag (a handover needs an owner to hand over)
+    needs_flag: str | None = None
 
     def all_outputs(self) -> tuple[D, ...]:
         seen: dict[D, None] = dict.fromkeys(self.outputs)
@@ -451,11 +456,24 @@ ACTIONS: tuple[Action, ...] = (
         "M8",
         "Write the O&M project proposal",
         "编写运维项目建议书",
-        (R.SLM, R.OPS_LEAD),
+        (R.SLM,),
         M8Form,
         _next("M9"),
         outputs=(D.PROPOSAL,),
         sets_flags=("owner",),
+    ),
+    Action(
+        "M8.handover",
+        "M8",
+        "Hand the agreement to another owner",
+        "变更运维服务负责人",
+        (R.SLM,),
+        HandoverForm,
+        (Branch("done", "new owner named", "已指定新的负责人"),),
+        outputs=(D.HANDOVER,),
+        standing_in=_OPEN,
+        sets_flags=("owner",),
+        needs_flag="owner",
     ),
     Action(
         "M9",
@@ -466,6 +484,7 @@ ACTIONS: tuple[Action, ...] = (
         M9Form,
         _next("M9.review"),
         outputs=(D.INITIATION_REPORT, D.OLA),
+        by_owner=True,
     ),
     Action(
         "M9.review",
@@ -497,6 +516,7 @@ ACTIONS: tuple[Action, ...] = (
         M10Form,
         (Branch("live", "service live", "服务上线", status=S.ACTIVE),),
         outputs=(D.DELIVERY,),
+        by_owner=True,
     ),
     Action(
         "M11",

@@ -54,6 +54,7 @@ DOER: dict[str, Role] = {
     "M13": Role.SLM,
     "M14": Role.SLM,
     "M13.withdraw": Role.SLM,
+    "M8.handover": Role.SLM,
     "M14.withdraw": Role.SLM,
     "T1.withdraw": Role.SLM,
     "C1": Role.SLM,
@@ -99,6 +100,7 @@ def sample_forms(
         },
         "M1.class": {"project_class": "group", "reason": "A group company's project"},
         "M13.withdraw": {"reason": "The customer dropped the request"},
+        "M8.handover": {"owner": owner, "reason": "The owner moves to another project"},
         "M14.withdraw": {"reason": "The customer decided to stay"},
         "T1.withdraw": {"reason": "Asked by mistake"},
         "M2": {

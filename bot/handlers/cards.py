@@ -46,6 +46,7 @@ STANDING_ORDER = (
     "M14.withdraw",
     "T1.withdraw",
     "M1.class",
+    "M8.handover",
 )
 
 
@@ -290,17 +291,21 @@ def task_blocks(
     locale: str,
     *,
     held: Iterable[Role] = (),
+    because: Sequence[str] | None = None,
 ) -> tuple[str, list[Block]]:
     """The DM to an assignee of a new task, with its action button(s). "Because you hold"
-    names the recipient's roles (`held`) that the step takes, else all of theirs."""
+    names the recipient's roles (`held`) that the step takes, else all of theirs; the named
+    O&M service owner's steps (M9, M10) say so instead (`because` holds "owner")."""
     act = ACTION_BY_ID[action_id]
     agreement = f"{agreement_id} · {escape(customer)}"
     text = t("task_dm", locale, step=step_title(action_id, locale), agreement=agreement)
     mine = set(held)
-    because = [r for r in Role if r in mine and r in act.roles] or [r for r in Role if r in mine]
+    roles = [r for r in Role if r in mine and r in act.roles] or [r for r in Role if r in mine]
     blocks: list[Block] = [section(text)]
-    if because:
-        blocks.append(context(t("task_roles", locale, roles=role_names(because, locale))))
+    if because and "owner" in because:
+        blocks.append(context(t("task_owner", locale)))
+    elif roles:
+        blocks.append(context(t("task_roles", locale, roles=role_names(roles, locale))))
     blocks += actions(
         action_buttons(agreement_id, action_id, lock_version, locale), BlockId.TASK_ACTIONS
     )

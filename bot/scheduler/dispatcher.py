@@ -322,7 +322,13 @@ class Dispatcher:
             lock = card.lock_version if card else None
             held = await asyncio.to_thread(user_roles, self.db, str(row["recipient"]))
             text, blocks = task_blocks(
-                agreement_id, customer, str(payload["action"]), lock, loc, held=held
+                agreement_id,
+                customer,
+                str(payload["action"]),
+                lock,
+                loc,
+                held=held,
+                because=payload.get("because"),
             )
             resp = await self._post(str(row["recipient"]), text=text, blocks=blocks)
             return str(resp["ts"])
