@@ -96,7 +96,12 @@ def test_m9_reject_returns_to_ops_lead_and_author_never_approves(
     grant_role(world, "U_BOTH", Role.OPS_LEAD, by=CONFIG_ACTOR, now=clock())
     grant_role(world, "U_BOTH", Role.SLM, by=CONFIG_ACTOR, now=clock())
     ag = drive(world, "M9", clock)
+    # M9 is the named owner's (issue 9, rule 4): U_BOTH is made the owner for the report
+    handover = {"owner": "U_BOTH", "reason": "U_BOTH writes the report"}
+    perform(world, ag.agreement_id, "M8.handover", handover, actor="U_SLM", now=clock())
     perform(world, ag.agreement_id, "M9", forms()["M9"], actor="U_BOTH", now=clock())
+    handback = {"owner": "U_OPS", "reason": "Back to the owner"}
+    perform(world, ag.agreement_id, "M8.handover", handback, actor="U_SLM", now=clock())
     with pytest.raises(PermissionDenied, match="author of M9 cannot approve"):
         perform(
             world,
