@@ -342,8 +342,10 @@ def test_no_author_of_any_m9_round_approves_and_rejected_olas_are_superseded(
     grant_role(world, "U_OPS_SLM", Role.OPS_LEAD, by=CONFIG_ACTOR, now=T0)
     grant_role(world, "U_OPS_SLM", Role.SLM, by=CONFIG_ACTOR, now=T0)
     ag = drive(world, "M9", clock)
+    act(world, ag.agreement_id, "M8.handover", clock, SLM, owner="U_OPS_SLM")
     act(world, ag.agreement_id, "M9", clock, "U_OPS_SLM")  # round 1 by U_OPS_SLM
     act(world, ag.agreement_id, "M9.review", clock, SLM, decision="reject", reason="Too dear")
+    act(world, ag.agreement_id, "M8.handover", clock, SLM, owner=USERS[Role.OPS_LEAD])
     act(world, ag.agreement_id, "M9", clock, USERS[Role.OPS_LEAD], olas="DBA: 15 min response")
     with pytest.raises(PermissionDenied, match="author of M9"):
         act(world, ag.agreement_id, "M9.review", clock, "U_OPS_SLM")
