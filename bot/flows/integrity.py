@@ -154,11 +154,11 @@ def _archive_after_the_end(_: Mapping[str, Any], __: Mapping[str, FlagValue], f:
 def _owner_is_ops_lead(v: Mapping[str, Any], _: Mapping[str, FlagValue], f: Facts) -> None:
     owner = v.get("owner")
     if owner and f.ops_leads is not None and owner not in f.ops_leads:
-        raise FormInvalid(
-            {
-                "owner": f"{owner} does not hold the operations lead role (ops_lead): "
-                "name one who does"
-            }
+        raise FormInvalid.one(
+            "owner",
+            "owner_not_ops_lead",
+            f"{owner} does not hold the operations lead role (ops_lead): name one who does",
+            user=owner,
         )
 
 

@@ -313,7 +313,7 @@ class Dispatcher:
                 customer=card.customer if card else "",
                 data=data,
                 documents=titles,
-                locale=self.locale,
+                locale=loc,
             )
             resp = await self._post(str(row["recipient"]), text=text, blocks=blocks)
             return str(resp["ts"])
