@@ -5,6 +5,7 @@ Nothing is created at import time.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -13,13 +14,18 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
     AsyncServerErrorRetryHandler,
 )
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import metrics
 from bot.handlers import actions, commands, events, language, views
 from bot.handlers.common import Deps, tell
 from bot.handlers.errors import unexpected
@@ -27,8 +33,29 @@ from bot.i18n import t
 from bot.settings import Settings
 from bot.user_locale import LocaleResolver, request_user, set_current
 from store.db import Database
+from store.events import first_delivery
 
 log = logging.getLogger("slm_bot")
+
+
+class CountRateLimits(AsyncRetryHandler):
+    """Never retries: counts Slack's 429 answers (`slm_slack_rate_limited_total`), including
+    those the rate-limit handler after it then retries."""
+
+    def __init__(self) -> None:
+        super().__init__(max_retry_count=1 << 30)
+
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if response is not None and response.status_code == 429:
+            metrics.SLACK_429.inc()
+        return False
 
 
 def web_client(settings: Settings) -> AsyncWebClient:
@@ -37,6 +64,7 @@ def web_client(settings: Settings) -> AsyncWebClient:
         token=settings.slack_bot_token or None,
         base_url=settings.slack_api_url,
         retry_handlers=[
+            CountRateLimits(),
             AsyncRateLimitErrorRetryHandler(max_retry_count=3),
             AsyncServerErrorRetryHandler(max_retry_count=2),
             AsyncConnectionErrorRetryHandler(max_retry_count=2),
@@ -84,14 +112,13 @@ def create_app(
     async def skip_redelivered_events(
         req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
     ) -> Any:
-        """Slack redelivers events (X-Slack-Retry-Num, same event_id): process them once."""
+        """Slack redelivers events (X-Slack-Retry-Num, same event_id): process them once,
+        whichever web process the retry reaches (a unique key in the database)."""
         event_id = req.body.get("event_id") if isinstance(req.body, dict) else None
-        if event_id:
-            if event_id in deps.seen_events:
+        if isinstance(event_id, str) and event_id:
+            first = await asyncio.to_thread(first_delivery, deps.db, event_id, now=deps.clock())
+            if not first:
                 return BoltResponse(status=200, body="")
-            deps.seen_events[str(event_id)] = None
-            while len(deps.seen_events) > 10_000:
-                deps.seen_events.pop(next_key(deps.seen_events))
         return await next()
 
     @app.error
@@ -108,7 +135,3 @@ def create_app(
     views.register(app, deps)
     events.register(app, deps)
     return SlackApp(app=app, deps=deps, client=client)
-
-
-def next_key(d: dict[str, None]) -> str:
-    return next(iter(d))

@@ -303,17 +303,9 @@ def cmd_sweep(args: argparse.Namespace, settings: Settings) -> int:
     if args.send:
         import asyncio
 
-        from bot.app import web_client
-        from bot.scheduler.dispatcher import Dispatcher
+        from bot.scheduler.factory import build_dispatcher
 
-        dispatcher = Dispatcher(
-            db,
-            web_client(settings),
-            channel=settings.agreements_channel,
-            locale=settings.locale,
-            clock=lambda: now,
-            channel_interval=settings.channel_interval,
-        )
+        dispatcher = build_dispatcher(settings, db, clock=lambda: now)
         result = asyncio.run(dispatcher.drain())
         print(f"sent {result.sent}, failed {result.failed}, deferred {result.deferred}")
     return 0
@@ -321,7 +313,7 @@ def cmd_sweep(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_outbox(args: argparse.Namespace, settings: Settings) -> int:
     """The outbox: what is pending and what keeps failing (never dropped)."""
-    from store.queries import outbox_summary
+    from store.outbox import outbox_summary
 
     summary = outbox_summary(_db(settings), limit=50)
     print(

@@ -16,7 +16,7 @@ from jinja2 import UndefinedError
 
 from bot.flows.process import ACTIONS
 from bot.flows.roles import Role
-from bot.i18n import catalogue, t
+from bot.i18n import Safe, catalogue, t
 
 #: audit kinds written outside the process declarations (`AuditEvent.action`)
 OTHER_KINDS = (
@@ -51,15 +51,15 @@ def actor_words(actor: str | None, locale: str, mention: Callable[[str], str]) -
         return t("history.nobody", locale)
     if actor == "system" or actor.startswith("system:"):
         return t("history.system", locale)
-    return mention(actor)
+    return Safe(mention(actor))  # markup the caller built (a Slack mention, or plain)
 
 
 def event_words(
     event: Mapping[str, Any],
     locale: str,
     *,
-    mention: Callable[[str], str] = str,
-    escape: Callable[[str], str] = str,
+    mention: Callable[[str], str] = Safe,
+    escape: Callable[[str], str] = Safe,
 ) -> str:
     """One audit row as a sentence, prefixed with its step: `M9 · initiation report approved
     by <@U1>`. `event` has kind (or action), step, actor, branch and data; `escape` is applied
@@ -68,8 +68,8 @@ def event_words(
     branch = event.get("branch")
     data = dict(event.get("data") or {})
     who = actor_words(event.get("actor"), locale, mention)
-    params = {
-        k: escape(_plain(v))
+    params: dict[str, str] = {
+        k: Safe(escape(_plain(v)))
         for k, v in data.items()
         if isinstance(k, str) and k.isidentifier() and k not in ("key", "locale")
     }

@@ -85,11 +85,31 @@ def _template(locale: str, key: str) -> Template | _Simple:
     return _env().from_string(source)
 
 
-def t(key: str, locale: str = "en", **params: Any) -> str:
-    """The text `key` in `locale`, rendered with `params`."""
+class Safe(str):
+    """Text that is already Slack markup (a mention, a link we built, escaped user text):
+    `t()` inserts it as it is."""
+
+    __slots__ = ()
+
+
+def escape(text: str) -> Safe:
+    """Escape user text for Slack (`&`, `<`, `>`, as Slack documents); markup passes."""
+    if isinstance(text, Safe):
+        return text
+    return Safe(str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+
+
+def _param(value: Any) -> Any:
+    return escape(value) if isinstance(value, str) else value
+
+
+def t(key: str, locale: str = "en", **params: Any) -> Safe:
+    """The text `key` in `locale`, rendered with `params`. The one place user text is
+    escaped: every string parameter is, unless it is `Safe` (markup we built)."""
     if not params:
-        return _constant(norm_locale(locale), key)
-    return _template(norm_locale(locale), key).render(**params)
+        return Safe(_constant(norm_locale(locale), key))
+    clean = {k: _param(v) for k, v in params.items()}
+    return Safe(_template(norm_locale(locale), key).render(**clean))
 
 
 @functools.cache
@@ -99,4 +119,7 @@ def _constant(locale: str, key: str) -> str:
 
 def truncate(text: str, limit: int) -> str:
     """Cut to Slack's limits with an ellipsis."""
-    return text if len(text) <= limit else text[: max(0, limit - 1)] + "…"
+    if len(text) <= limit:
+        return text
+    cut = text[: max(0, limit - 1)] + "…"
+    return Safe(cut) if isinstance(text, Safe) else cut

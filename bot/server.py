@@ -7,17 +7,21 @@ import asyncio
 import contextlib
 import logging
 import sys
-from collections.abc import AsyncIterator, Callable
-from datetime import UTC, date, datetime
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, request_response
 
+from bot import logs
 from bot.app import SlackApp, create_app
+from bot.guard import SlackGuard
+from bot.metrics import metrics_endpoint
 from bot.scheduler.dispatcher import Dispatcher
+from bot.scheduler.factory import build_dispatcher
 from bot.settings import Settings
 from store.db import Database
 
@@ -60,32 +64,17 @@ def create_web(
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
 
+    guarded = SlackGuard(
+        request_response(slack_events), signing_secret=settings.slack_signing_secret
+    )
     return Starlette(
         routes=[
-            Route("/slack/events", slack_events, methods=["POST"]),
+            Route("/slack/events", guarded, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
+            Route("/metrics", metrics_endpoint(db), methods=["GET"]),
         ],
         lifespan=lifespan,
     )
-
-
-def task_due_date(settings: Settings, db: Database) -> Callable[[datetime], date]:
-    """A task is due `SLM_STALE_DAYS` working days after it opened (the company's calendar:
-    weekends, public holidays and makeup workdays, the override table); the card shows it
-    and the sweep re-sends the task when it passes."""
-    from zoneinfo import ZoneInfo
-
-    from bot.scheduler.runner import sweeper_for
-
-    sweeper = sweeper_for(settings, db)
-    tz = ZoneInfo(settings.timezone)
-
-    def due(opened: datetime) -> date:
-        return sweeper.calendar().add_working_days(
-            opened.astimezone(tz).date(), settings.stale_days
-        )
-
-    return due
 
 
 def build(
@@ -101,14 +90,7 @@ def build(
     dispatcher: Dispatcher | None = None
     slack = create_app(settings, db)
     if scheduler:
-        dispatcher = Dispatcher(
-            db,
-            slack.client,
-            channel=settings.agreements_channel,
-            locale=settings.locale,
-            channel_interval=settings.channel_interval,
-            due_date=task_due_date(settings, db),
-        )
+        dispatcher = build_dispatcher(settings, db, slack.client)
         slack.deps.notify = dispatcher.wakeup.set
     web = create_web(
         settings, db, slack, dispatcher, sweeps=scheduler if sweeps is None else sweeps
@@ -128,7 +110,7 @@ def prepare_database(settings: Settings, db: Database) -> None:
 def serve(settings: Settings, *, socket_mode: bool = False, scheduler: bool = True) -> int:
     import uvicorn
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logs.configure()
     missing = settings.missing_for_http()
     if socket_mode and not settings.slack_app_token.startswith("xapp-"):
         missing.append("SLACK_APP_TOKEN")
@@ -174,25 +156,22 @@ async def _socket_mode(settings: Settings, db: Database, *, scheduler: bool) -> 
 
 def worker(settings: Settings) -> int:
     """`slm-bot worker`: sweeps and the outbox dispatcher, no HTTP."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logs.configure()
     if not settings.slack_bot_token or settings.slack_bot_token.lower() in (
         "xoxb-your-token",
         "changeme",
     ):
         print("error: set SLACK_BOT_TOKEN (missing or still a placeholder)", file=sys.stderr)
         return 2
-    from bot.app import web_client
     from bot.scheduler.runner import run_worker
 
     db = Database(settings.database_url)
     prepare_database(settings, db)
-    dispatcher = Dispatcher(
-        db,
-        web_client(settings),
-        channel=settings.agreements_channel,
-        locale=settings.locale,
-        channel_interval=settings.channel_interval,
-    )
+    dispatcher = build_dispatcher(settings, db)
+    if settings.metrics_port:
+        from prometheus_client import start_http_server
+
+        start_http_server(settings.metrics_port)
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(run_worker(settings, db, dispatcher))
     return 0

@@ -39,6 +39,11 @@ class Settings(BaseSettings):
     )
     stale_days: int = Field(default=3, ge=1, le=60, alias="SLM_STALE_DAYS")
     channel_interval: float = Field(default=1.0, ge=0, alias="SLM_CHANNEL_INTERVAL")
+    #: how long a worker's claim on an agreement's messages lasts unless renewed (a dead
+    #: worker's messages are taken over after this)
+    outbox_lease_seconds: float = Field(default=10.0, ge=1, le=600, alias="SLM_OUTBOX_LEASE")
+    #: `slm-bot worker` serves `/metrics` on this port when set (`serve` has it on PORT)
+    metrics_port: int = Field(default=0, ge=0, le=65535, alias="SLM_METRICS_PORT")
     host: str = Field(default="0.0.0.0", alias="HOST")
     port: int = Field(default=3000, ge=1, le=65535, alias="PORT")
 

@@ -10,7 +10,7 @@ from bot.flows.errors import AlreadyDone, NotFound, PermissionDenied
 from bot.flows.roles import Role
 from store.db import Database
 from store.models import AuditEvent, ImprovementAction
-from store.outbox import enqueue
+from store.outbox import ImprovementDonePayload, enqueue
 from store.roles import roles_of
 
 MAY_CLOSE = (Role.SLM, Role.OPS_LEAD)
@@ -47,12 +47,9 @@ def complete_improvement(
             kind="thread",
             agreement_id=item.agreement_id,
             now=now,
-            payload={
-                "template": "improvement_done",
-                "improvement": improvement_id,
-                "actor": actor,
-                "description": item.description,
-            },
+            payload=ImprovementDonePayload(
+                improvement=improvement_id, actor=actor, description=item.description
+            ),
         )
         return item
 

@@ -16,6 +16,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, bindparam, insert, select, update
 from sqlmodel import Session, col
 
+from bot import metrics
 from bot.flows.errors import (
     AgreementClosed,
     AlreadyDone,
@@ -38,11 +39,19 @@ from store.models import (
     AuditEvent,
     Customer,
     Document,
+    RequestSubmission,
     StepRecord,
     Task,
     table_of,
 )
-from store.outbox import enqueue_many
+from store.outbox import (
+    CardPayload,
+    EventPayload,
+    InformedPayload,
+    Message,
+    TaskPayload,
+    enqueue_many,
+)
 from store.roles import holders, roles_of
 
 
@@ -337,44 +346,39 @@ def _apply(
     )
 
     # messages: the card (updated in place), the event in its thread, a DM per new task
-    messages: list[tuple[str, str | None, dict[str, Any]]] = [
-        ("card", None, {"template": "card"}),
-        (
+    messages: list[Message] = [
+        Message("card", None, CardPayload()),
+        Message(
             "thread",
             None,
-            {
-                "template": "event",
-                "action": d.action.id,
-                "branch": d.branch.key,
-                "actor": actor,
-                "record_id": record_id,
-                "documents": doc_ids,
-                "skipped": list(d.skipped),
-                "opened": list(d.opened),
-                "status": after.status.value,
-            },
+            EventPayload(
+                action=d.action.id,
+                branch=d.branch.key,
+                actor=actor,
+                record_id=record_id,
+                documents=doc_ids,
+                skipped=list(d.skipped),
+                opened=list(d.opened),
+                status=after.status.value,
+            ),
         ),
     ]
     for opened, who in [*new_tasks, *((a, [u]) for u, a in ctx.task_dms)]:
         messages += [
-            (
-                "dm",
-                user,
-                {"template": "task", "action": opened, "because": because(s, ag, opened, user)},
-            )
+            Message("dm", user, TaskPayload(action=opened, because=because(s, ag, opened, user)))
             for user in who
         ]
     if d.branch.informs:
-        told = {
-            "template": "informed",
-            "action": d.action.id,
-            "branch": d.branch.key,
-            "actor": actor,
-            "record_id": record_id,
-            "documents": doc_ids,
-        }
-        messages += [("dm", user, told) for user in holders(s, d.branch.informs)]
+        told = InformedPayload(
+            action=d.action.id,
+            branch=d.branch.key,
+            actor=actor,
+            record_id=record_id,
+            documents=doc_ids,
+        )
+        messages += [Message("dm", user, told) for user in holders(s, d.branch.informs)]
     enqueue_many(conn, agreement_id=ag.id, now=now, messages=messages)
+    metrics.TRANSITIONS.labels(d.action.step).inc()
     return Outcome(
         agreement_id=ag.id,
         action=d.action.id,
@@ -498,26 +502,41 @@ def _next_id(s: Session, year: int) -> str:
     return f"SLA-{year}-{seq:04d}"
 
 
+def _find_or_create_customer(s: Session, name: str, contact: str, now: datetime) -> int:
+    """The customer named `name`, created when new: an insert that skips an existing name
+    (on PostgreSQL it waits for a concurrent insert of the same name), then a read."""
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    ins = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
+    s.execute(
+        ins(Customer)
+        .values(name=name, contact=contact, created_at=now)
+        .on_conflict_do_nothing(index_elements=["name"])
+    )
+    return int(s.execute(select(col(Customer.id)).where(col(Customer.name) == name)).scalar_one())
+
+
 def submit_request(
-    db: Database, data: Mapping[str, Any] | M1Form, *, actor: str, now: datetime
+    db: Database,
+    data: Mapping[str, Any] | M1Form,
+    *,
+    actor: str,
+    now: datetime,
+    request_key: str | None = None,
 ) -> Outcome:
-    """M1: record a customer's service request; creates the agreement `SLA-<year>-<seq>`."""
+    """M1: record a customer's service request; creates the agreement `SLA-<year>-<seq>`.
+    `request_key` (a modal submission's view id and hash) is recorded with it, unique: see
+    `store/requests.py` for the same submission arriving twice."""
     form = parse_form(M1Form, dict(data) if isinstance(data, Mapping) else data)
     with db.write() as s:
         roles = roles_of(s, actor)
         # permission before anything is created (decide checks it again on the new state)
         decide(INITIAL_STATE, "M1", form, actor=actor, roles=roles)
-        cust = s.execute(
-            select(Customer).where(col(Customer.name) == form.customer)
-        ).scalar_one_or_none()
-        if cust is None:
-            cust = Customer(name=form.customer, contact=form.contact, created_at=now)
-            s.add(cust)
-            s.flush()
-        assert cust.id is not None
+        customer_id = _find_or_create_customer(s, form.customer, form.contact, now)
         ag = Agreement(
             id=_next_id(s, now.year),
-            customer_id=cust.id,
+            customer_id=customer_id,
             title=f"{form.customer}: {', '.join(form.services)}"[:300],
             status=INITIAL_STATE.status.value,
             pending=list(INITIAL_STATE.pending),
@@ -528,6 +547,8 @@ def submit_request(
         )
         conn = s.connection()
         conn.execute(insert(_AGREEMENTS), ag.model_dump())
+        if request_key is not None:
+            s.add(RequestSubmission(key=request_key, agreement_id=ag.id, created_at=now))
         conn.execute(
             _INSERT_AUDIT,
             {

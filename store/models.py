@@ -326,6 +326,25 @@ class OutboxLease(SQLModel, table=True):
     until: datetime = _ts()
 
 
+class SlackEvent(SQLModel, table=True):
+    """An Events API delivery already handled (`event_id` unique): Slack's retries, whichever
+    web process they reach, are handled once. Rows older than a day are pruned."""
+
+    __tablename__ = "slack_event"
+    event_id: str = Field(primary_key=True, max_length=64)
+    seen_at: datetime = _ts(index=True)
+
+
+class RequestSubmission(SQLModel, table=True):
+    """A new-request modal submission already taken (Slack's view id and hash): the same
+    submission again answers with the agreement it made instead of making another."""
+
+    __tablename__ = "request_submission"
+    key: str = Field(primary_key=True, max_length=120)
+    agreement_id: str = Field(max_length=20)
+    created_at: datetime = _ts()
+
+
 class HolidayOverride(SQLModel, table=True):
     """Holidays or makeup workdays the `holidays` package lacks (company days off, new years)."""
 
@@ -359,6 +378,7 @@ ALL_TABLES: list[type[SQLModel]] = [
     Reminder,
     OutboxLease,
     HolidayOverride,
+    RequestSubmission,
 ]
 
 

@@ -1,20 +1,148 @@
-"""Outbox rows: the Slack messages a state change causes, written in the same transaction.
+"""The outbox: the Slack messages a state change causes, written in the same transaction,
+and the queries the dispatcher sends them with (leases, pending rows, marking).
 
-Payloads are semantic (template names and values), not Block Kit: the dispatcher renders
-them at send time in the configured language.
+Payloads are typed (`Payload`, a union discriminated by `template`) and semantic (template
+names and values, not Block Kit): the dispatcher renders them at send time.
+
+Ordering and claims: a *key* is an agreement (its card and thread), a person's DMs or the
+channel. A worker sends a key's rows only while it holds the key's lease (`outbox_lease`):
+leases are short (`lease_seconds`) and renewed while the worker works, so a dead worker's
+keys are taken over within seconds. On PostgreSQL the lease rows are claimed with
+`FOR UPDATE SKIP LOCKED`, so two workers never wait on, or both take, the same key.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Annotated, Any, Literal
 
-from sqlalchemy import Connection, insert
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from sqlalchemy import Connection, delete, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
-from store.models import OutboxMessage, table_of
+from store.db import Database
+from store.models import OutboxLease, OutboxMessage, table_of
 
-_INSERT = insert(table_of(OutboxMessage))
+_OUT, _LEASE = table_of(OutboxMessage), table_of(OutboxLease)
+_INSERT = insert(_OUT)
+
+Kind = Literal["card", "thread", "dm", "channel"]
+
+
+class _Payload(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class CardPayload(_Payload):
+    """Post or edit the agreement's card (updates coalesce: the newest state wins)."""
+
+    template: Literal["card"] = "card"
+
+
+class EventPayload(_Payload):
+    """A step happened: a reply in the card's thread."""
+
+    template: Literal["event"] = "event"
+    action: str
+    branch: str | None = None
+    actor: str = ""
+    record_id: int | None = None
+    documents: list[int] = Field(default_factory=list)
+    skipped: list[str] = Field(default_factory=list)
+    opened: list[str] = Field(default_factory=list)
+    status: str | None = None
+
+
+class TaskPayload(_Payload):
+    """A new task: a DM to its assignee with the button."""
+
+    template: Literal["task"] = "task"
+    action: str
+    #: why this person got it: "owner", or the action's roles they hold
+    because: list[str] | None = None
+
+
+class InformedPayload(_Payload):
+    """A step some people are told of, without a task for them (a DM; issue 9, rule 10)."""
+
+    template: Literal["informed"] = "informed"
+    action: str
+    branch: str | None = None
+    actor: str = ""
+    record_id: int | None = None
+    documents: list[int] = Field(default_factory=list)
+
+
+class ReminderPayload(_Payload):
+    """One reminder (its kind's values, such as `end`, `step`, `due`, ride along)."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+    template: Literal["reminder"] = "reminder"
+    reminder: int
+    kind: str
+
+
+class RemindersPayload(_Payload):
+    """Many reminders for one person in one message (catch-up after downtime)."""
+
+    template: Literal["reminders"] = "reminders"
+    items: list[dict[str, Any]]
+
+
+class ImprovementDonePayload(_Payload):
+    template: Literal["improvement_done"] = "improvement_done"
+    improvement: int
+    actor: str
+    description: str
+
+
+class NoticePayload(_Payload):
+    """A confirmation the user must see: ephemeral in `channel`, else a DM (text rendered)."""
+
+    template: Literal["notice"] = "notice"
+    text: str
+    channel: str | None = None
+
+
+Payload = Annotated[
+    CardPayload
+    | EventPayload
+    | TaskPayload
+    | InformedPayload
+    | ReminderPayload
+    | RemindersPayload
+    | ImprovementDonePayload
+    | NoticePayload,
+    Field(discriminator="template"),
+]
+PAYLOAD: TypeAdapter[Payload] = TypeAdapter(Payload)
+
+
+@dataclass(frozen=True)
+class Message:
+    kind: Kind
+    recipient: str | None
+    payload: Payload
+
+
+def _row(agreement_id: str | None, now: datetime, m: Message) -> dict[str, Any]:
+    return {
+        "agreement_id": agreement_id,
+        "kind": m.kind,
+        "recipient": m.recipient,
+        "payload": m.payload.model_dump(mode="json"),
+        "dedupe_key": None,
+        "status": "pending",
+        "attempts": 0,
+        "created_at": now,
+        "next_attempt_at": now,
+        "sent_at": None,
+        "last_error": None,
+        "ts": None,
+    }
 
 
 def enqueue_many(
@@ -22,53 +150,265 @@ def enqueue_many(
     *,
     agreement_id: str | None,
     now: datetime,
-    messages: list[tuple[str, str | None, dict[str, Any]]],
+    messages: list[Message],
 ) -> None:
-    """Queue (kind, recipient, payload) messages in one executemany."""
-    if not messages:
-        return
-    s.execute(
-        _INSERT,
-        [
-            {
-                "agreement_id": agreement_id,
-                "kind": kind,
-                "recipient": recipient,
-                "payload": payload,
-                "dedupe_key": None,
-                "status": "pending",
-                "attempts": 0,
-                "created_at": now,
-                "next_attempt_at": now,
-                "sent_at": None,
-                "last_error": None,
-                "ts": None,
-            }
-            for kind, recipient, payload in messages
-        ],
-    )
+    """Queue messages in one executemany (inside the caller's transaction)."""
+    if messages:
+        s.execute(_INSERT, [_row(agreement_id, now, m) for m in messages])
 
 
 def enqueue(
-    s: Session,
+    s: Session | Connection,
     *,
-    kind: str,
+    kind: Kind,
     agreement_id: str | None,
-    payload: dict[str, Any],
+    payload: Payload,
     now: datetime,
     recipient: str | None = None,
-    dedupe_key: str | None = None,
 ) -> None:
-    s.execute(
-        insert(OutboxMessage).values(
-            agreement_id=agreement_id,
-            kind=kind,
-            recipient=recipient,
-            payload=payload,
-            dedupe_key=dedupe_key,
-            status="pending",
-            attempts=0,
-            created_at=now,
-            next_attempt_at=now,
-        )
+    enqueue_many(
+        s, agreement_id=agreement_id, now=now, messages=[Message(kind, recipient, payload)]
     )
+
+
+def enqueue_notice(
+    db: Database, *, user: str, channel: str | None, text: str, now: datetime
+) -> None:
+    """Queue a confirmation for `user` (its own transaction, after the change it confirms)."""
+    with db.write() as s:
+        enqueue(
+            s,
+            kind="dm",
+            agreement_id=None,
+            recipient=user,
+            payload=NoticePayload(text=text, channel=channel),
+            now=now,
+        )
+
+
+# -- reading and claiming --------------------------------------------------------------------
+@dataclass(frozen=True)
+class OutboxRow:
+    id: int
+    kind: Kind
+    agreement_id: str | None
+    recipient: str | None
+    payload: Payload
+    attempts: int
+    next_attempt_at: datetime
+
+    @property
+    def key(self) -> str:
+        return row_key(self.kind, self.agreement_id, self.recipient)
+
+
+def row_key(kind: str, agreement_id: str | None, recipient: str | None) -> str:
+    """What a row is ordered with: its agreement, its person's DMs, or the channel."""
+    if kind == "dm":
+        return f"dm:{recipient}"
+    if kind == "channel":
+        return "channel"
+    return f"ag:{agreement_id}"
+
+
+def candidate_keys(db: Database, *, limit: int) -> list[str]:
+    """Keys of the oldest pending rows, oldest first."""
+    with db.read_conn() as conn:
+        rows = conn.execute(
+            select(_OUT.c.kind, _OUT.c.agreement_id, _OUT.c.recipient)
+            .where(_OUT.c.status == "pending")
+            .order_by(_OUT.c.id)
+            .limit(limit)
+        ).all()
+    return list(dict.fromkeys(row_key(k, a, r) for k, a, r in rows))
+
+
+def take_leases(
+    db: Database, keys: list[str], *, owner: str, now: datetime, seconds: float
+) -> list[str]:
+    """Take the leases on `keys` that no live worker holds; returns the keys now ours."""
+    if not keys:
+        return []
+    until = now + timedelta(seconds=seconds)
+    free = or_(_LEASE.c.until < now, _LEASE.c.owner == owner)
+    with db.write() as s:
+        conn = s.connection()
+        if db.dialect == "postgresql":
+            conn.execute(
+                pg_insert(_LEASE).on_conflict_do_nothing(index_elements=["key"]),
+                [{"key": k, "owner": "", "until": now - timedelta(seconds=1)} for k in keys],
+            )
+            claim = (
+                select(_LEASE.c.key)
+                .where(_LEASE.c.key.in_(keys), free)
+                .with_for_update(skip_locked=True)
+            )
+            mine = list(conn.execute(claim).scalars())
+            if mine:
+                conn.execute(
+                    update(_LEASE).where(_LEASE.c.key.in_(mine)).values(owner=owner, until=until)
+                )
+        else:  # SQLite: the write transaction is exclusive (BEGIN IMMEDIATE)
+            stmt = sqlite_insert(_LEASE).on_conflict_do_update(
+                index_elements=["key"], set_={"owner": owner, "until": until}, where=free
+            )
+            conn.execute(stmt, [{"key": k, "owner": owner, "until": until} for k in keys])
+            mine = list(
+                conn.execute(
+                    select(_LEASE.c.key).where(_LEASE.c.key.in_(keys), _LEASE.c.owner == owner)
+                ).scalars()
+            )
+    held = set(mine)
+    return [k for k in keys if k in held]
+
+
+def renew_leases(
+    db: Database, keys: list[str], *, owner: str, now: datetime, seconds: float
+) -> set[str]:
+    """Extend the leases `owner` still holds; returns them (a key missing was taken over)."""
+    if not keys:
+        return set()
+    with db.write() as s:
+        conn = s.connection()
+        conn.execute(
+            update(_LEASE)
+            .where(_LEASE.c.key.in_(keys), _LEASE.c.owner == owner)
+            .values(until=now + timedelta(seconds=seconds))
+        )
+        return set(
+            conn.execute(
+                select(_LEASE.c.key).where(_LEASE.c.key.in_(keys), _LEASE.c.owner == owner)
+            ).scalars()
+        )
+
+
+def release_leases(db: Database, keys: list[str], *, owner: str) -> None:
+    if keys:
+        with db.write() as s:
+            s.connection().execute(
+                delete(_LEASE).where(_LEASE.c.key.in_(keys), _LEASE.c.owner == owner)
+            )
+
+
+def pending_rows(db: Database, keys: list[str], *, limit: int) -> list[OutboxRow]:
+    """Pending rows of `keys`, in id order (read after the leases were taken)."""
+    wanted = set(keys)
+    with db.read_conn() as conn:
+        rows = conn.execute(
+            select(
+                _OUT.c.id,
+                _OUT.c.kind,
+                _OUT.c.agreement_id,
+                _OUT.c.recipient,
+                _OUT.c.payload,
+                _OUT.c.attempts,
+                _OUT.c.next_attempt_at,
+            )
+            .where(_OUT.c.status == "pending")
+            .order_by(_OUT.c.id)
+            .limit(limit)
+        ).all()
+    return [
+        OutboxRow(i, k, a, r, PAYLOAD.validate_python(p), int(n), due)
+        for i, k, a, r, p, n, due in rows
+        if row_key(k, a, r) in wanted
+    ]
+
+
+def mark_sent(db: Database, ids: list[int], *, now: datetime, ts: str | None) -> None:
+    with db.write() as s:
+        s.connection().execute(
+            update(_OUT)
+            .where(_OUT.c.id.in_(ids), _OUT.c.status == "pending")
+            .values(
+                status="sent", sent_at=now, ts=ts, attempts=_OUT.c.attempts + 1, last_error=None
+            )
+        )
+
+
+def mark_error(
+    db: Database, row_id: int, *, attempts: int, failed: bool, error: str, retry_at: datetime
+) -> None:
+    with db.write() as s:
+        s.connection().execute(
+            update(_OUT)
+            .where(_OUT.c.id == row_id)
+            .values(
+                attempts=attempts,
+                last_error=error[:2000],
+                status="failed" if failed else "pending",
+                next_attempt_at=retry_at,
+            )
+        )
+
+
+# -- status ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class OutboxSummary:
+    counts: dict[str, int]
+    #: (id, kind, agreement or recipient, attempts, last error) of rows that failed or retry
+    troubled: list[tuple[int, str, str, int, str]]
+
+
+def status_counts(db: Database) -> dict[str, int]:
+    with db.read_conn() as conn:
+        return {
+            str(k): int(n)
+            for k, n in conn.execute(
+                select(_OUT.c.status, func.count()).group_by(_OUT.c.status)
+            ).all()
+        }
+
+
+def outbox_summary(db: Database, *, limit: int = 15) -> OutboxSummary:
+    """Pending, sent and failed messages, and the rows that keep failing (never dropped)."""
+    with db.read_conn() as conn:
+        rows = conn.execute(
+            select(
+                _OUT.c.id,
+                _OUT.c.kind,
+                _OUT.c.agreement_id,
+                _OUT.c.recipient,
+                _OUT.c.attempts,
+                _OUT.c.last_error,
+            )
+            .where(_OUT.c.status.in_(["failed", "pending"]), _OUT.c.attempts > 0)
+            .order_by(_OUT.c.id)
+            .limit(limit)
+        ).all()
+    return OutboxSummary(
+        status_counts(db), [(i, k, a or r or "-", n, str(e or "")) for i, k, a, r, n, e in rows]
+    )
+
+
+# -- what a message shows beyond its payload ---------------------------------------------------
+def event_details(
+    db: Database, record_id: int | None, documents: list[int]
+) -> tuple[dict[str, Any], list[str]]:
+    """The step record's data and the documents' titles an event reply shows."""
+    from store.models import Document, StepRecord
+
+    rec, doc = table_of(StepRecord), table_of(Document)
+    with db.read_conn() as conn:
+        data = (
+            conn.execute(select(rec.c.data).where(rec.c.id == record_id)).scalar_one_or_none() or {}
+        )
+        titles = list(
+            conn.execute(
+                select(doc.c.title).where(doc.c.id.in_(documents)).order_by(doc.c.id)
+            ).scalars()
+        )
+    return dict(data), titles
+
+
+def customer_names(db: Database, agreement_ids: list[str]) -> dict[str, str]:
+    from store.models import Agreement, Customer
+
+    ag, cu = table_of(Agreement), table_of(Customer)
+    with db.read_conn() as conn:
+        rows = conn.execute(
+            select(ag.c.id, cu.c.name)
+            .join(cu, cu.c.id == ag.c.customer_id)
+            .where(ag.c.id.in_(agreement_ids))
+        ).all()
+    return {a: n for a, n in rows}

@@ -21,7 +21,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from bot.flows.errors import NotFound
 from store.db import Database
 from store.models import Agreement, Reminder, StepRecord, Task, table_of
-from store.outbox import enqueue_many
+from store.outbox import Message, ReminderPayload, RemindersPayload, enqueue_many
 
 _R, _AG, _TK, _SR = table_of(Reminder), table_of(Agreement), table_of(Task), table_of(StepRecord)
 LIVE = ("active", "changing")
@@ -137,6 +137,10 @@ def deemable(db: Database) -> list[str]:
         )
 
 
+def _one(r: dict[str, Any]) -> ReminderPayload:
+    return ReminderPayload.model_validate({"reminder": r["id"], "kind": r["kind"], **r["payload"]})
+
+
 # -- delivery ------------------------------------------------------------------------------
 @dataclass
 class Delivered:
@@ -171,18 +175,7 @@ def deliver(db: Database, *, now: datetime, group_limit: int = 3, batch: int = 5
                         conn,
                         agreement_id=r["agreement_id"],
                         now=now,
-                        messages=[
-                            (
-                                "channel",
-                                None,
-                                {
-                                    "template": "reminder",
-                                    "reminder": r["id"],
-                                    "kind": r["kind"],
-                                    **r["payload"],
-                                },
-                            )
-                        ],
+                        messages=[Message("channel", None, _one(r))],
                     )
                     out.messages += 1
                 continue
@@ -192,12 +185,11 @@ def deliver(db: Database, *, now: datetime, group_limit: int = 3, batch: int = 5
                     agreement_id=None,
                     now=now,
                     messages=[
-                        (
+                        Message(
                             "dm",
                             person,
-                            {
-                                "template": "reminders",
-                                "items": [
+                            RemindersPayload(
+                                items=[
                                     {
                                         "reminder": r["id"],
                                         "kind": r["kind"],
@@ -205,8 +197,8 @@ def deliver(db: Database, *, now: datetime, group_limit: int = 3, batch: int = 5
                                         **r["payload"],
                                     }
                                     for r in items
-                                ],
-                            },
+                                ]
+                            ),
                         )
                     ],
                 )
@@ -218,18 +210,7 @@ def deliver(db: Database, *, now: datetime, group_limit: int = 3, batch: int = 5
                         conn,
                         agreement_id=r["agreement_id"],
                         now=now,
-                        messages=[
-                            (
-                                "dm",
-                                person,
-                                {
-                                    "template": "reminder",
-                                    "reminder": r["id"],
-                                    "kind": r["kind"],
-                                    **r["payload"],
-                                },
-                            )
-                        ],
+                        messages=[Message("dm", person, _one(r))],
                     )
                     out.messages += 1
             # expiry reminders also go to the card's thread (once per agreement and key)
@@ -239,18 +220,7 @@ def deliver(db: Database, *, now: datetime, group_limit: int = 3, batch: int = 5
                         conn,
                         agreement_id=r["agreement_id"],
                         now=now,
-                        messages=[
-                            (
-                                "thread",
-                                None,
-                                {
-                                    "template": "reminder",
-                                    "reminder": r["id"],
-                                    "kind": r["kind"],
-                                    **r["payload"],
-                                },
-                            )
-                        ],
+                        messages=[Message("thread", None, _one(r))],
                     )
                     out.messages += 1
         conn.execute(

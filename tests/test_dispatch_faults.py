@@ -268,3 +268,74 @@ def test_reminders_reach_slack(db: Database, standin: StandinServer) -> None:
     assert "sla-snooze" in snooze
     assert statuses(db).get("pending", 0) == 0
     assert validate_all(standin.state) > 0
+
+
+LOOP_WORKER = """
+import asyncio, os
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncRateLimitErrorRetryHandler, AsyncServerErrorRetryHandler)
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy import func, select
+from bot.scheduler.dispatcher import Dispatcher
+from store.db import Database
+from store.models import OutboxMessage, table_of
+db = Database(os.environ["DATABASE_URL"])
+out = table_of(OutboxMessage)
+client = AsyncWebClient(token=os.environ["SLACK_BOT_TOKEN"], base_url=os.environ["SLACK_API_URL"],
+    retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=2),
+                    AsyncServerErrorRetryHandler(max_retry_count=1)])
+d = Dispatcher(db, client, channel="C0AGREEMENTS", channel_interval=float(os.environ["PACE"]),
+               lease_seconds=float(os.environ["LEASE"]), base_delay=0.2, max_delay=1.0)
+def pending():
+    with db.read_conn() as conn:
+        return conn.execute(select(func.count()).select_from(out)
+                            .where(out.c.status == "pending")).scalar_one()
+async def main():
+    while pending():
+        r = await d.run_once()
+        if not r.sent:
+            await asyncio.sleep(0.1)
+asyncio.run(main())
+"""
+
+
+def test_three_workers_exactly_once_under_random_429_and_500(
+    tmp_path: Path, standin: StandinServer
+) -> None:
+    """Three workers on PostgreSQL, Slack answering 429 (Retry-After) and 500 at random, the
+    channel paced and the leases short: every message arrives once, in order per agreement.
+    (Before the leases were renewed during a send, a lease ran out while its worker waited on
+    Retry-After or pacing and another worker sent the same rows again.)"""
+    with database("postgres", tmp_path) as pg:
+        setup_world(pg)
+        ids = make_work(pg, n=4)
+        total = sum(statuses(pg).values())
+        state = standin.state
+        state.inject(
+            kind="rate_limit", method="chat.postMessage", times=None, probability=0.2, seed=1
+        )
+        state.inject(
+            kind="server_error", method="chat.postMessage", times=None, probability=0.1, seed=2
+        )
+        env = worker_env(pg, standin, PACE="0.1", LEASE="4")
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-c", LOOP_WORKER], cwd=ROOT, env=env, stderr=subprocess.PIPE
+            )
+            for _ in range(3)
+        ]
+        for p in procs:
+            _, err = p.communicate(timeout=180)
+            assert p.returncode == 0, err.decode()[-3000:]
+        assert statuses(pg) == {"sent": total}
+        with pg.read_conn() as conn:
+            posted = conn.execute(
+                select(func.count())
+                .select_from(_O)
+                .where(_O.c.kind != "card", _O.c.ts.is_not(None))
+            ).scalar_one()
+        ok = [c for c in state.calls("chat.postMessage") if c.ok]
+        # one post per thread reply and DM, plus each agreement's card posted once
+        assert len(ok) == posted + len(ids), "a message was sent twice"
+        for aid in ids:
+            assert thread_steps(standin, aid) == ["M1", "M2", "M3", "M4"]

@@ -40,7 +40,7 @@ def test_serve_runs_sweeps_and_dispatcher(tmp_path: Path) -> None:
             web, _, dispatcher = build(settings, scheduler=scheduler, db=db)
             assert (dispatcher is not None) == scheduler
             async with web.router.lifespan_context(web):
-                for _ in range(100 if scheduler else 10):
+                for _ in range(400 if scheduler else 10):  # up to 20 s on a loaded machine
                     if any("⏰" in str(m.get("text")) for m in standin.state.dms("U0SALES01")):
                         break
                     await asyncio.sleep(0.05)

@@ -14,6 +14,7 @@ from bot.handlers.context import StepRef
 from bot.handlers.ids import ActionId, BlockId
 from bot.handlers.kit import (
     Block,
+    Safe,
     actions,
     button,
     confirm_dialog,
@@ -71,12 +72,12 @@ def when(at: datetime | None) -> str:
     return f"{at:%Y-%m-%d %H:%M} UTC" if at else "-"
 
 
-def mention(user: str | None) -> str:
+def mention(user: str | None) -> Safe:
     if not user:
-        return "-"
+        return Safe("-")
     if user == "system":
-        return "scheduler"
-    return f"<@{user}>"
+        return Safe("scheduler")
+    return Safe(f"<@{escape(user)}>")
 
 
 def role_names(roles: Iterable[Role], locale: str) -> str:
@@ -297,7 +298,7 @@ def task_blocks(
     names the recipient's roles (`held`) that the step takes, else all of theirs; the named
     O&M service owner's steps (M9, M10) say so instead (`because` holds "owner")."""
     act = ACTION_BY_ID[action_id]
-    agreement = f"{agreement_id} · {escape(customer)}"
+    agreement = Safe(f"{agreement_id} · {escape(customer)}")
     text = t("task_dm", locale, step=step_title(action_id, locale), agreement=agreement)
     mine = set(held)
     roles = [r for r in Role if r in mine and r in act.roles] or [r for r in Role if r in mine]

@@ -11,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.flows.errors import DomainError, NotFound
 from bot.flows.roles import Role, parse_role
 from bot.handlers import payloads
+from bot.handlers.cards import mention
 from bot.handlers.common import Deps, domain_text, open_step, read, run
 from bot.handlers.ids import COMMAND
 from bot.handlers.replies import catalog_blocks, help_blocks, list_blocks, roles_modal, show_blocks
@@ -144,7 +145,7 @@ async def dispatch_command(
 
 def outbox_text(deps: Deps) -> str:
     """The admin view of the outbox: counts, and the rows that keep failing."""
-    from store.queries import outbox_summary
+    from store.outbox import outbox_summary
 
     summary = outbox_summary(deps.db)
     loc = deps.locale
@@ -187,7 +188,7 @@ async def role_text(deps: Deps, actor: str, args: list[str]) -> str:
         return usage
     fn = grant_role if args[0].lower() == "add" else revoke_role
     changed = await run(fn, deps.db, target, role, by=actor, now=deps.clock())
-    who = f"<@{target}>"
+    who = mention(target)
     if not changed:
         state = t("role_has" if fn is grant_role else "role_lacks", loc)
         return t("role_nothing", loc, user=who, state=state, role=role.label(loc))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ParamSpec, TypeVar
 
@@ -35,7 +35,6 @@ class Deps:
     settings: Settings
     notify: Callable[[], None] = lambda: None  # wake the outbox dispatcher
     clock: Callable[[], datetime] = utcnow
-    seen_events: dict[str, None] = field(default_factory=dict)
 
     @property
     def locale(self) -> str:

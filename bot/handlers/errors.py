@@ -82,7 +82,9 @@ def running_text(exc: ProcessRunning, locale: str) -> str:
 def unexpected(exc: BaseException, where: str) -> str:
     """Log an unexpected error with a short id and return the id for the user's message."""
     error_id = uuid.uuid4().hex[:8]
-    log.error("unexpected error %s in %s", error_id, where, exc_info=exc)
+    log.error(
+        "unexpected error %s in %s", error_id, where, exc_info=exc, extra={"error_id": error_id}
+    )
     return error_id
 
 

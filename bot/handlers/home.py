@@ -12,6 +12,7 @@ from bot.handlers.ids import ActionId, BlockId
 from bot.handlers.kit import (
     MAX_VIEW_BLOCKS,
     Block,
+    Safe,
     actions,
     button,
     context,
@@ -86,7 +87,7 @@ def home_view(
     if not tasks:
         blocks.append(section(t("home_no_tasks", locale)))
     for task in tasks[:15]:
-        agreement = f"{task.agreement_id} · {escape(task.customer)}"
+        agreement = Safe(f"{task.agreement_id} · {escape(task.customer)}")
         line = t(
             "home_task_line",
             locale,
@@ -150,7 +151,7 @@ def home_view(
                 t(
                     "home_review_line",
                     locale,
-                    agreement=f"{r.agreement_id} · {escape(r.customer)}",
+                    agreement=Safe(f"{r.agreement_id} · {escape(r.customer)}"),
                     kind=kind,
                     due=r.due,
                 ),

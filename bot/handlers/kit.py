@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from bot.i18n import truncate
+from bot.i18n import Safe, escape, truncate
+
+__all__ = ["Safe", "escape"]
 
 Block = dict[str, Any]
 
@@ -18,17 +21,13 @@ BUTTON_VALUE = 2000
 CONTEXT_TEXT = 3000
 
 
-def escape(text: str) -> str:
-    """Escape user text for mrkdwn (Slack's three control characters)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def mrkdwn(text: str, limit: int = SECTION_TEXT) -> dict[str, Any]:
     return {"type": "mrkdwn", "text": truncate(text, limit) or " "}
 
 
 def plain(text: str, limit: int = 150) -> dict[str, Any]:
-    return {"type": "plain_text", "text": truncate(text, limit) or " ", "emoji": True}
+    """Plain text: escaped unless it is `Safe` (text from `t()` already is)."""
+    return {"type": "plain_text", "text": truncate(escape(text), limit) or " ", "emoji": True}
 
 
 def header(text: str) -> Block:
@@ -38,7 +37,7 @@ def header(text: str) -> Block:
 def section(
     text: str | None = None,
     *,
-    fields: list[str] | None = None,
+    fields: Sequence[str] | None = None,
     accessory: dict[str, Any] | None = None,
     block_id: str | None = None,
 ) -> Block:

@@ -34,7 +34,7 @@ def modal_title(action_id: str, locale: str) -> str:
     act = ACTION_BY_ID[action_id]
     key = _verb_key(action_id)
     if key in catalogue(locale):
-        verb = t(key, locale)
+        verb: str = t(key, locale)
     else:
         verb = act.verb_zh if locale.lower().startswith("zh") else act.verb_en
     return truncate(t("modal_title", locale, step=act.step, verb=verb), TITLE_TEXT)

@@ -111,7 +111,7 @@ def show_blocks(d: AgreementDetail, locale: str) -> tuple[str, list[Block]]:
     if open_items:
         blocks.append(section(f"*{t('show_improvements', locale)}*"))
         for item in open_items[:10]:
-            label = escape(str(item["description"]))
+            label: str = escape(str(item["description"]))
             if item["needs_change"]:
                 label += " " + t("show_improvement_change", locale)
             blocks.append(
@@ -125,7 +125,7 @@ def show_blocks(d: AgreementDetail, locale: str) -> tuple[str, list[Block]]:
                 )
             )
     blocks += _history_blocks(d, locale) + _document_blocks(d, locale)
-    text = f"{r.id} · {r.customer} · {r.current_in(locale)}"
+    text = f"{r.id} · {escape(r.customer)} · {r.current_in(locale)}"
     return text, blocks[:MAX_MESSAGE_BLOCKS]
 
 
@@ -166,7 +166,7 @@ def _document_blocks(d: AgreementDetail, locale: str) -> list[Block]:
     return _titled_sections(title, lines)
 
 
-def _titled_sections(title: str, lines: list[str]) -> list[Block]:
+def _titled_sections(title: str, lines: Sequence[str]) -> list[Block]:
     if not lines:
         return []
     chunks = [lines[i : i + _LINES_PER_SECTION] for i in range(0, len(lines), _LINES_PER_SECTION)]

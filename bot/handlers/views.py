@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -13,6 +14,7 @@ from bot.flows.errors import DomainError, FormInvalid
 from bot.flows.process import ACTION_BY_ID
 from bot.flows.roles import Role
 from bot.handlers import payloads
+from bot.handlers.cards import mention
 from bot.handlers.catalog_modal import catalog_block, parse_catalog
 from bot.handlers.common import Deps, domain_text, run
 from bot.handlers.errors import next_actions, step_name
@@ -20,10 +22,14 @@ from bot.handlers.ids import CallbackId
 from bot.handlers.kit import plain, section
 from bot.handlers.modals import errors_for, parse_state
 from bot.handlers.replies import parse_roles
-from bot.i18n import t, truncate
+from bot.i18n import Safe, t, truncate
 from store.catalogue import CatalogueInput, save_entry
-from store.lifecycle import Outcome, perform, submit_request
+from store.lifecycle import Outcome, perform
+from store.outbox import enqueue_notice
+from store.requests import submit_request_once
 from store.roles import all_assignments, grant_role, revoke_role
+
+log = logging.getLogger(__name__)
 
 
 def notice_view(text: str, locale: str) -> dict[str, Any]:
@@ -36,11 +42,22 @@ def notice_view(text: str, locale: str) -> dict[str, Any]:
     }
 
 
-async def confirm(client: AsyncWebClient, user: str, channel: str | None, text: str) -> None:
-    if channel and not channel.startswith("D"):
-        await client.chat_postEphemeral(channel=channel, user=user, text=text)
-    else:
-        await client.chat_postMessage(channel=user, text=text)
+async def confirm(
+    client: AsyncWebClient, deps: Deps, user: str, channel: str | None, text: str
+) -> None:
+    """What the user must see after a change: sent at once (ephemeral in `channel` when there
+    is one, else a DM); when Slack fails, queued in the outbox, which retries until it is
+    delivered, so a fault delays it instead of losing it."""
+    try:
+        if channel and not channel.startswith("D"):
+            await client.chat_postEphemeral(channel=channel, user=user, text=text)
+        else:
+            await client.chat_postMessage(channel=user, text=text)
+        return
+    except Exception as exc:  # Slack errors, timeouts, refused connections
+        log.warning("confirmation to %s queued in the outbox: %s", user, exc)
+    await run(enqueue_notice, deps.db, user=user, channel=channel, text=text, now=deps.clock())
+    deps.notify()
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
@@ -76,7 +93,11 @@ async def submit_step(
     out: Outcome
     try:
         if ctx.action == "M1" and not ctx.agreement_id:
-            out = await run(submit_request, deps.db, data, actor=user, now=deps.clock())
+            v = payloads.view(body)
+            key = f"{v['id']}:{v.get('hash', '')}"[:120] if v.get("id") else None
+            out = await run(
+                submit_request_once, deps.db, data, actor=user, now=deps.clock(), key=key
+            )
         else:
             out = await run(
                 perform,
@@ -115,7 +136,7 @@ async def submit_step(
             agreement=out.agreement_id,
             next=nxt,
         )
-    await confirm(client, user, ctx.channel, text)
+    await confirm(client, deps, user, ctx.channel, text)
 
 
 async def submit_roles(
@@ -134,12 +155,12 @@ async def submit_roles(
             have = set(current.get(role.value, []))
             for u in sorted(set(users) - have):
                 if grant_role(deps.db, u, role, by=user, now=now):
-                    changes.append(f"+{role.value} <@{u}>")
+                    changes.append(f"+{role.value} {mention(u)}")
             for u in sorted(have - set(users)):
                 if role is Role.ADMIN and u == user:
                     continue  # never lock yourself out from the modal
                 if revoke_role(deps.db, u, role, by=user, now=now):
-                    changes.append(f"-{role.value} <@{u}>")
+                    changes.append(f"-{role.value} {mention(u)}")
         return changes
 
     try:
@@ -149,9 +170,11 @@ async def submit_roles(
         return
     await ack()
     text = (
-        t("roles_saved", loc, changes=", ".join(changes)) if changes else t("roles_unchanged", loc)
+        t("roles_saved", loc, changes=Safe(", ".join(changes)))
+        if changes
+        else t("roles_unchanged", loc)
     )
-    await client.chat_postMessage(channel=user, text=text)
+    await confirm(client, deps, user, None, text)
 
 
 async def submit_catalog(
@@ -175,6 +198,6 @@ async def submit_catalog(
         await ack(response_action="update", view=notice_view(domain_text(exc, deps), loc))
         return
     await ack()
-    await client.chat_postMessage(
-        channel=user, text=t("catalog_saved", loc, code=entry.code, version=entry.version)
+    await confirm(
+        client, deps, user, None, t("catalog_saved", loc, code=entry.code, version=entry.version)
     )

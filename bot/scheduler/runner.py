@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot import metrics
 from bot.flows.reminders import ExpiryPolicy, StalePolicy
 from bot.scheduler.dispatcher import Dispatcher
 from bot.scheduler.sweeps import SweepConfig, Sweeper, SweepReport
@@ -49,11 +51,14 @@ class Scheduler:
         self.scheduler = AsyncIOScheduler(timezone=UTC)
 
     async def sweep(self) -> SweepReport | None:
+        started = time.perf_counter()
         try:
             report = await asyncio.to_thread(self.sweeper.run, datetime.now(UTC))
         except Exception:  # logged; the next sweep derives the same work again
             log.exception("sweep failed")
             return None
+        finally:
+            metrics.SWEEP_SECONDS.observe(time.perf_counter() - started)
         if report.recorded or report.deemed or report.delivered.reminders:
             log.info("sweep: %s", report)
         self.dispatcher.wakeup.set()

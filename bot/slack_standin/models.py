@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import random
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 JSON = dict[str, Any]
@@ -163,13 +164,18 @@ class Fault:
     error: str = "fatal_error"
     delay: float = 0.0
     hits: int = 0
+    #: the share of matching calls that fail (1.0: every one); drawn from `rng`
+    probability: float = 1.0
+    rng: random.Random = field(default_factory=lambda: random.Random(0))
 
     def matches(self, method: str, args: JSON) -> bool:
         if self.times is not None and self.hits >= self.times:
             return False
         if self.method is not None and self.method != method:
             return False
-        return self.channel is None or args.get("channel") == self.channel
+        if self.channel is not None and args.get("channel") != self.channel:
+            return False
+        return self.probability >= 1.0 or self.rng.random() < self.probability
 
 
 @dataclass

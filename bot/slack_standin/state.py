@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import itertools
+import random
 import secrets
 import threading
 import time
@@ -279,12 +280,16 @@ class SlackState:
         status: int = 500,
         error: str = "fatal_error",
         delay: float = 0.0,
+        probability: float = 1.0,
+        seed: int = 0,
     ) -> Fault:
         """Make matching calls fail: `rate_limit` (429 + Retry-After), `server_error` (500),
-        `error` (HTTP 200 with `error`), or `delay` (answer normally after `delay` seconds)."""
+        `error` (HTTP 200 with `error`), or `delay` (answer normally after `delay` seconds).
+        With `probability` < 1 only that share of matching calls fails (at random, `seed`)."""
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault kind {kind!r}; expected one of {FAULT_KINDS}")
         fault = Fault(kind, method, channel, times, retry_after, status, error, delay)
+        fault.probability, fault.rng = probability, random.Random(seed)
         with self.lock:
             self.faults.append(fault)
         return fault

@@ -1,0 +1,147 @@
+"""Turning one outbox row into the Slack calls that deliver it (the dispatcher sends).
+
+The card is posted before the first reply of its thread; its `ts` is recorded so later card
+rows edit it. Text comes from the shared builders (`bot/handlers/cards.py`,
+`reminder_messages.py`), which escape every user value.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+from slack_sdk.errors import SlackApiError
+
+from bot.handlers.cards import card_blocks, event_blocks, informed_blocks, mention, task_blocks
+from bot.handlers.kit import Block, escape
+from bot.handlers.reminder_messages import grouped_blocks, reminder_blocks
+from bot.i18n import t
+from store import outbox as ob
+from store.desk import Card, load_card, set_card_ts
+from store.roles import user_roles
+
+if TYPE_CHECKING:
+    from bot.scheduler.dispatcher import Dispatcher
+
+#: an ephemeral that cannot reach its channel goes to the person's DMs instead
+_NO_EPHEMERAL = {"channel_not_found", "not_in_channel", "user_not_in_channel", "is_archived"}
+
+
+class Renderer:
+    def __init__(self, d: Dispatcher) -> None:
+        self.d = d
+
+    async def post_card(self, card: Card) -> tuple[str, str]:
+        d = self.d
+        due = None
+        if d.due_date is not None and card.tasks:
+            due = d.due_date(min(task.opened_at for task in card.tasks)).isoformat()
+        text, blocks = card_blocks(card, d.locale, due=due)
+        if card.card_ts and card.card_channel:
+            await d.pace(card.card_channel)
+            await d.client.chat_update(
+                channel=card.card_channel, ts=card.card_ts, text=text, blocks=blocks
+            )
+            return card.card_channel, card.card_ts
+        if not d.channel:
+            raise RuntimeError("SLM_AGREEMENTS_CHANNEL is not set: cannot post the card")
+        resp = await d.post(d.channel, text=text, blocks=blocks)
+        channel, ts = str(resp["channel"]), str(resp["ts"])
+        await asyncio.to_thread(set_card_ts, d.db, card.id, channel, ts)
+        return channel, ts
+
+    async def _thread(self, card: Card | None, agreement_id: str | None) -> tuple[str, str]:
+        if card is None:
+            raise RuntimeError(f"agreement {agreement_id} not found")
+        if card.card_channel and card.card_ts:
+            return card.card_channel, card.card_ts
+        return await self.post_card(card)
+
+    async def _notice(self, user: str, p: ob.NoticePayload) -> str:
+        d = self.d
+        if p.channel and not p.channel.startswith("D"):
+            try:
+                await d.pace(p.channel)
+                resp = await d.client.chat_postEphemeral(channel=p.channel, user=user, text=p.text)
+                return str(resp.get("message_ts") or "")
+            except SlackApiError as exc:
+                if exc.response is None or exc.response.get("error") not in _NO_EPHEMERAL:
+                    raise
+        resp = await d.post(user, text=p.text)
+        return str(resp["ts"])
+
+    async def send(self, row: ob.OutboxRow) -> str | None:
+        """Deliver `row`; returns the `ts` of the message Slack made."""
+        d, p, aid = self.d, row.payload, row.agreement_id
+        recipient = str(row.recipient or "")
+        dm = row.kind == "dm" and bool(recipient)
+        loc = await d.people.for_user(recipient, d.client) if dm else d.locale
+        blocks: list[Block]
+        if isinstance(p, ob.NoticePayload):
+            return await self._notice(str(row.recipient), p)
+        if isinstance(p, ob.RemindersPayload):  # one message for many reminders (catch-up)
+            ids = sorted({str(i["agreement_id"]) for i in p.items if i.get("agreement_id")})
+            customers = await asyncio.to_thread(ob.customer_names, d.db, ids)
+            text, blocks = grouped_blocks(p.items, customers, loc)
+            return str((await d.post(str(row.recipient), text=text, blocks=blocks))["ts"])
+        card = await asyncio.to_thread(load_card, d.db, aid) if aid else None
+        customer = card.customer if card else ""
+        if isinstance(p, ob.ReminderPayload):
+            text, blocks = reminder_blocks(
+                p.model_dump(), aid or "", customer, loc, with_buttons=row.kind == "dm"
+            )
+            if row.kind == "dm":
+                return str((await d.post(str(row.recipient), text=text, blocks=blocks))["ts"])
+            if row.kind == "channel":
+                return str((await d.post(d.channel, text=text, blocks=blocks))["ts"])
+            channel, parent = await self._thread(card, aid)
+            resp = await d.post(channel, thread_ts=parent, text=text, blocks=blocks)
+            return str(resp["ts"])
+        if isinstance(p, ob.InformedPayload):  # told, no task (issue 9, rule 10)
+            data, titles = await asyncio.to_thread(
+                ob.event_details, d.db, p.record_id, list(p.documents)
+            )
+            text, blocks = informed_blocks(
+                p.model_dump(),
+                agreement_id=aid or "",
+                customer=customer,
+                data=data,
+                documents=titles,
+                locale=loc,
+            )
+            return str((await d.post(str(row.recipient), text=text, blocks=blocks))["ts"])
+        if isinstance(p, ob.TaskPayload):
+            lock = card.lock_version if card else None
+            held = await asyncio.to_thread(user_roles, d.db, recipient)
+            text, blocks = task_blocks(
+                aid or "", customer, p.action, lock, loc, held=held, because=p.because
+            )
+            return str((await d.post(str(row.recipient), text=text, blocks=blocks))["ts"])
+        if isinstance(p, ob.CardPayload):
+            if card is None:
+                raise RuntimeError(f"agreement {aid} not found")
+            return (await self.post_card(card))[1]
+        channel, parent = await self._thread(card, aid)
+        assert card is not None
+        if isinstance(p, ob.ImprovementDonePayload):
+            text = t(
+                "event_improvement_done",
+                loc,
+                actor=mention(p.actor),
+                description=escape(p.description),
+            )
+            blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
+        else:
+            data, titles = await asyncio.to_thread(
+                ob.event_details, d.db, p.record_id, list(p.documents)
+            )
+            text, blocks = event_blocks(
+                p.model_dump(),
+                agreement_id=aid or "",
+                data=data,
+                documents=titles,
+                lock_version=card.lock_version,
+                locale=loc,
+            )
+        resp = await d.post(channel, thread_ts=parent, text=text, blocks=blocks)
+        return str(resp["ts"])
