@@ -32,13 +32,16 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure(level: int = logging.INFO, *, fmt: str | None = None) -> None:
-    """Root logging as `SLM_LOG_FORMAT` (`json` or `plain`) says."""
+    """Root logging as `SLM_LOG_FORMAT` (`json` or `plain`) says; like `basicConfig`, it
+    leaves a root logger that already has handlers alone (an embedding program's, tests')."""
+    root = logging.getLogger()
+    if root.handlers:
+        return
     fmt = (fmt or os.environ.get("SLM_LOG_FORMAT", "plain")).lower()
     handler = logging.StreamHandler()
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(logging.Formatter(PLAIN))
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
+    root.addHandler(handler)
     root.setLevel(level)
