@@ -1,0 +1,228 @@
+"""Soak: mixed traffic for a bounded time against the Slack stand-in answering 5% of message
+calls with 429 (Retry-After) and 1% with 500, then a check of what arrived.
+
+Traffic (signed HTTP to the app served by uvicorn, as in the end-to-end tests): slash
+commands (`/sla list`, `/sla show`, `/sla help`), new requests through the M1 modal, clicks on
+the card's M2 button and the M2 modal submitted, sweeps; the outbox dispatcher runs between
+requests. At the end the faults stop, the outbox is drained, and the report says: requests
+and errors (HTTP answers other than 200), the process's resident memory at the start and the
+end, outbox rows sent / not sent (lost), and posts beyond one per message (doubled).
+
+    python benchmarks/soak.py --minutes 30 [--seed 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import func, select  # noqa: E402
+
+from bot.flows.samples import sample_forms  # noqa: E402
+from bot.handlers.cards import action_buttons  # noqa: E402
+from bot.scheduler.sweeps import Sweeper  # noqa: E402
+from bot.slack_standin.testing import running_standin  # noqa: E402
+from store.db import Database  # noqa: E402
+from store.demo import PERSONAS, seed_demo  # noqa: E402
+from store.migrate import upgrade  # noqa: E402
+from store.models import Agreement, OutboxMessage, table_of  # noqa: E402
+from tests.slack_support import SlackClient, fill, serve_app  # noqa: E402
+
+SALES, SLM = "U0SALES01", "U0SLM0001"
+MESSAGE_METHODS = ("chat.postMessage", "chat.update", "chat.postEphemeral")
+
+
+@dataclass
+class Report:
+    minutes: float
+    requests: int = 0
+    errors: int = 0
+    new_requests: int = 0
+    transitions: int = 0
+    sweeps: int = 0
+    injected_429: int = 0
+    injected_500: int = 0
+    rss_start_mb: float = 0.0
+    rss_end_mb: float = 0.0
+    outbox_rows: int = 0
+    lost: int = 0
+    doubled: int = 0
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _outbox(db: Database) -> tuple[int, int, int]:
+    """(rows, rows not sent, non-card rows sent with a ts that went out by chat.postMessage)."""
+    o = table_of(OutboxMessage)
+    with db.read_conn() as conn:
+        rows = conn.execute(select(o.c.status, o.c.kind, o.c.ts, o.c.payload)).all()
+    unsent = sum(1 for s, *_ in rows if s != "sent")
+    posted = sum(
+        1
+        for s, k, ts, p in rows
+        if s == "sent" and k != "card" and ts and (p or {}).get("template") != "notice"
+    )
+    return len(rows), unsent, posted
+
+
+def _cards(db: Database) -> int:
+    ag = table_of(Agreement)
+    with db.read_conn() as conn:
+        return int(
+            conn.execute(
+                select(func.count()).select_from(ag).where(ag.c.card_ts.is_not(None))
+            ).scalar_one()
+        )
+
+
+class Traffic:
+    def __init__(self, slack: SlackClient, db: Database, rng: random.Random, r: Report) -> None:
+        self.slack, self.db, self.rng, self.r = slack, db, rng, r
+        self.fresh: list[str] = []  # agreements waiting for M2
+        self.n = 0
+
+    @staticmethod
+    def forms(customer: str) -> dict[str, dict[str, Any]]:
+        return sample_forms(date.today() + timedelta(days=30), customer=customer)
+
+    def _count(self, status: int) -> None:
+        self.r.requests += 1
+        self.r.errors += status != 200
+
+    def command(self) -> None:
+        ids = self.fresh or ["SLA-2026-0001"]
+        text = self.rng.choice(["list all", "list open", "help", f"show {self.rng.choice(ids)}"])
+        self._count(self.slack.command(self.rng.choice([SALES, SLM]), text).status_code)
+
+    def new_request(self) -> None:
+        state = self.slack.standin.state
+        before = len(state.calls("views.open"))
+        self._count(self.slack.command(SALES, "new").status_code)
+        if len(state.calls("views.open")) == before or not state.open_views(SALES):
+            return
+        view = state.open_views(SALES)[-1]
+        self.n += 1
+        resp = self.slack.submit(SALES, view, fill(view, self.forms(f"Soak {self.n}")["M1"]))
+        self._count(resp.status_code)
+        state.close_views(SALES)
+        self.r.new_requests += 1
+        ag = table_of(Agreement)
+        with self.db.read_conn() as conn:
+            made = conn.execute(select(ag.c.id).order_by(ag.c.created_at.desc())).first()
+        if made:
+            self.fresh.append(str(made[0]))
+
+    def click_and_submit(self) -> None:
+        if not self.fresh:
+            return self.new_request()
+        aid = self.fresh.pop(0)
+        state = self.slack.standin.state
+        before = len(state.calls("views.open"))
+        button = action_buttons(aid, "M2", 0, "en")[0]
+        self._count(self.slack.click(SLM, button, message={"ts": "1.0", "text": aid}).status_code)
+        if len(state.calls("views.open")) == before or not state.open_views(SLM):
+            return None
+        view = state.open_views(SLM)[-1]
+        resp = self.slack.submit(SLM, view, fill(view, self.forms("Soak")["M2"]))
+        self._count(resp.status_code)
+        state.close_views(SLM)
+        self.r.transitions += 1
+        return None
+
+    def sweep(self) -> None:
+        Sweeper(self.db).run(datetime.now(UTC))
+        self.r.sweeps += 1
+
+
+def soak(minutes: float, seed: int = 1, rate_429: float = 0.05, rate_500: float = 0.01) -> Report:
+    report = Report(minutes=minutes)
+    rng = random.Random(seed)
+    with tempfile.TemporaryDirectory() as tmp, running_standin() as standin:
+        db = Database(f"sqlite:///{tmp}/soak.db")
+        upgrade(db)
+        seed_demo(db, now=datetime.now(UTC))
+        for p in PERSONAS:
+            standin.state.add_user(p.user_id, p.name)
+        with serve_app(db, standin) as app:
+            slack = SlackClient(app, standin)
+            faults = [
+                standin.state.inject(
+                    kind="rate_limit", method=m, times=None, probability=rate_429, seed=seed + i
+                )
+                for i, m in enumerate(MESSAGE_METHODS)
+            ] + [
+                standin.state.inject(
+                    kind="server_error", method=m, times=None, probability=rate_500, seed=seed + 9
+                )
+                for m in MESSAGE_METHODS
+            ]
+            traffic = Traffic(slack, db, rng, report)
+            actions = [traffic.command] * 5 + [traffic.new_request] * 2 + [traffic.click_and_submit]
+            report.rss_start_mb = rss_mb()
+            deadline = time.monotonic() + minutes * 60
+            last_sweep = time.monotonic()
+            stop = threading.Event()
+
+            async def dispatch_until_stopped() -> None:  # what the worker does
+                while not stop.is_set():
+                    if not (await app.dispatcher.run_once()).sent:
+                        await asyncio.sleep(0.2)
+
+            sender = threading.Thread(target=lambda: asyncio.run(dispatch_until_stopped()))
+            sender.start()
+            while time.monotonic() < deadline:
+                rng.choice(actions)()
+                if time.monotonic() - last_sweep > 10:
+                    traffic.sweep()
+                    last_sweep = time.monotonic()
+            stop.set()
+            sender.join()
+            report.injected_429 = sum(f.hits for f in faults if f.kind == "rate_limit")
+            report.injected_500 = sum(f.hits for f in faults if f.kind == "server_error")
+            standin.state.clear_faults()
+            later = datetime.now(UTC) + timedelta(hours=1)  # past every back-off
+            for _ in range(200):
+                asyncio.run(app.dispatcher.run_once(later))
+                if _outbox(db)[1] == 0:
+                    break
+            report.rss_end_mb = rss_mb()
+            slack.close()
+        rows, unsent, posted = _outbox(db)
+        ok_posts = [
+            c for c in standin.state.calls("chat.postMessage") if c.ok and c.args.get("channel")
+        ]
+        report.outbox_rows, report.lost = rows, unsent
+        report.doubled = max(0, len(ok_posts) - posted - _cards(db))
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--minutes", type=float, default=1.0)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
+    report = soak(args.minutes, args.seed)
+    print(json.dumps(asdict(report), indent=1))
+    return 0 if report.errors == 0 and report.lost == 0 and report.doubled == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

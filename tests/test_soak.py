@@ -1,0 +1,22 @@
+"""A short soak (`benchmarks/soak.py`): mixed traffic against the stand-in answering 5% 429
+and 1% 500; no errors, nothing lost, nothing doubled."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from soak import soak  # noqa: E402
+
+
+def test_a_short_soak_loses_and_doubles_nothing() -> None:
+    report = soak(0.2, seed=3)
+    assert report.requests > 10
+    assert report.new_requests > 0
+    assert report.injected_429 + report.injected_500 > 0, "faults were injected"
+    assert report.errors == 0
+    assert report.lost == 0
+    assert report.doubled == 0
