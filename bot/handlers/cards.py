@@ -195,6 +195,14 @@ def _value_text(value: Any) -> str:
     return str(value)
 
 
+def _choice_text(choices: Sequence[tuple[str, str, str]], value: Any, locale: str) -> str:
+    """The label of each chosen value in the reader's language (a value no longer offered
+    shows as it is)."""
+    labels = {v: (z if zh(locale) else e) for v, e, z in choices}
+    values = value if isinstance(value, list) else [value]
+    return ("、" if zh(locale) else ", ").join(labels.get(str(v), str(v)) for v in values)
+
+
 #: figures a step record keeps beside its form (T6 compares with the budget)
 DERIVED: dict[str, tuple[str, str]] = {
     "budget_m9": ("Budget of the initiation report (M9)", "立项报告（M9）预算"),
@@ -225,6 +233,8 @@ def summary_lines(
             label = name
         if label != name and ui_of(info).widget.value == "user":
             shown = ", ".join(mention(u) for u in (value if isinstance(value, list) else [value]))
+        elif label != name and ui_of(info).choices:  # a choice reads as its label
+            shown = escape(truncate(_choice_text(ui_of(info).choices, value, locale), 200))
         else:
             shown = escape(truncate(_value_text(value), 200))
         lines.append(f"• *{label}*: {shown}")
