@@ -40,17 +40,31 @@ def set_current(locale: str | None) -> contextvars.Token[str | None]:
 class LocaleResolver:
     """Resolves and caches each person's language (Slack's answer for `ttl` seconds)."""
 
-    def __init__(self, db: Database, default: str, *, ttl: float = 3600.0) -> None:
-        self.db, self.default, self.ttl = db, norm_locale(default), ttl
+    def __init__(
+        self, db: Database, default: str, *, ttl: float = 3600.0, choice_ttl: float = 30.0
+    ) -> None:
+        self.db, self.default, self.ttl, self.choice_ttl = db, norm_locale(default), ttl, choice_ttl
         self._slack: dict[str, tuple[str | None, float]] = {}
+        #: stored choices, read again after `choice_ttl` seconds (another process may change
+        #: them; this one updates its own at once with `remember`)
+        self._chosen: dict[str, tuple[str | None, float]] = {}
 
-    def forget(self, user_id: str) -> None:
-        self._slack.pop(user_id, None)
+    def remember(self, user_id: str, chosen: str | None) -> None:
+        """The person just chose (None: as in their Slack): this process knows at once."""
+        self._chosen[user_id] = (chosen, time.monotonic() + self.choice_ttl)
+
+    def chosen(self, user_id: str) -> str | None:
+        hit = self._chosen.get(user_id)
+        if hit and hit[1] > time.monotonic():
+            return hit[0]
+        value = chosen_locale(self.db, user_id)
+        self.remember(user_id, value)
+        return value
 
     async def for_user(self, user_id: str | None, client: AsyncWebClient | None) -> str:
         if not user_id:
             return self.default
-        chosen = chosen_locale(self.db, user_id)
+        chosen = self.chosen(user_id)
         if chosen:
             return chosen
         slack = await self.slack_locale(user_id, client)

@@ -155,3 +155,17 @@ def test_slack_locale_then_choice_then_default(slack: Any) -> None:
     _choose(client, ZH_USER, "slack")
     wait_for(lambda: chosen_locale(db, ZH_USER) is None, what="the choice forgotten")
     assert _CJK.search(_help_reply(client, ZH_USER))
+
+
+async def test_choices_are_cached_and_remembered(empty_db: Database) -> None:
+    from bot.user_locale import LocaleResolver
+
+    resolver = LocaleResolver(empty_db, "en", choice_ttl=3600)
+    assert await resolver.for_user("U7", None) == "en"
+    choose_locale(empty_db, "U7", "zh-CN", now=NOW)  # another process stores a choice
+    assert await resolver.for_user("U7", None) == "en"  # read again after choice_ttl
+    resolver.remember("U7", "zh-CN")  # the process that stored it knows at once
+    assert await resolver.for_user("U7", None) == "zh-CN"
+    fresh = LocaleResolver(empty_db, "en", choice_ttl=0)
+    assert await fresh.for_user("U7", None) == "zh-CN"
+    assert await fresh.for_user(None, None) == "en"

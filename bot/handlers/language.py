@@ -27,5 +27,6 @@ def register(app: AsyncApp, deps: Deps, resolver: LocaleResolver) -> None:
         value = payloads.selected_value(body)
         locale = value if value in LOCALES else None
         await run(choose_locale, deps.db, user, locale, now=deps.clock())
+        resolver.remember(user, locale)
         set_current(await resolver.for_user(user, client))
         await publish_home(client, deps, user)
