@@ -152,7 +152,7 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
         print(f"  {h['at']:%Y-%m-%d %H:%M}  {event_words(h, settings.locale)}")
     print(f"documents: {len(d.documents)}")
     for doc in d.documents:
-        print(f"  #{doc['id']:<4} {doc['step']:<4} {doc['title']}")
+        print(f"  {doc['number']:<28} {doc['status']:<10} {doc['step']:<4} {doc['title']}")
     return 0
 
 
@@ -424,6 +424,10 @@ def build_parser() -> argparse.ArgumentParser:
     shp.add_argument("id")
     shp.add_argument("--json", action="store_true")
     shp.set_defaults(fn=cmd_show)
+
+    from bot import cli_docs
+
+    cli_docs.register(sub, _db)
 
     sp = sub.add_parser("export", help="export all data as JSON")
     sp.add_argument("-o", "--output", help="file (default: standard output)")

@@ -8,11 +8,11 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import String, cast, select
 
 from store.db import Database
-from store.models import Agreement, AuditEvent, Customer, StepRecord, Task, table_of
+from store.models import Agreement, AuditEvent, Customer, Document, StepRecord, Task, table_of
 from store.queries import AgreementRow, ListFilter, list_agreements
 
 _AG, _CU, _TK = table_of(Agreement), table_of(Customer), table_of(Task)
-_AU, _SR = table_of(AuditEvent), table_of(StepRecord)
+_AU, _SR, _DC = table_of(AuditEvent), table_of(StepRecord), table_of(Document)
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,8 @@ class Card:
     last_actor: str | None
     last_action: str | None
     last_at: datetime | None
+    #: the number of the SLA document in effect (`SLA-2026-0001/SLA/v1`), if any
+    sla_doc: str | None = None
 
     @property
     def current(self) -> str:
@@ -86,7 +88,18 @@ def load_card(db: Database, agreement_id: str) -> Card | None:
             .order_by(_AU.c.id.desc())
             .limit(1)
         ).first()
+        sla_doc = conn.execute(
+            select(_DC.c.number)
+            .where(
+                _DC.c.agreement_id == agreement_id,
+                _DC.c.kind == "sla",
+                _DC.c.status == "in_effect",
+            )
+            .order_by(_DC.c.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
     return Card(
+        sla_doc=sla_doc or None,
         id=row["id"],
         customer=row["customer_name"],
         status=row["status"],

@@ -28,8 +28,9 @@ from bot.flows.errors import (
 from bot.flows.forms import StepForm, parse_form
 from bot.flows.machine import INITIAL_STATE, AgreementState, Decision, decide
 from bot.flows.onboarding_forms import M1Form
-from bot.flows.process import ACTION_BY_ID, STATUS_NAMES, Status
+from bot.flows.process import ACTION_BY_ID, STATUS_NAMES, Status, VersionEffect
 from bot.flows.roles import Role
+from store import documents as docs
 from store.db import Database
 from store.effects import Ctx, RecordDraft, apply_effects, last_record
 from store.integrity import earlier_authors, facts_for, locate_running
@@ -38,7 +39,6 @@ from store.models import (
     AgreementSeq,
     AuditEvent,
     Customer,
-    Document,
     RequestSubmission,
     StepRecord,
     Task,
@@ -46,6 +46,7 @@ from store.models import (
 )
 from store.outbox import (
     CardPayload,
+    DocumentsPayload,
     EventPayload,
     InformedPayload,
     Message,
@@ -150,17 +151,43 @@ def _load(s: Session, agreement_id: str, *, lock: bool = False) -> Agreement:
     return Agreement.model_validate(dict(row))
 
 
-def _doc_title(kind: Any, ag: Agreement, sla_version: int, suffix: str = "") -> str:
-    base = f"{kind.name_en} · {ag.id} v{sla_version}"
-    return f"{base} · {suffix}" if suffix else base
+def _issue_documents(
+    s: Session,
+    ag: Agreement,
+    d: Decision,
+    ctx: Ctx,
+    *,
+    record_id: int,
+    data: dict[str, Any],
+    now: datetime,
+) -> list[int]:
+    """Sign drafts (M5, C3), issue the step's documents, archive everything at T7."""
+    if d.version is VersionEffect.SIGN:
+        docs.sign_drafts(s, ag.id)
+    info = docs.StepInfo(
+        step=d.action.step,
+        action=d.action.id,
+        actor=ctx.rec.actor,
+        record_id=record_id,
+        sla_version=ctx.doc_version or ctx.rec.sla_version,
+        form=data,
+    )
+    issues = docs.plan(d.outputs, data, ctx.doc_data)
+    if d.action.id == "M12":  # the SLA review issues the documents it brings up to date
+        issues += docs.refreshed(s, ag, docs.latest_records(s, ag.id))
+    ids = docs.issue(s, ag, info, issues, now=now)
+    if d.action.id == "M13.withdraw":
+        docs.withdraw_drafts(s, ag.id)
+    if d.after.status is Status.ARCHIVED:
+        docs.archive_all(s, ag.id)
+    return ids
 
 
-_RECORDS, _DOCUMENTS, _TASKS = table_of(StepRecord), table_of(Document), table_of(Task)
+_RECORDS, _TASKS = table_of(StepRecord), table_of(Task)
 _AGREEMENTS, _AUDIT = table_of(Agreement), table_of(AuditEvent)
 # Core statements on the tables (not the ORM entities): compiled once, run with executemany,
 # and no ORM bookkeeping in the hot path
 _INSERT_RECORD = insert(_RECORDS).returning(_RECORDS.c.id)
-_INSERT_DOCUMENT = insert(_DOCUMENTS).returning(_DOCUMENTS.c.id, sort_by_parameter_order=True)
 _INSERT_TASK = insert(_TASKS)
 _INSERT_AUDIT = insert(_AUDIT)
 _CLOSE_TASKS = (
@@ -228,29 +255,8 @@ def _apply(
         ).scalar_one()
     )
 
-    # documents: insert-only, one per output (one OLA document per department)
-    doc_version = ctx.doc_version or rec.sla_version
-    doc_rows: list[dict[str, Any]] = []
-    for kind in d.outputs:
-        parts = data["olas"] if kind.value == "ola" and "olas" in data else [None]
-        for ola in parts:
-            title = _doc_title(kind, ag, doc_version, ola["department"] if ola else "")
-            doc_rows.append(
-                {
-                    "agreement_id": ag.id,
-                    "sla_version": doc_version,
-                    "kind": kind.value,
-                    "step": d.action.step,
-                    "record_id": record_id,
-                    "title": title,
-                    "data": ola if ola else ctx.doc_data.get(kind.value, data),
-                    "created_by": actor,
-                    "created_at": now,
-                }
-            )
-    doc_ids = (
-        [int(i) for i in conn.execute(_INSERT_DOCUMENT, doc_rows).scalars()] if doc_rows else []
-    )
+    # documents: numbered, rendered in every language and inserted (insert-only)
+    doc_ids = _issue_documents(s, ag, d, ctx, record_id=record_id, data=data, now=now)
 
     # recorded skips (M6, C4): never silent
     if d.skipped:
@@ -363,6 +369,8 @@ def _apply(
             ),
         ),
     ]
+    if doc_ids:  # the documents themselves, as files in the step's thread
+        messages.append(Message("files", None, DocumentsPayload(documents=doc_ids)))
     for opened, who in [*new_tasks, *((a, [u]) for u, a in ctx.task_dms)]:
         messages += [
             Message("dm", user, TaskPayload(action=opened, because=because(s, ag, opened, user)))

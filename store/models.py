@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Index, Numeric, Table, UniqueConstraint
+from sqlalchemy import JSON, Index, Numeric, Table, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from store.types import UTCDateTime
@@ -154,7 +154,8 @@ class StepRecord(SQLModel, table=True):
 
 
 class Document(SQLModel, table=True):
-    """A document a step produced; insert-only, so old versions are kept."""
+    """A document a step produced; insert-only (only status and title move), so old versions
+    are kept. Its rendered text, one row per language, is in `DocumentText`."""
 
     __table_args__ = (Index("ix_document_agreement", "agreement_id", "sla_version"),)
     id: int | None = Field(default=None, primary_key=True)
@@ -167,6 +168,27 @@ class Document(SQLModel, table=True):
     data: JSONDict = _json(default_factory=dict)
     created_by: str = Field(max_length=64)
     created_at: datetime = _ts()
+    #: `SLA-2026-0005/SLA/v2` (bot.flows.documents.doc_number)
+    number: str = Field(default="", max_length=120)
+    #: per agreement, kind and subject: 1, 2, ...
+    version: int = 1
+    #: what a per-department or per-contract document is about (OLA department, contract no)
+    subject: str = Field(default="", max_length=200)
+    status: str = Field(default="in_effect", max_length=16)  # bot.flows.documents.DocStatus
+    issued_on: date | None = None
+
+
+class DocumentText(SQLModel, table=True):
+    """A document's Markdown as issued, per language, with the SHA-256 of its UTF-8 bytes."""
+
+    __tablename__ = "document_text"
+    __table_args__ = (UniqueConstraint("document_id", "locale"),)
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id", index=True)
+    locale: str = Field(max_length=8)
+    body: str = Field(sa_type=Text)
+    sha256: str = Field(max_length=64)
+    rendered_at: datetime = _ts()
 
 
 class Approval(SQLModel, table=True):
@@ -283,7 +305,7 @@ class OutboxMessage(SQLModel, table=True):
     __table_args__ = (Index("ix_outbox_pending", "status", "next_attempt_at"),)
     id: int | None = Field(default=None, primary_key=True)
     agreement_id: str | None = Field(default=None, max_length=20, index=True)
-    kind: str = Field(max_length=16)  # card | thread | dm | channel
+    kind: str = Field(max_length=16)  # card | thread | files | dm | channel
     recipient: str | None = Field(default=None, max_length=64)
     payload: JSONDict = _json(default_factory=dict)
     dedupe_key: str | None = Field(default=None, unique=True, max_length=200)
@@ -366,6 +388,7 @@ ALL_TABLES: list[type[SQLModel]] = [
     AgreementVersion,
     StepRecord,
     Document,
+    DocumentText,
     Approval,
     SupplierContract,
     OLA,

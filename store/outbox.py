@@ -29,7 +29,7 @@ from store.models import OutboxLease, OutboxMessage, table_of
 _OUT, _LEASE = table_of(OutboxMessage), table_of(OutboxLease)
 _INSERT = insert(_OUT)
 
-Kind = Literal["card", "thread", "dm", "channel"]
+Kind = Literal["card", "thread", "files", "dm", "channel"]
 
 
 class _Payload(BaseModel):
@@ -107,8 +107,16 @@ class NoticePayload(_Payload):
     channel: str | None = None
 
 
+class DocumentsPayload(_Payload):
+    """The documents a step issued: files in the card's thread (after its event reply)."""
+
+    template: Literal["documents"] = "documents"
+    documents: list[int]
+
+
 Payload = Annotated[
-    CardPayload
+    DocumentsPayload
+    | CardPayload
     | EventPayload
     | TaskPayload
     | InformedPayload

@@ -235,6 +235,10 @@ _DOC_COLS = (
     _D.c.sla_version,
     _D.c.created_by,
     _D.c.created_at,
+    _D.c.number,
+    _D.c.version,
+    _D.c.subject,
+    _D.c.status,
 )
 _Q_DOCS = select(*_DOC_COLS).where(_D.c.agreement_id == _AID).order_by(_D.c.id)
 _Q_DOCS_RECENT = (

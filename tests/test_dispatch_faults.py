@@ -78,7 +78,8 @@ def thread_steps(standin: StandinServer, agreement_id: str) -> list[str]:
         if str(m.get("text", "")).startswith(agreement_id)
     )
     replies = [m for m in standin.state.thread(CHANNEL, card["ts"]) if m["ts"] != card["ts"]]
-    return [str(m["text"]).split(" · ")[0].strip("*") for m in replies]
+    # the steps' replies (a step's documents follow its reply as a file share)
+    return [str(m["text"]).split(" · ")[0].strip("*") for m in replies if not m.get("upload")]
 
 
 def test_429_500_and_refused_connections_lose_nothing(db: Database, standin: StandinServer) -> None:

@@ -440,3 +440,22 @@ def test_action_entries_and_locating_elements() -> None:
     headers = P.sign("body", "secret", ts=1)
     assert headers["X-Slack-Request-Timestamp"] == "1"
     assert headers["X-Slack-Signature"].startswith("v0=")
+
+
+def test_documents_show_as_files_in_the_thread_and_open_as_html(http: httpx.Client) -> None:
+    card = new_agreement(http, "Files Preview Co")
+    files = wait_for(
+        lambda: [
+            f
+            for m in channel(state(http, SALES))["threads"].get(card["ts"], [])
+            for f in m.get("files", [])
+        ],
+        what="the M1 document in the thread",
+    )
+    (f,) = files
+    assert f["name"].endswith("_REQ-D_v1.en.md") and f["filetype"] == "markdown"
+    assert f["size"] > 200
+    page = http.get(f"/_sandbox/file/{f['id']}")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "<table>" in page.text and "Files Preview Co" in page.text
+    assert http.get("/_sandbox/file/F0NOPE").status_code == 404

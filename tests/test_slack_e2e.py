@@ -167,6 +167,12 @@ def test_whole_process_through_slack(slack: SlackClient, world_db: Database) -> 
             decision="accept" if action == "M2" else None,
         )
         assert get_agreement(world_db, aid).row.pending != (action,), action
+    # the steps' documents are files in the thread: the SLA draft (M4), then the signed
+    # contract (M5), uploaded through files.getUploadURLExternal / completeUploadExternal
+    files = [f["name"] for m in thread(slack, aid) for f in m.get("files", [])]
+    assert f"{aid}_SLA_v1.en.md" in files and f"{aid}_CON_v1.en.md" in files
+    assert files.index(f"{aid}_SLA_v1.en.md") < files.index(f"{aid}_CON_v1.en.md")
+    assert state.calls("files.completeUploadExternal")
     # M9's approval lives in the thread: a one-click approve by the service level manager
     reply = next(m for m in reversed(thread(slack, aid)) if "M9" in str(m.get("text")))
     approve = find_button(reply, "M9.review", "approve")

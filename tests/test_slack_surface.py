@@ -311,11 +311,13 @@ def test_manifest_validates_against_slacks_schema() -> None:
     jsonschema.validate(manifest, schema)
     assert manifest["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened"]
     assert [c["command"] for c in manifest["features"]["slash_commands"]] == ["/sla"]
-    # users:read: users.info with include_locale, the language of each person's Slack
+    # users:read: users.info with include_locale, the language of each person's Slack;
+    # files:write: the steps' documents, attached in their threads
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == {
         "commands",
         "chat:write",
         "users:read",
+        "files:write",
     }
 
 

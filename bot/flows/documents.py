@@ -96,3 +96,127 @@ DOC_NAMES: dict[DocKind, tuple[str, str]] = {
         "归档（服务级别协议、运维项目建议书、OLA、支持合同）",
     ),
 }
+
+
+class DocStatus(StrEnum):
+    """Where an issued document stands (its content never changes; its status does)."""
+
+    DRAFT = "draft"
+    IN_EFFECT = "in_effect"
+    SUPERSEDED = "superseded"
+    WITHDRAWN = "withdrawn"
+    ARCHIVED = "archived"
+
+    def label(self, locale: str) -> str:
+        en, zh = DOC_STATUS_NAMES[self]
+        return zh if locale.lower().startswith("zh") else en
+
+
+DOC_STATUS_NAMES: dict[DocStatus, tuple[str, str]] = {
+    DocStatus.DRAFT: ("draft", "草案"),
+    DocStatus.IN_EFFECT: ("in effect", "生效"),
+    DocStatus.SUPERSEDED: ("superseded", "已被取代"),
+    DocStatus.WITHDRAWN: ("withdrawn", "已撤回"),
+    DocStatus.ARCHIVED: ("archived", "已归档"),
+}
+
+#: the short code in a document's number (`SLA-2026-0005/SLA/v2`)
+DOC_CODES: dict[DocKind, str] = {
+    DocKind.REQUIREMENT_DRAFT: "REQ-D",
+    DocKind.REQUIREMENT_FINAL: "REQ",
+    DocKind.REJECTION: "REJ",
+    DocKind.CATALOGUE: "CAT",
+    DocKind.SLA: "SLA",
+    DocKind.SIGNED_CONTRACT: "CON",
+    DocKind.SUPPLIER_CONTRACT: "SUP",
+    DocKind.CLAUSE_BREAKDOWN: "CLB",
+    DocKind.PROPOSAL: "PRO",
+    DocKind.INITIATION_REPORT: "INI",
+    DocKind.OLA: "OLA",
+    DocKind.APPROVAL: "APR",
+    DocKind.DELIVERY: "DEL",
+    DocKind.SERVICE_REPORT: "SR",
+    DocKind.REVIEW_RECORD: "RR",
+    DocKind.NONCONFORMITY_REPORT: "NCR",
+    DocKind.IMPROVEMENT_PLAN: "SIP",
+    DocKind.SLA_REVIEW: "SLR",
+    DocKind.CHANGE_REQUEST: "CHG",
+    DocKind.ADDITIONAL_SLA: "ASLA",
+    DocKind.TERMINATION_REQUEST: "TRM",
+    DocKind.NOTICE: "NOT",
+    DocKind.EXTENSION_APPROVAL: "EXT",
+    DocKind.CUSTOMER_REPLY: "REP",
+    DocKind.RELEASE_INFRASTRUCTURE: "REL-I",
+    DocKind.RELEASE_PEOPLE: "REL-P",
+    DocKind.RELEASE_SUPPLIER: "REL-S",
+    DocKind.BUDGET_ACCOUNTING: "BUD",
+    DocKind.SERVICE_SUMMARY: "SUM",
+    DocKind.ARCHIVE: "ARC",
+    DocKind.PROJECT_CLASS: "CLS",
+    DocKind.WITHDRAWAL: "WDR",
+    DocKind.HANDOVER: "HND",
+}
+
+#: kinds issued as drafts: a redraft withdraws the previous draft, signing puts it in effect
+DRAFT_KINDS: frozenset[DocKind] = frozenset(
+    {DocKind.REQUIREMENT_DRAFT, DocKind.SLA, DocKind.ADDITIONAL_SLA}
+)
+
+#: records of one occurrence (a review, a notice): a later one does not supersede them
+RECORD_KINDS: frozenset[DocKind] = frozenset(
+    {
+        DocKind.REJECTION,
+        DocKind.APPROVAL,
+        DocKind.DELIVERY,
+        DocKind.SERVICE_REPORT,
+        DocKind.REVIEW_RECORD,
+        DocKind.NONCONFORMITY_REPORT,
+        DocKind.IMPROVEMENT_PLAN,
+        DocKind.SLA_REVIEW,
+        DocKind.CHANGE_REQUEST,
+        DocKind.TERMINATION_REQUEST,
+        DocKind.NOTICE,
+        DocKind.EXTENSION_APPROVAL,
+        DocKind.CUSTOMER_REPLY,
+        DocKind.PROJECT_CLASS,
+        DocKind.WITHDRAWAL,
+        DocKind.HANDOVER,
+    }
+)
+
+#: issuing a kind supersedes these other kinds too (M2's final specification replaces M1's draft)
+SUPERSEDES: dict[DocKind, tuple[DocKind, ...]] = {
+    DocKind.REQUIREMENT_FINAL: (DocKind.REQUIREMENT_DRAFT,),
+}
+
+#: signing puts the latest draft of these kinds in effect, under this title
+SIGNED_NAMES: dict[DocKind, tuple[str, str]] = {
+    DocKind.SLA: ("Service level agreement", "服务级别协议"),
+    DocKind.ADDITIONAL_SLA: ("Additional SLA (signed)", "附加服务级别协议（已签订）"),
+}
+
+
+def doc_number(agreement_id: str, kind: DocKind, version: int, subject_no: int = 0) -> str:
+    """`SLA-2026-0005/SLA/v2`; a per-department or per-contract document adds its ordinal
+    (`SLA-2026-0005/OLA-2/v1`)."""
+    base = DOC_CODES.get(kind, kind.value.upper())
+    code = base if not subject_no else f"{base}-{subject_no}"
+    return f"{agreement_id}/{code}/v{version}"
+
+
+def initial_status(kind: DocKind) -> DocStatus:
+    return DocStatus.DRAFT if kind in DRAFT_KINDS else DocStatus.IN_EFFECT
+
+
+def replaced_status(old: DocStatus) -> DocStatus:
+    """What an earlier version becomes when a new one of its kind is issued."""
+    return DocStatus.WITHDRAWN if old is DocStatus.DRAFT else DocStatus.SUPERSEDED
+
+
+def parse_kind(text: str) -> DocKind | None:
+    """A kind by value (`sla`), code (`SLA`, `ola`) or None."""
+    t = text.strip()
+    for k in DocKind:
+        if t.lower() in (k.value, DOC_CODES[k].lower()):
+            return k
+    return None

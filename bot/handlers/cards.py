@@ -163,6 +163,8 @@ def card_blocks(card: Card, locale: str, *, due: str | None = None) -> tuple[str
         button(t("card_details", locale), ActionId.SHOW, StepRef(a=card.id, s="show").dumps())
     )
     blocks += actions(buttons, BlockId.CARD_ACTIONS)
+    if card.sla_doc:
+        blocks.append(context(t("card_sla_link", locale, number=card.sla_doc, id=card.id)))
     if card.last_action:
         blocks.append(
             context(

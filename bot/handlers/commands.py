@@ -14,6 +14,7 @@ from bot.handlers import payloads
 from bot.handlers.cards import mention
 from bot.handlers.common import Deps, domain_text, open_step, read, run
 from bot.handlers.ids import COMMAND
+from bot.handlers.kit import escape
 from bot.handlers.replies import catalog_blocks, help_blocks, list_blocks, roles_modal, show_blocks
 from bot.i18n import t
 from store.catalogue import current_entries
@@ -109,6 +110,9 @@ async def dispatch_command(
                 lock_version=prep.lock_version,
                 agreement_label=agreement_id,
             )
+        elif sub in ("doc", "docs"):
+            text, blocks = await doc_reply(deps, args)
+            await reply(text, blocks or None)
         elif sub in ("catalog", "catalogue"):
             entries = await read(_catalog, deps)
             roles = await read(_roles, deps, user)
@@ -141,6 +145,29 @@ async def dispatch_command(
         await reply(t("err_not_found", loc, id=args[0].upper() if args else ""))
     except DomainError as exc:
         await reply(domain_text(exc, deps))
+
+
+async def doc_reply(deps: Deps, args: list[str]) -> tuple[str, list[dict[str, Any]]]:
+    """`/sla doc ID [kind] [vN]`: the documents, or one of them (NotFound: no agreement)."""
+    from bot.flows.documents import DocKind
+    from bot.handlers import doc_replies as dr
+    from store.doc_queries import list_documents
+
+    loc = deps.locale
+    if not args or not args[0].upper().startswith("SLA-"):
+        return t("doc_usage", loc), []
+    agreement_id = args[0].upper()
+    try:
+        req = dr.parse_doc_args(args[1:])
+        if req.kind is None and req.version is None:
+            rows = await read(list_documents, deps.db, agreement_id)
+            return dr.list_blocks(rows, agreement_id, loc)
+        texts = await read(dr.load, deps.db, agreement_id, req, loc)
+    except dr.DocArgsError as exc:
+        kinds = ", ".join(k.value for k in DocKind)
+        text = t(exc.key, loc, id=agreement_id, value=escape(exc.value), kinds=kinds)
+        return text, []
+    return dr.text_blocks(texts, loc)
 
 
 def outbox_text(deps: Deps) -> str:

@@ -158,12 +158,28 @@ def _document_blocks(d: AgreementDetail, locale: str) -> list[Block]:
     """Every document the heading counts (the newest SHOWN_DOCUMENTS when there are more, and
     then the heading says so)."""
     shown = d.documents[-SHOWN_DOCUMENTS:]
-    lines = [f"• {escape(doc['title'])}" for doc in shown]
+    lines = [f"• {_document_line(doc, locale)}" for doc in shown]
     if len(shown) == len(d.documents):
         title = t("show_documents", locale, count=len(d.documents))
     else:
         title = t("show_documents_some", locale, shown=len(shown), count=len(d.documents))
     return _titled_sections(title, lines)
+
+
+def _document_line(doc: Mapping[str, Any], locale: str) -> str:
+    """`SLA-2026-0001/SLA/v1` Service level agreement (draft) · v1 · in effect."""
+    from bot.flows.documents import DocKind, DocStatus
+
+    kind, status = DocKind(doc["kind"]), DocStatus(doc["status"])
+    name = kind.label(locale) + (f": {doc['subject']}" if doc["subject"] else "")
+    return t(
+        "show_document_line",
+        locale,
+        number=doc["number"] or "-",
+        name=escape(name),
+        version=doc["version"],
+        status=status.label(locale),
+    )
 
 
 def _titled_sections(title: str, lines: Sequence[str]) -> list[Block]:

@@ -205,6 +205,7 @@ class Sandbox:
                 Mount("/static", StaticFiles(directory=STATIC), name="static"),
                 Route("/_sandbox/state", self._state_endpoint),
                 Route("/_sandbox/recorded", self._recorded_endpoint),
+                Route("/_sandbox/file/{file_id}", self._file_endpoint),
                 Route("/_sandbox/message", endpoint(self.actions.message), methods=["POST"]),
                 Route("/_sandbox/action", endpoint(self.actions.action), methods=["POST"]),
                 Route("/_sandbox/submit", endpoint(self.actions.submit), methods=["POST"]),
@@ -327,6 +328,24 @@ class Sandbox:
             self.save()
 
     # --- what the page reads ---------------------------------------------------------------
+    async def _file_endpoint(self, request: Request) -> Response:
+        """A file shared in the workspace; a document's Markdown opens as an HTML page."""
+        from bot.documents.render import to_html
+
+        file_id = request.path_params["file_id"]
+        with self.state.lock:
+            f, data = self.state.files.get(file_id), self.state.file_bytes.get(file_id)
+        if f is None or data is None:
+            return Response("no such file", 404, media_type="text/plain")
+        if f["filetype"] == "markdown":
+            page = to_html(
+                data.decode("utf-8"),
+                title=str(f["title"]),
+                locale="zh-CN" if ".zh-CN." in str(f["name"]) else "en",
+            )
+            return Response(page, 200, media_type="text/html; charset=utf-8")
+        return Response(data, 200, media_type=str(f["mimetype"]))
+
     async def _state_endpoint(self, request: Request) -> Response:
         persona = request.query_params.get("persona") or ""
         if persona not in {p.user_id for p in PERSONAS}:

@@ -18,6 +18,7 @@ from bot.handlers.reminder_messages import grouped_blocks, reminder_blocks
 from bot.i18n import t
 from store import outbox as ob
 from store.desk import Card, load_card, set_card_ts
+from store.doc_files import slack_uploads
 from store.roles import user_roles
 
 if TYPE_CHECKING:
@@ -123,6 +124,11 @@ class Renderer:
             return (await self.post_card(card))[1]
         channel, parent = await self._thread(card, aid)
         assert card is not None
+        if isinstance(p, ob.DocumentsPayload):  # the step's documents, as files in its thread
+            uploads = await asyncio.to_thread(slack_uploads, d.db, list(p.documents), loc)
+            await d.pace(channel)
+            await d.client.files_upload_v2(file_uploads=uploads, channel=channel, thread_ts=parent)
+            return None
         if isinstance(p, ob.ImprovementDonePayload):
             text = t(
                 "event_improvement_done",

@@ -5,6 +5,8 @@ Routes:
   `Authorization: Bearer ...` or a `token` field.
 - `POST /response_url/{token}`: what `SlackState.new_response_url` hands out.
 - `GET /_standin/state`: the whole workspace as JSON (for the sandbox page).
+- `POST /_standin/upload/{file_id}`: the upload URL of files.getUploadURLExternal;
+  `GET /_standin/files/{file_id}`: a file's bytes (its `url_private`).
 """
 
 from __future__ import annotations
@@ -13,13 +15,14 @@ import asyncio
 import json
 import logging
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from bot.slack_standin import files
 from bot.slack_standin.methods import HANDLERS, respond
 from bot.slack_standin.models import JSON, SlackError
 from bot.slack_standin.spec import methods, missing_args
@@ -28,7 +31,7 @@ from bot.slack_standin.state import SlackState
 log = logging.getLogger(__name__)
 
 # Arguments that carry JSON; form bodies send them as JSON-encoded strings.
-JSON_ARGS = ("blocks", "attachments", "view", "metadata")
+JSON_ARGS = ("blocks", "attachments", "view", "metadata", "files")
 
 
 def _normalise(args: JSON) -> JSON:
@@ -107,7 +110,7 @@ async def _answer(state: SlackState, method: str, args: JSON, token: str | None)
     if missing:
         messages = [f"[ERROR] missing required field: {name}" for name in missing]
         return _Answer.error(SlackError("invalid_arguments", messages))
-    handler = HANDLERS.get(method)
+    handler = HANDLERS.get(method) or files.HANDLERS.get(method)
     if handler is None:
         return _Answer({"ok": True})
     try:
@@ -153,6 +156,33 @@ async def response_url(request: Request) -> JSONResponse:
     return JSONResponse(answer.body, answer.status)
 
 
+async def upload(request: Request) -> Response:
+    """The upload URL files.getUploadURLExternal hands out: the file's bytes as the body."""
+    state: SlackState = request.app.state.slack
+    file_id = request.path_params["file_id"]
+    content = await request.body()
+    try:
+        with state.lock:
+            files.receive(state, file_id, content)
+    except SlackError as err:
+        return PlainTextResponse(err.error, err.status)
+    state.record("upload", {"file_id": file_id, "bytes": len(content)}, 200, {"ok": True})
+    return PlainTextResponse(f"OK - {len(content)}")
+
+
+async def file_content(request: Request) -> Response:
+    state: SlackState = request.app.state.slack
+    file_id = request.path_params["file_id"]
+    with state.lock:
+        f, data = state.files.get(file_id), state.file_bytes.get(file_id)
+    if f is None or data is None:
+        return PlainTextResponse("file_not_found", 404)
+    mime = f["mimetype"] + ("; charset=utf-8" if f["mimetype"].startswith("text/") else "")
+    disposition = "attachment" if request.query_params.get("download") else "inline"
+    headers = {"Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(f['name'])}"}
+    return Response(data, 200, headers=headers, media_type=mime)
+
+
 async def state_json(request: Request) -> JSONResponse:
     state: SlackState = request.app.state.slack
     return JSONResponse(state.snapshot())
@@ -164,6 +194,8 @@ def create_app(state: SlackState) -> Starlette:
             Route("/api/{method}", api_method, methods=["GET", "POST"]),
             Route("/response_url/{token}", response_url, methods=["POST"]),
             Route("/_standin/state", state_json, methods=["GET"]),
+            Route("/_standin/upload/{file_id}", upload, methods=["POST"]),
+            Route("/_standin/files/{file_id}", file_content, methods=["GET"]),
         ]
     )
     app.state.slack = state

@@ -76,6 +76,9 @@ class SlackState:
         self.triggers: dict[str, Trigger] = {}
         self.response_urls: dict[str, ResponseUrl] = {}
         self.faults: list[Fault] = []
+        #: file id -> the file object and its bytes (files.getUploadURLExternal and after)
+        self.files: dict[str, JSON] = {}
+        self.file_bytes: dict[str, bytes] = {}
         # Max chat.postMessage per second to one channel (None: unlimited); reset restores it.
         self.channel_rate_limit = self.default_channel_rate_limit
         self._posts: dict[str, deque[float]] = {}

@@ -102,6 +102,28 @@
   }
   function initials(name) { return name.split(/[\s.]+/).filter(Boolean).slice(0, 2).map((w) => w[0].toUpperCase()).join(""); }
 
+  function sizeOf(n) {
+    return n < 1024 ? `${n} B` : n < 1048576 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1048576).toFixed(1)} MB`;
+  }
+
+  // files shared in a message, as Slack shows them: name, type and size; a click previews
+  function filesEl(files) {
+    const list = document.createElement("div");
+    list.className = "files";
+    for (const f of files) {
+      const a = document.createElement("a");
+      a.className = "file";
+      a.href = `/_sandbox/file/${encodeURIComponent(f.id)}`;
+      a.target = "_blank";
+      a.rel = "noopener";
+      a.innerHTML = `<span class="file-icon">${BK.esc((f.filetype || "file").slice(0, 4).toUpperCase())}</span>
+        <span class="file-meta"><span class="file-name">${BK.esc(f.title || f.name)}</span>
+        <span class="file-sub">${BK.esc(f.name)} · ${BK.esc(f.filetype || "")} · ${sizeOf(f.size || 0)}</span></span>`;
+      list.appendChild(a);
+    }
+    return list;
+  }
+
   function messageEl(m, channelId, { ephemeral = false, inThread = false } = {}) {
     const d = app.data;
     const authorId = ephemeral ? (m.author || d.bot.user_id) : m.user;
@@ -118,6 +140,7 @@
     if (m.blocks && m.blocks.length) content.appendChild(BK.render(m.blocks, opts(container)));
     else content.innerHTML = `<div class="msg-text">${BK.mrkdwn(m.text || "", d.users)}</div>`;
     window.Emoji.inElement(content);
+    if (m.files && m.files.length) content.appendChild(filesEl(m.files));
     const body = $(".msg-body", el);
     if (!inThread && m.reply_count) {
       const link = document.createElement("a");
