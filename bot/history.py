@@ -17,6 +17,7 @@ from jinja2 import UndefinedError
 from bot.flows.process import ACTIONS
 from bot.flows.roles import Role
 from bot.i18n import Safe, catalogue, t
+from bot.i18n import escape as escape_text
 
 #: audit kinds written outside the process declarations (`AuditEvent.action`)
 OTHER_KINDS = (
@@ -89,7 +90,9 @@ def event_words(
         key = "history.other"
         what = t(key, locale, who=who, kind=kind)
     step = event.get("step")
-    return f"{step} · {what}" if step and key != "history.agreement.create" else what
+    if step and key != "history.agreement.create":
+        return Safe(f"{escape_text(str(step))} · {what}")
+    return what
 
 
 _LANGUAGES = {"en": "English", "zh-CN": "简体中文"}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -97,6 +98,12 @@ def escape(text: str) -> Safe:
     if isinstance(text, Safe):
         return text
     return Safe(str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+
+
+def join(sep: str, parts: Iterable[str]) -> Safe:
+    """Join texts into markup: each part escaped unless it is already `Safe` (so a list of
+    mentions stays a list of mentions)."""
+    return Safe(escape(sep).join(escape(p) for p in parts))
 
 
 def _param(value: Any) -> Any:

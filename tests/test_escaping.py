@@ -73,6 +73,9 @@ def test_hostile_user_text_is_escaped_in_every_message(
         shown = json.dumps([c.args for c in calls])
         assert "&lt;!channel&gt;" in shown
         assert "&amp;lt;" not in shown and "&amp;amp;" not in shown, "escaped twice"
+        # our own markup (mentions of the people in the process) is never escaped
+        ours = [u for u in USERS.values() if f"&lt;@{u}&gt;" in shown + json.dumps(answers)]
+        assert ours == [], f"mentions shown as text: {ours}"
 
 
 def walk(db: Database, slack: SlackClient, clock: Clock) -> list[str]:

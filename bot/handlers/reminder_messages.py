@@ -10,7 +10,7 @@ from bot.handlers.cards import mention, step_title
 from bot.handlers.context import StepRef
 from bot.handlers.ids import ActionId
 from bot.handlers.kit import Block, actions, button, context, section
-from bot.i18n import t
+from bot.i18n import join, t
 
 
 def snooze_buttons(reminder_id: int, locale: str) -> list[dict[str, Any]]:
@@ -66,7 +66,7 @@ def reminder_line(p: Mapping[str, Any], agreement: str, locale: str) -> str:
             since=p["since"],
         )
     if kind == "escalate":
-        who = ", ".join(mention(u) for u in p.get("assignees") or [])
+        who = join(", ", (mention(u) for u in p.get("assignees") or []))
         return t(
             "reminder_escalate",
             locale,

@@ -22,7 +22,7 @@ from bot.handlers.kit import (
     section,
 )
 from bot.history import event_words
-from bot.i18n import t
+from bot.i18n import join, t
 from store.models import CatalogueEntry
 from store.queries import AgreementDetail, AgreementRow
 
@@ -88,7 +88,7 @@ def show_blocks(d: AgreementDetail, locale: str) -> tuple[str, list[Block]]:
     if d.tasks:
         lines = []
         for task in d.tasks:
-            who = ", ".join(mention(u) for u in task["assignees"]) or t("show_nobody", locale)
+            who = join(", ", (mention(u) for u in task["assignees"])) or t("show_nobody", locale)
             lines.append(
                 t("show_task_line", locale, step=step_title(task["action"], locale), who=who)
             )
