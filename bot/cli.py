@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from bot.field_errors import localized_errors
 from bot.flows.errors import DomainError, FormInvalid
 from bot.flows.roles import parse_role
 from bot.settings import Settings
@@ -501,7 +502,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit
         return code
     except FormInvalid as exc:
-        problems = "; ".join(f"{name}: {msg}" for name, msg in exc.errors.items())
+        texts = localized_errors(exc, settings.locale)  # the project's words, not pydantic's
+        problems = "; ".join(f"{name}: {msg}" for name, msg in texts.items())
         print(f"error: the form has problems: {problems}", file=sys.stderr)
         return 2
     except (DomainError, CliError) as exc:

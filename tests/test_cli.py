@@ -75,7 +75,7 @@ def test_acting_and_errors(env: Path, capsys: pytest.CaptureFixture[str]) -> Non
         )
         == 2
     )
-    assert "reason: a reason is required to reject" in capsys.readouterr().err
+    assert "reason: Write why it is rejected." in capsys.readouterr().err  # our words
     assert (
         main(["act", "SLA-2026-0002", "M9.review", "--as", "U0SLM0001", "--data", "{not json"]) == 2
     )

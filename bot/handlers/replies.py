@@ -39,6 +39,7 @@ def help_blocks(locale: str, *, unknown: str | None = None) -> tuple[str, list[B
 def list_blocks(
     rows: Sequence[AgreementRow], which: str, locale: str, *, limit: int = 40
 ) -> tuple[str, list[Block]]:
+    which = t(f"list_which_{which}", locale)  # the filter in the reader's words
     if not rows:
         text = t("list_empty", locale, which=which)
         return text, [section(text)]
