@@ -25,7 +25,7 @@ from starlette.routing import Route
 from bot.slack_standin import files
 from bot.slack_standin.methods import HANDLERS, respond
 from bot.slack_standin.models import JSON, SlackError
-from bot.slack_standin.spec import methods, missing_args
+from bot.slack_standin.spec import known, missing_args
 from bot.slack_standin.state import SlackState
 
 log = logging.getLogger(__name__)
@@ -90,7 +90,7 @@ class _Answer:
 
 
 async def _answer(state: SlackState, method: str, args: JSON, token: str | None) -> _Answer:
-    if method not in methods():
+    if not known(method):
         return _Answer({"ok": False, "error": "unknown_method", "req_method": method})
     fault = state.take_fault(method, args)
     if fault is not None:

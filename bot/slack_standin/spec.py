@@ -60,14 +60,20 @@ NEWER_METHODS: dict[str, tuple[str, ...]] = {
 
 @cache
 def methods() -> dict[str, tuple[str, ...]]:
-    """The committed method table (from the spec) and the newer methods, loaded once."""
+    """The committed method table (the spec's methods), loaded once."""
     raw: dict[str, list[str]] = json.loads(METHODS_JSON.read_text(encoding="utf-8"))
-    return {name: tuple(args) for name, args in raw.items()} | NEWER_METHODS
+    return {name: tuple(args) for name, args in raw.items()}
+
+
+def known(method: str) -> bool:
+    """A method of the spec, or one Slack added since (NEWER_METHODS)."""
+    return method in methods() or method in NEWER_METHODS
 
 
 def missing_args(method: str, args: Mapping[str, Any]) -> list[str]:
     """Required arguments of `method` that are absent or empty in `args`."""
-    return [name for name in methods()[method] if args.get(name) in (None, "")]
+    required = methods().get(method) or NEWER_METHODS.get(method, ())
+    return [name for name in required if args.get(name) in (None, "")]
 
 
 def _pointer_text(obj: Any, key: str) -> str:
