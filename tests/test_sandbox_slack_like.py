@@ -33,7 +33,7 @@ from tests.test_sandbox_browser import (
 )
 
 if TYPE_CHECKING:
-    from playwright.sync_api import BrowserContext, Page
+    from playwright.sync_api import BrowserContext, Locator, Page
 
 LOCALES = ("en", "zh-CN")
 #: words that may stay Latin in the zh-CN page: the product's and Slack's names, commands, ids
@@ -100,6 +100,23 @@ def steady(page: Page) -> None:
             setTimeout(() => ok(document.body.dataset.version === v), 400);
         })"""
     )
+
+
+def snap(page: Page, target: Locator, name: str) -> None:
+    """Scroll to `target` and photograph it. The page re-renders when new state arrives (the
+    demo's sweeps post too), which can detach the element mid-way: wait and try again."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    problem = ""
+    for _ in range(6):
+        steady(page)
+        try:
+            target.scroll_into_view_if_needed()
+            target.screenshot(path=str(SHOTS / f"{page.locale}-{name}.png"))  # type: ignore[attr-defined]
+            return
+        except PlaywrightError as exc:
+            problem = str(exc).splitlines()[0]
+    raise AssertionError(f"could not photograph {name}: {problem}")
 
 
 def shot(page: Page, name: str) -> None:
@@ -213,16 +230,11 @@ def test_a_reply_scrolls_into_view(page: Page) -> None:
 def test_card_show_and_home_screenshots(page: Page) -> None:
     as_persona(page, SALES)
     to_channel(page)
-    acme = card(page, "Acme Logistics")
-    steady(page)
-    acme.scroll_into_view_if_needed()
-    acme.screenshot(path=str(SHOTS / f"{page.locale}-card.png"))  # type: ignore[attr-defined]
+    snap(page, card(page, "Acme Logistics"), "card")
     command(page, "/sla show SLA-2026-0002")
     shown = page.locator("#main .msg.ephemeral", has_text="SLA-2026-0002").last
     shown.wait_for()
-    steady(page)
-    shown.scroll_into_view_if_needed()
-    shown.screenshot(path=str(SHOTS / f"{page.locale}-sla-show.png"))  # type: ignore[attr-defined]
+    snap(page, shown, "sla-show")
     text = shown.inner_text()
     assert "M9 · " in text
     assert "agreement.create" not in text and "M9.review" not in text
