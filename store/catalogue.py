@@ -12,6 +12,7 @@ from sqlmodel import Session, col
 
 from bot.flows.errors import PermissionDenied
 from bot.flows.forms import form_invalid
+from bot.flows.process import CATALOGUE_STEP
 from bot.flows.roles import Role
 from store.db import Database
 from store.models import AuditEvent, CatalogueEntry
@@ -117,7 +118,7 @@ def save_entry(
             AuditEvent(
                 actor=actor,
                 at=now,
-                step="M3",
+                step=CATALOGUE_STEP,
                 action="catalogue.save",
                 data=inp.model_dump(mode="json") | {"version": entry.version},
                 before={"version": latest.version if latest else None},

@@ -8,7 +8,16 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import String, cast, select
 
 from store.db import Database
-from store.models import Agreement, AuditEvent, Customer, Document, StepRecord, Task, table_of
+from store.models import (
+    Agreement,
+    AuditEvent,
+    Customer,
+    Document,
+    StepRecord,
+    Task,
+    review_columns,
+    table_of,
+)
 from store.queries import AgreementRow, ListFilter, list_agreements
 
 _AG, _CU, _TK = table_of(Agreement), table_of(Customer), table_of(Task)
@@ -188,7 +197,7 @@ def reviews_due(
     horizon = today + timedelta(days=within_days)
     out: list[ReviewDue] = []
     with db.read_conn() as conn:
-        for kind, col in (("M11", _AG.c.next_review_on), ("M12", _AG.c.next_sla_review_on)):
+        for kind, col in review_columns():
             rows = conn.execute(
                 select(_AG.c.id, _CU.c.name, col)
                 .join(_CU, _CU.c.id == _AG.c.customer_id)

@@ -15,11 +15,11 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlmodel import Session, col
 
+from bot.flows.behaviour import Assignee, Effect
 from bot.flows.errors import FormInvalid
 from bot.flows.forms import DeptLines, parse_form
 from bot.flows.machine import Decision
-from bot.flows.process import VersionEffect
-from bot.flows.termination_forms import T1Form
+from bot.flows.process import ACTION_BY_ID, ACTIONS, INITIATION, VersionEffect
 from store.models import (
     OLA,
     Agreement,
@@ -59,6 +59,22 @@ class Ctx:
         self.record_extra: dict[str, Any] = {}
         #: (user, action) task DMs beyond the actions this step opens (a handover)
         self.task_dms: list[tuple[str, str]] = []
+
+
+#: one function per effect an action may declare (bot.flows.behaviour.Effect)
+REGISTRY: dict[Effect, Callable[[Ctx], None]] = {}
+
+
+def effect(name: Effect) -> Callable[[Callable[[Ctx], None]], Callable[[Ctx], None]]:
+    """Register the store function of an effect (once: a second registration is a bug)."""
+
+    def register(fn: Callable[[Ctx], None]) -> Callable[[Ctx], None]:
+        if name in REGISTRY:
+            raise AssertionError(f"effect {name} registered twice")
+        REGISTRY[name] = fn
+        return fn
+
+    return register
 
 
 def resolve_entry(s: Session, ref: str) -> CatalogueEntry:
@@ -159,11 +175,13 @@ def _renew(c: Ctx) -> None:
     old = _version(c.s, c.ag, "in_effect")
     if old is None:
         raise FormInvalid.one("__root__", "no_sla", "there is no SLA in effect to renew")
-    if c.d.action.id == "T1":
+    subject = c.d.action.approves
+    if subject is None:  # a renewal: the end date is on this form
         end = c.values["service_end"]
-    else:  # T1.extension: the end date the extension request named
-        req = last_record(c.s, c.ag.id, "T1")
-        end = parse_form(T1Form, req.data).service_end if req else old.end_date
+    else:  # an approved extension: the end date the request named
+        req = last_record(c.s, c.ag.id, subject)
+        named = parse_form(ACTION_BY_ID[subject].form, req.data).model_dump() if req else {}
+        end = named.get("service_end") or old.end_date
     if end <= old.end_date:
         raise FormInvalid.one(
             "service_end",
@@ -204,12 +222,14 @@ def last_record(s: Session, agreement_id: str, action: str) -> StepRecord | None
     ).scalar_one_or_none()
 
 
+@effect(Effect.RECORD_TERMS)
 def _m1(c: Ctx) -> None:
     c.ag.tier = int(c.values["tier"])
     c.ag.start_date = c.values["start_date"]
     c.ag.end_date = c.values["end_date"]
 
 
+@effect(Effect.SUPPLIER_CONTRACT)
 def _supplier(c: Ctx) -> None:
     v = c.values
     c.s.add(
@@ -228,6 +248,7 @@ def _supplier(c: Ctx) -> None:
     )
 
 
+@effect(Effect.SUPPLIER_CHANGES)
 def _c4(c: Ctx) -> None:
     v = c.values
     if v["action"] in ("change", "cancel"):
@@ -244,10 +265,12 @@ def _c4(c: Ctx) -> None:
         _supplier(c)
 
 
+@effect(Effect.SET_OWNER)
 def _owner(c: Ctx) -> None:
     c.ag.owner = str(c.values["owner"])
 
 
+@effect(Effect.HANDOVER)
 def _handover(c: Ctx) -> None:
     """M8.handover: the new owner takes the owner's open tasks (M9, M10) and gets their DMs."""
     from store.models import Task
@@ -259,7 +282,7 @@ def _handover(c: Ctx) -> None:
             select(col(Task.action)).where(
                 col(Task.agreement_id) == c.ag.id,
                 col(Task.closed_at).is_(None),
-                col(Task.action).in_(["M9", "M10"]),
+                col(Task.action).in_([a.id for a in ACTIONS if a.assignee is Assignee.OWNER]),
             )
         ).scalars()
     )
@@ -292,10 +315,12 @@ def _olas(c: Ctx, lines: list[Any]) -> None:
         )
 
 
+@effect(Effect.OLAS)
 def _m9(c: Ctx) -> None:
     _olas(c, c.values["olas"])
 
 
+@effect(Effect.OLA_UPDATES)
 def _c3(c: Ctx) -> None:
     raw = c.values.get("ola_updates") or ""
     if raw:
@@ -313,24 +338,25 @@ def _c3(c: Ctx) -> None:
         _olas(c, [ln.model_dump() for ln in lines])
 
 
-def _review_initiation(c: Ctx) -> None:
-    """M9.review: a rejected round's OLAs are superseded (the owner writes new ones)."""
-    _approval(c)
+@effect(Effect.SUPERSEDE_REJECTED_OLAS)
+def _supersede_rejected_olas(c: Ctx) -> None:
+    """A rejected initiation round's OLAs are superseded (the owner writes new ones)."""
     if c.values["decision"] == "reject":
         c.s.execute(
             update(OLA)
             .where(
                 col(OLA.agreement_id) == c.ag.id,
-                col(OLA.step) == "M9",
+                col(OLA.step) == ACTION_BY_ID[c.d.action.approves or INITIATION].step,
                 col(OLA.status) == "current",
             )
             .values(status="superseded")
         )
 
 
+@effect(Effect.APPROVAL)
 def _approval(c: Ctx) -> None:
-    subject = "M9" if c.d.action.id == "M9.review" else "T1"
-    rec = last_record(c.s, c.ag.id, subject)
+    subject = c.d.action.approves
+    rec = last_record(c.s, c.ag.id, subject) if subject else None
     c.s.add(
         Approval(
             agreement_id=c.ag.id,
@@ -368,6 +394,7 @@ def _review(c: Ctx) -> None:
         )
 
 
+@effect(Effect.RELEASE)
 def _release(c: Ctx) -> None:
     c.s.add(
         ReleaseTask(
@@ -378,25 +405,29 @@ def _release(c: Ctx) -> None:
             done_at=c.now,
         )
     )
-    if c.d.action.id == "T5":
-        c.s.execute(
-            update(SupplierContract)
-            .where(
-                col(SupplierContract.agreement_id) == c.ag.id,
-                col(SupplierContract.status) == "active",
-            )
-            .values(status="released")
+
+
+@effect(Effect.RELEASE_SUPPLIER_CONTRACTS)
+def _release_supplier_contracts(c: Ctx) -> None:
+    c.s.execute(
+        update(SupplierContract)
+        .where(
+            col(SupplierContract.agreement_id) == c.ag.id,
+            col(SupplierContract.status) == "active",
         )
+        .values(status="released")
+    )
 
 
 def m9_budget(s: Session, agreement_id: str) -> Decimal | None:
     """The budget of the approved (latest) initiation report (M9)."""
-    rec = last_record(s, agreement_id, "M9")
+    rec = last_record(s, agreement_id, INITIATION)
     if rec is None or rec.data.get("budget") in (None, ""):
         return None
     return Decimal(str(rec.data["budget"]))
 
 
+@effect(Effect.BUDGET_VARIANCE)
 def _t6(c: Ctx) -> None:
     """T6 compares the final accounts with the budget (M9's unless the form gives one)."""
     v = c.values
@@ -416,6 +447,7 @@ def _t6(c: Ctx) -> None:
     c.doc_data["budget_accounting"] = c.d.form.model_dump(mode="json") | figures
 
 
+@effect(Effect.ARCHIVE)
 def _t7(c: Ctx) -> None:
     """Archive: the SLA versions, proposal, OLAs and supplier contracts, by id.
 
@@ -464,11 +496,11 @@ def _t7(c: Ctx) -> None:
         .where(col(OLA.agreement_id) == ag_id, col(OLA.status) == "current")
         .order_by(col(OLA.id))
     ).all()
-    current_m9 = last_record(c.s, ag_id, "M9")
+    current_m9 = last_record(c.s, ag_id, INITIATION)
     docs = [
         d
         for d in docs
-        if not (d[1] == "ola" and d[3] == "M9" and current_m9 and d[4] != current_m9.id)
+        if not (d[1] == "ola" and d[3] == INITIATION and current_m9 and d[4] != current_m9.id)
     ]
     contracts = c.s.execute(
         select(col(SupplierContract.contract_no), col(SupplierContract.status))
@@ -483,6 +515,7 @@ def _t7(c: Ctx) -> None:
     }
 
 
+@effect(Effect.START_REVIEW_CLOCKS)
 def _m10(c: Ctx) -> None:
     """The review clocks start when the service goes live."""
     from bot.flows.reminders import next_review
@@ -493,6 +526,7 @@ def _m10(c: Ctx) -> None:
     c.ag.next_sla_review_on = next_review(live, 12)
 
 
+@effect(Effect.PERFORMANCE_REVIEW)
 def _m11(c: Ctx) -> None:
     from bot.flows.reminders import next_review
     from bot.flows.tiers import Cadence
@@ -501,6 +535,7 @@ def _m11(c: Ctx) -> None:
     c.ag.next_review_on = next_review(c.values["period_end"], Cadence(c.ag.review_cadence).months)
 
 
+@effect(Effect.SLA_REVIEW)
 def _m12(c: Ctx) -> None:
     from bot.flows.reminders import next_review
 
@@ -508,6 +543,7 @@ def _m12(c: Ctx) -> None:
     c.ag.next_sla_review_on = next_review(c.now.date(), 12)
 
 
+@effect(Effect.WITHDRAW_CHANGE_DRAFT)
 def _withdraw_change(c: Ctx) -> None:
     """M13.withdraw: the unsigned additional SLA (C2's draft) is withdrawn with the change."""
     c.s.execute(
@@ -520,27 +556,6 @@ def _withdraw_change(c: Ctx) -> None:
     )
 
 
-EFFECTS: dict[str, Callable[[Ctx], None]] = {
-    "M13.withdraw": _withdraw_change,
-    "M1": _m1,
-    "M6": _supplier,
-    "M8": _owner,
-    "M8.handover": _handover,
-    "M9": _m9,
-    "M9.review": _review_initiation,
-    "M10": _m10,
-    "M11": _m11,
-    "M12": _m12,
-    "C3": _c3,
-    "C4": _c4,
-    "T1.extension": _approval,
-    "T3": _release,
-    "T4": _release,
-    "T5": _release,
-    "T6": _t6,
-    "T7": _t7,
-}
-
 VERSION_EFFECTS: dict[VersionEffect, Callable[[Ctx], None]] = {
     VersionEffect.DRAFT: _draft,
     VersionEffect.SIGN: _sign,
@@ -549,8 +564,7 @@ VERSION_EFFECTS: dict[VersionEffect, Callable[[Ctx], None]] = {
 
 
 def apply_effects(c: Ctx) -> None:
-    fn = EFFECTS.get(c.d.action.id)
-    if fn is not None:
-        fn(c)
+    for effect in c.d.action.effects:
+        REGISTRY[effect](c)
     if c.d.version is not None:
         VERSION_EFFECTS[c.d.version](c)

@@ -6,7 +6,9 @@ from datetime import datetime
 
 from sqlmodel import col, select
 
+from bot.flows.behaviour import ReviewClock
 from bot.flows.errors import AlreadyDone, NotFound, PermissionDenied
+from bot.flows.process import REVIEW_ACTION
 from bot.flows.roles import Role
 from store.db import Database
 from store.models import AuditEvent, ImprovementAction
@@ -14,6 +16,8 @@ from store.outbox import ImprovementDonePayload, enqueue
 from store.roles import roles_of
 
 MAY_CLOSE = (Role.SLM, Role.OPS_LEAD)
+#: improvement actions come out of the periodic performance review (M11)
+_REVIEW = REVIEW_ACTION[ReviewClock.PERFORMANCE]
 
 
 def complete_improvement(
@@ -35,8 +39,8 @@ def complete_improvement(
                 agreement_id=item.agreement_id,
                 actor=actor,
                 at=now,
-                step="M11",
-                action="M11.improvement_done",
+                step=_REVIEW,
+                action=f"{_REVIEW}.improvement_done",
                 data={"improvement": improvement_id, "note": note},
                 before={"status": "open"},
                 after={"status": "done"},

@@ -10,8 +10,8 @@ from sqlalchemy import ColumnElement, Connection, select, text, update
 from sqlmodel import Session, col
 
 from bot.flows.errors import ProcessRunning
-from bot.flows.integrity import RUNNING, Facts
-from bot.flows.process import ACTION_BY_ID, Status
+from bot.flows.integrity import NEEDS_DRAFT, NEEDS_NOTICE, NEEDS_OPS, RUNNING, Facts
+from bot.flows.process import ACTION_BY_ID, INITIATION, INITIATION_REVIEW, NOTICE, Status
 from bot.flows.roles import Role
 from store.effects import last_record
 from store.models import OLA, Agreement, AgreementVersion, StepRecord, table_of
@@ -55,25 +55,20 @@ def _draft_on(s: Session, ag: Agreement) -> date | None:
     return (created.astimezone(UTC) - _BEHIND).date() if created is not None else None
 
 
-_NEEDS_NOTICE = frozenset({"T2", "T7"})
-_NEEDS_DRAFT = frozenset({"M5", "C3"})
-_NEEDS_OPS = frozenset({"M8", "M8.handover"})
-
-
 def facts_for(s: Session, ag: Agreement, action_id: str, now: datetime) -> Facts:
     notice_on: date | None = None
     notice_end: date | None = None
-    if action_id in _NEEDS_NOTICE:
-        rec = last_record(s, ag.id, "T1")
+    if action_id in NEEDS_NOTICE:
+        rec = last_record(s, ag.id, NOTICE)
         if rec is not None:
             notice_on = (rec.at.astimezone(UTC) - _BEHIND).date()
             end = rec.data.get("service_end")
             notice_end = date.fromisoformat(end) if isinstance(end, str) else None
-    ops = frozenset(holders(s, [Role.OPS_LEAD])) if action_id in _NEEDS_OPS else None
+    ops = frozenset(holders(s, [Role.OPS_LEAD])) if action_id in NEEDS_OPS else None
     return Facts(
         ops_leads=ops,
         today=latest_day(now),
-        draft_on=_draft_on(s, ag) if action_id in _NEEDS_DRAFT else None,
+        draft_on=_draft_on(s, ag) if action_id in NEEDS_DRAFT else None,
         sla_end=ag.end_date,
         notice_on=notice_on,
         notice_end=notice_end,
@@ -124,7 +119,7 @@ def supersede_rejected_olas(conn: Connection, agreement_id: str | None = None) -
     when that round was rejected (M9 is open again), none is current."""
     rec, ola = table_of(StepRecord), table_of(OLA)
     where: list[ColumnElement[bool]] = [
-        rec.c.action.in_(["M9", "M9.review"]),
+        rec.c.action.in_([INITIATION, INITIATION_REVIEW]),
         rec.c.skipped.is_(False),
     ]
     if agreement_id is not None:
@@ -135,7 +130,7 @@ def supersede_rejected_olas(conn: Connection, agreement_id: str | None = None) -
         .where(*where)
         .order_by(rec.c.id)
     ).all():
-        if action == "M9":
+        if action == INITIATION:
             rounds[ag] = (len((data or {}).get("olas") or []), "open")
         elif ag in rounds:
             rounds[ag] = (rounds[ag][0], branch)
@@ -143,7 +138,7 @@ def supersede_rejected_olas(conn: Connection, agreement_id: str | None = None) -
         ids = list(
             conn.execute(
                 select(ola.c.id)
-                .where(ola.c.agreement_id == ag, ola.c.step == "M9")
+                .where(ola.c.agreement_id == ag, ola.c.step == INITIATION)
                 .order_by(ola.c.id.desc())
             ).scalars()
         )

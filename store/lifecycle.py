@@ -17,6 +17,7 @@ from sqlalchemy import CursorResult, bindparam, insert, select, update
 from sqlmodel import Session, col
 
 from bot import metrics
+from bot.flows.behaviour import Assignee
 from bot.flows.errors import (
     AgreementClosed,
     AlreadyDone,
@@ -28,7 +29,7 @@ from bot.flows.errors import (
 from bot.flows.forms import StepForm, parse_form
 from bot.flows.machine import INITIAL_STATE, AgreementState, Decision, decide
 from bot.flows.onboarding_forms import M1Form
-from bot.flows.process import ACTION_BY_ID, STATUS_NAMES, Status, VersionEffect
+from bot.flows.process import ACTION_BY_ID, ENTRY, STATUS_NAMES, Status, VersionEffect
 from bot.flows.roles import Role
 from store import documents as docs
 from store.db import Database
@@ -92,9 +93,9 @@ def assignees(s: Session, ag: Agreement, action_id: str) -> list[str]:
     act = ACTION_BY_ID[action_id]
     if act.system:
         return []
-    if action_id in ("M9", "M10") and ag.owner:
+    if act.assignee is Assignee.OWNER and ag.owner:
         return [ag.owner]
-    if action_id in ("T1", "T2"):
+    if act.assignee is Assignee.SALES_USER:
         sales = set(holders(s, [Role.SALES]))
         if ag.sales_user in sales:
             return [ag.sales_user]
@@ -540,7 +541,7 @@ def submit_request(
     with db.write() as s:
         roles = roles_of(s, actor)
         # permission before anything is created (decide checks it again on the new state)
-        decide(INITIAL_STATE, "M1", form, actor=actor, roles=roles)
+        decide(INITIAL_STATE, ENTRY, form, actor=actor, roles=roles)
         customer_id = _find_or_create_customer(s, form.customer, form.contact, now)
         ag = Agreement(
             id=_next_id(s, now.year),
@@ -563,14 +564,14 @@ def submit_request(
                 "agreement_id": ag.id,
                 "actor": actor,
                 "at": now,
-                "step": "M1",
+                "step": ENTRY,
                 "action": "agreement.create",
                 "data": {"customer": form.customer},
                 "before": {},
                 "after": _snapshot(ag),
             },
         )
-        d = decide(state_of(ag), "M1", form, actor=actor, roles=roles)
+        d = decide(state_of(ag), ENTRY, form, actor=actor, roles=roles)
         return _apply(s, ag, d, actor=actor, now=now)
 
 
@@ -630,4 +631,4 @@ def check_new_request(db: Database, *, actor: str) -> None:
     from bot.flows.machine import precheck
 
     with db.read() as s:
-        precheck(INITIAL_STATE, "M1", actor=actor, roles=roles_of(s, actor))
+        precheck(INITIAL_STATE, ENTRY, actor=actor, roles=roles_of(s, actor))

@@ -13,6 +13,8 @@ from typing import Any
 from sqlalchemy import JSON, Index, Numeric, Table, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from bot.flows.behaviour import ReviewClock
+from bot.flows.process import REVIEW_ACTION
 from store.types import UTCDateTime
 
 JSONDict = dict[str, Any]
@@ -410,3 +412,16 @@ def table_of(model: type[SQLModel]) -> Table:
     table = model.__table__  # type: ignore[attr-defined]
     assert isinstance(table, Table)
     return table
+
+
+#: the agreement column that keeps the next due date of each recurring review
+REVIEW_DUE_COLUMN: dict[ReviewClock, str] = {
+    ReviewClock.PERFORMANCE: "next_review_on",
+    ReviewClock.SLA: "next_sla_review_on",
+}
+
+
+def review_columns() -> tuple[tuple[str, Any], ...]:
+    """(review action, the agreement's column with its next due date), per recurring review."""
+    t = table_of(Agreement)
+    return tuple((REVIEW_ACTION[c], t.c[name]) for c, name in REVIEW_DUE_COLUMN.items())

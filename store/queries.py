@@ -12,7 +12,7 @@ from sqlmodel import col
 
 from bot.flows.errors import NotFound
 from bot.flows.machine import AgreementState
-from bot.flows.process import Status
+from bot.flows.process import ACCOUNTING, Status
 from store.db import Database
 from store.lifecycle import state_of
 from store.models import (
@@ -213,7 +213,7 @@ _Q_VERSIONS = (
 _REC = table_of(StepRecord)
 _Q_ACCOUNTING = (
     select(_REC.c.data)
-    .where(_REC.c.agreement_id == bindparam("aid"), _REC.c.action == "T6")
+    .where(_REC.c.agreement_id == bindparam("aid"), _REC.c.action == ACCOUNTING)
     .order_by(_REC.c.id.desc())
     .limit(1)
 )

@@ -19,8 +19,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bot.flows.errors import NotFound
+from bot.flows.process import DEEMED, NOTICE
 from store.db import Database
-from store.models import Agreement, Reminder, StepRecord, Task, table_of
+from store.models import Agreement, Reminder, StepRecord, Task, review_columns, table_of
 from store.outbox import Message, ReminderPayload, RemindersPayload, enqueue_many
 
 _R, _AG, _TK, _SR = table_of(Reminder), table_of(Agreement), table_of(Task), table_of(StepRecord)
@@ -90,7 +91,7 @@ def notified_since(db: Database, ids: Iterable[str], since: date) -> set[str]:
                 conn.execute(
                     select(_SR.c.agreement_id).where(
                         _SR.c.agreement_id.in_(ids[i : i + 500]),
-                        _SR.c.action == "T1",
+                        _SR.c.action == NOTICE,
                         _SR.c.at >= datetime.combine(since, datetime.min.time(), UTC),
                     ),
                 ).scalars()
@@ -99,10 +100,10 @@ def notified_since(db: Database, ids: Iterable[str], since: date) -> set[str]:
 
 
 def reviews_due(db: Database, today: date) -> list[tuple[str, str, date]]:
-    """(id, "M11"|"M12", due date) of active agreements whose review is due."""
+    """(id, review action (M11, M12), due date) of active agreements whose review is due."""
     out: list[tuple[str, str, date]] = []
     with db.read_conn() as conn:
-        for step, col in (("M11", _AG.c.next_review_on), ("M12", _AG.c.next_sla_review_on)):
+        for step, col in review_columns():
             rows = conn.execute(
                 select(_AG.c.id, col).where(
                     _AG.c.status == "active", col.is_not(None), col <= today
@@ -130,9 +131,7 @@ def deemable(db: Database) -> list[str]:
     with db.read_conn() as conn:
         return list(
             conn.execute(
-                select(_TK.c.agreement_id).where(
-                    _TK.c.closed_at.is_(None), _TK.c.action == "T2.deem"
-                )
+                select(_TK.c.agreement_id).where(_TK.c.closed_at.is_(None), _TK.c.action == DEEMED)
             ).scalars()
         )
 

@@ -15,7 +15,7 @@ from tests.test_full_life import LIFE
 
 
 def populate(db: Database) -> None:
-    from store.usecases import USE_CASES
+    from store.usecases import take_action
     from tests.support import ACTOR, forms, new_agreement
 
     setup_world(db)
@@ -24,8 +24,13 @@ def populate(db: Database) -> None:
         drive(db, action, clock, customer=f"Customer {action}")
     ag = new_agreement(db, clock, "Backup Life")
     for action in LIFE:
-        USE_CASES[action](
-            db, ag.agreement_id, forms("Backup Life")[action], actor=ACTOR[action], now=clock()
+        take_action(
+            db,
+            agreement_id=ag.agreement_id,
+            action=action,
+            data=forms("Backup Life")[action],
+            actor=ACTOR[action],
+            now=clock(),
         )
 
 

@@ -12,7 +12,7 @@ from store.db import Database
 from store.lifecycle import perform
 from store.models import AuditEvent, OutboxMessage
 from store.queries import ListFilter, get_agreement, list_agreements
-from store.usecases import USE_CASES
+from store.usecases import take_action
 from tests.support import ACTOR, Clock, forms, new_agreement
 
 #: the sample life, but the termination starts with M14 and releases T4 before T3
@@ -26,7 +26,14 @@ def test_whole_life(world: Database, clock: Clock) -> None:
     aid = ag.agreement_id
     statuses = []
     for action in LIFE:
-        out = USE_CASES[action](world, aid, f[action], actor=ACTOR[action], now=clock())
+        out = take_action(
+            world,
+            agreement_id=aid,
+            action=action,
+            data=f[action],
+            actor=ACTOR[action],
+            now=clock(),
+        )
         statuses.append(out.status)
         assert out.agreement_id == aid
     assert statuses[9] is Status.ACTIVE  # after M10

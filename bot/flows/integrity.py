@@ -179,3 +179,11 @@ def check_rules(
 ) -> None:
     for rule in RULES.get(act.id, ()):
         rule(values, flags, facts)
+
+
+#: actions whose checks compare with the customer's notice (its day and the end it names)
+NEEDS_NOTICE = frozenset({"T2", "T7"})
+#: actions whose checks compare with the day the SLA draft was made
+NEEDS_DRAFT = frozenset({"M5", "C3"})
+#: actions whose checks compare with who holds the operations lead role (the named owner)
+NEEDS_OPS = frozenset({"M8", "M8.handover"})

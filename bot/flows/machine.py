@@ -18,6 +18,7 @@ from bot.flows.forms import StepForm, parse_form
 from bot.flows.integrity import RUNNING, Facts, check_rules
 from bot.flows.process import (
     ACTION_BY_ID,
+    ENTRY,
     ORDER,
     STATUS_NAMES,
     Action,
@@ -55,7 +56,7 @@ class AgreementState(BaseModel):
         return zh if locale.lower().startswith("zh") else en
 
 
-INITIAL_STATE = AgreementState(status=Status.ONBOARDING, pending=("M1",))
+INITIAL_STATE = AgreementState(status=Status.ONBOARDING, pending=(ENTRY,))
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,12 @@ the audit log and the README's process table.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from bot.flows.behaviour import Assignee, Choice, Prefill, ReviewClock, decision_pair, template_key
+from bot.flows.behaviour import Effect as E
 from bot.flows.change_forms import C1Form, C2Form, C3Form, C4Form
 from bot.flows.documents import DocKind as D
 from bot.flows.forms import StepForm
@@ -142,6 +145,28 @@ class Action:
     by_owner: bool = False
     #: refused until an earlier step set this flag (a handover needs an owner to hand over)
     needs_flag: str | None = None
+    #: what the store writes besides the step record (one registered function per effect)
+    effects: tuple[E, ...] = ()
+    #: who gets the task when this action opens (the four-eyes rule still applies)
+    assignee: Assignee = Assignee.ROLE_HOLDERS
+    #: decision buttons (shown in the thread too); none: one button that opens the form
+    choices: tuple[Choice, ...] = ()
+    #: the action whose latest record this one decides on (an approval, an extension)
+    approves: str | None = None
+    #: the word of `/sla <word> ID` that opens this action
+    command: str | None = None
+    #: what the modal is pre-filled from
+    prefill: Prefill | None = None
+    #: the recurring review this action records
+    review_clock: ReviewClock | None = None
+
+    @property
+    def verb_key(self) -> str:
+        """The template key of the short verb on its modal's title (`modal_verb_M9_review`)."""
+        return template_key("modal_verb", self.id)
+
+    def choice(self, value: str | None) -> Choice | None:
+        return next((c for c in self.choices if c.value == value), None)
 
     def all_outputs(self) -> tuple[D, ...]:
         seen: dict[D, None] = dict.fromkeys(self.outputs)
@@ -344,6 +369,7 @@ ACTIONS: tuple[Action, ...] = (
         _next("M2"),
         outputs=(D.REQUIREMENT_DRAFT,),
         sets_flags=("project_class",),
+        effects=(E.RECORD_TERMS,),
     ),
     Action(
         "M1.class",
@@ -382,6 +408,7 @@ ACTIONS: tuple[Action, ...] = (
                 outputs=(D.REJECTION,),
             ),
         ),
+        choices=decision_pair("accept", "decline"),
     ),
     Action(
         "M3",
@@ -403,6 +430,7 @@ ACTIONS: tuple[Action, ...] = (
         (Branch("done", "done", "完成", opens=("M5",), version=VersionEffect.DRAFT),),
         outputs=(D.SLA,),
         sets_flags=("suppliers_needed",),
+        prefill=Prefill.REQUEST,
     ),
     Action(
         "M5",
@@ -440,6 +468,7 @@ ACTIONS: tuple[Action, ...] = (
         M6Form,
         _next("M7"),
         outputs=(D.SUPPLIER_CONTRACT,),
+        effects=(E.SUPPLIER_CONTRACT,),
     ),
     Action(
         "M7",
@@ -461,6 +490,7 @@ ACTIONS: tuple[Action, ...] = (
         _next("M9"),
         outputs=(D.PROPOSAL,),
         sets_flags=("owner",),
+        effects=(E.SET_OWNER,),
     ),
     Action(
         "M8.handover",
@@ -474,6 +504,7 @@ ACTIONS: tuple[Action, ...] = (
         standing_in=_OPEN,
         sets_flags=("owner",),
         needs_flag="owner",
+        effects=(E.HANDOVER,),
     ),
     Action(
         "M9",
@@ -485,6 +516,8 @@ ACTIONS: tuple[Action, ...] = (
         _next("M9.review"),
         outputs=(D.INITIATION_REPORT, D.OLA),
         by_owner=True,
+        effects=(E.OLAS,),
+        assignee=Assignee.OWNER,
     ),
     Action(
         "M9.review",
@@ -506,6 +539,9 @@ ACTIONS: tuple[Action, ...] = (
         outputs=(D.APPROVAL,),
         four_eyes="M9",
         four_eyes_all_rounds=True,
+        effects=(E.APPROVAL, E.SUPERSEDE_REJECTED_OLAS),
+        approves="M9",
+        choices=decision_pair("approve", "reject", one_click=True),
     ),
     Action(
         "M10",
@@ -517,6 +553,8 @@ ACTIONS: tuple[Action, ...] = (
         (Branch("live", "service live", "服务上线", status=S.ACTIVE),),
         outputs=(D.DELIVERY,),
         by_owner=True,
+        effects=(E.START_REVIEW_CLOCKS,),
+        assignee=Assignee.OWNER,
     ),
     Action(
         "M11",
@@ -538,6 +576,9 @@ ACTIONS: tuple[Action, ...] = (
         ),
         outputs=(D.SERVICE_REPORT, D.REVIEW_RECORD, D.NONCONFORMITY_REPORT, D.IMPROVEMENT_PLAN),
         standing_in=_ACTIVE,
+        effects=(E.PERFORMANCE_REVIEW,),
+        review_clock=ReviewClock.PERFORMANCE,
+        command="review",
     ),
     Action(
         "M12",
@@ -559,6 +600,8 @@ ACTIONS: tuple[Action, ...] = (
         ),
         outputs=(D.SLA_REVIEW,),
         standing_in=_ACTIVE,
+        effects=(E.SLA_REVIEW,),
+        review_clock=ReviewClock.SLA,
     ),
     Action(
         "M13",
@@ -570,6 +613,7 @@ ACTIONS: tuple[Action, ...] = (
         (Branch("start", "start C", "进入C", opens=("C1",), status=S.CHANGING),),
         outputs=(D.CHANGE_REQUEST,),
         standing_in=_ACTIVE,
+        command="change",
     ),
     Action(
         "M13.withdraw",
@@ -583,6 +627,7 @@ ACTIONS: tuple[Action, ...] = (
         standing_in=frozenset({S.CHANGING}),
         closes=("C1", "C2", "C3", "C4"),
         only_while=("C1", "C2", "C3"),
+        effects=(E.WITHDRAW_CHANGE_DRAFT,),
     ),
     Action(
         "M14",
@@ -594,6 +639,7 @@ ACTIONS: tuple[Action, ...] = (
         (Branch("start", "start T", "进入T", opens=("T1",), status=S.TERMINATING),),
         outputs=(D.TERMINATION_REQUEST,),
         standing_in=_ACTIVE,
+        command="terminate",
     ),
     Action(
         "M14.withdraw",
@@ -628,6 +674,7 @@ ACTIONS: tuple[Action, ...] = (
         (Branch("done", "done", "完成", opens=("C3",), version=VersionEffect.DRAFT),),
         outputs=(D.ADDITIONAL_SLA,),
         sets_flags=("supplier_changes_needed",),
+        prefill=Prefill.AGREEMENT,
     ),
     Action(
         "C3",
@@ -655,6 +702,7 @@ ACTIONS: tuple[Action, ...] = (
             ),
         ),
         outputs=(D.SIGNED_CONTRACT, D.PROPOSAL, D.OLA),
+        effects=(E.OLA_UPDATES,),
     ),
     Action(
         "C4",
@@ -665,6 +713,7 @@ ACTIONS: tuple[Action, ...] = (
         C4Form,
         (Branch("done", "back in service", "恢复服务", status=S.ACTIVE),),
         outputs=(D.SUPPLIER_CONTRACT,),
+        effects=(E.SUPPLIER_CHANGES,),
     ),
     Action(
         "T1",
@@ -710,6 +759,8 @@ ACTIONS: tuple[Action, ...] = (
         ),
         outputs=(D.NOTICE,),
         standing_in=_ACTIVE,
+        assignee=Assignee.SALES_USER,
+        command="terminate",
     ),
     Action(
         "T1.extension",
@@ -738,6 +789,9 @@ ACTIONS: tuple[Action, ...] = (
         ),
         outputs=(D.EXTENSION_APPROVAL,),
         four_eyes="T1",
+        effects=(E.APPROVAL,),
+        approves="T1",
+        choices=decision_pair("approve", "reject", one_click=True),
     ),
     Action(
         "T1.withdraw",
@@ -771,6 +825,7 @@ ACTIONS: tuple[Action, ...] = (
         ),
         outputs=(D.CUSTOMER_REPLY,),
         closes=("T2.deem",),
+        assignee=Assignee.SALES_USER,
     ),
     Action(
         "T2.deem",
@@ -794,6 +849,7 @@ ACTIONS: tuple[Action, ...] = (
         _next("T6"),
         outputs=(D.RELEASE_INFRASTRUCTURE,),
         join=("T3", "T4", "T5"),
+        effects=(E.RELEASE,),
     ),
     Action(
         "T4",
@@ -805,6 +861,7 @@ ACTIONS: tuple[Action, ...] = (
         _next("T6"),
         outputs=(D.RELEASE_PEOPLE,),
         join=("T3", "T4", "T5"),
+        effects=(E.RELEASE,),
     ),
     Action(
         "T5",
@@ -816,6 +873,7 @@ ACTIONS: tuple[Action, ...] = (
         _next("T6"),
         outputs=(D.RELEASE_SUPPLIER,),
         join=("T3", "T4", "T5"),
+        effects=(E.RELEASE, E.RELEASE_SUPPLIER_CONTRACTS),
     ),
     Action(
         "T6",
@@ -826,6 +884,8 @@ ACTIONS: tuple[Action, ...] = (
         T6Form,
         _next("T7"),
         outputs=(D.BUDGET_ACCOUNTING,),
+        effects=(E.BUDGET_VARIANCE,),
+        prefill=Prefill.BUDGET,
     ),
     Action(
         "T7",
@@ -836,6 +896,7 @@ ACTIONS: tuple[Action, ...] = (
         T7Form,
         (Branch("archive", "archived", "归档", status=S.ARCHIVED, outputs=(D.ARCHIVE,)),),
         outputs=(D.SERVICE_SUMMARY,),
+        effects=(E.ARCHIVE,),
     ),
 )
 
@@ -851,6 +912,9 @@ def _index() -> tuple[dict[str, Step], dict[str, Action]]:
     for a in ACTIONS:
         if a.step not in steps:
             raise AssertionError(f"{a.id}: unknown step {a.step}")
+        for ref in (a.approves, a.four_eyes, *a.closes, *a.join):
+            if ref is not None and ref not in actions:
+                raise AssertionError(f"{a.id}: names unknown action {ref}")
         for b in a.branches:
             for target in (*b.opens, *b.skips):
                 if target not in actions:
@@ -860,6 +924,69 @@ def _index() -> tuple[dict[str, Step], dict[str, Action]]:
 
 STEP_BY_ID, ACTION_BY_ID = _index()
 ORDER: dict[str, int] = {a.id: i for i, a in enumerate(ACTIONS)}
+
+# -- actions that other layers name by their purpose -----------------------------------------
+#: the action that creates an agreement
+ENTRY = "M1"
+#: the step whose catalogue is the company's (catalogue edits are audited under it)
+CATALOGUE_STEP = "M3"
+#: the initiation report: its OLAs and its budget (T6 accounts against it)
+INITIATION = "M9"
+#: the approval of the initiation report
+INITIATION_REVIEW = next(a.id for a in ACTIONS if a.approves == INITIATION)
+#: the service accounting (its record keeps the budget variance)
+ACCOUNTING = next(a.id for a in ACTIONS if E.BUDGET_VARIANCE in a.effects)
+#: the notice to the customer: its record starts the deemed-confirmation clock
+NOTICE = "T1"
+#: the scheduler's deemed confirmation of a notice
+DEEMED = next(a.id for a in ACTIONS if a.system)
+#: a change of the service level, offered on expiry reminders
+CHANGE = next(a.id for a in ACTIONS if a.command == "change")
+#: the manager's start of a termination (an expiry nobody acted on is escalated with it)
+TERMINATION = next(a.id for a in ACTIONS if a.command == "terminate" and Role.SLM in a.roles)
+#: the standing actions a card offers (each while its status allows it), in this order
+STANDING_BUTTONS: tuple[str, ...] = (
+    "M11",
+    "M12",
+    "M13",
+    NOTICE,
+    TERMINATION,
+    "M13.withdraw",
+    "M14.withdraw",
+    "T1.withdraw",
+    "M1.class",
+    "M8.handover",
+)
+#: the recurring reviews, by the clock they keep
+REVIEW_ACTION: dict[ReviewClock, str] = {
+    a.review_clock: a.id for a in ACTIONS if a.review_clock is not None
+}
+
+
+def _commands() -> dict[str, tuple[str, ...]]:
+    out: dict[str, list[Action]] = {}
+    for a in ACTIONS:
+        if a.command:
+            out.setdefault(a.command, []).append(a)
+    rank = {aid: i for i, aid in enumerate(STANDING_BUTTONS)}
+    return {
+        word: tuple(a.id for a in sorted(acts, key=lambda a: rank.get(a.id, len(rank))))
+        for word, acts in out.items()
+    }
+
+
+#: `/sla <word> ID` -> the actions it may open, in card order
+COMMANDS = _commands()
+
+
+def command_action(word: str, roles: Iterable[Role] = ()) -> str | None:
+    """The action `/sla <word> ID` opens for someone holding `roles`: the first one of the
+    roles may take, else the first."""
+    found = COMMANDS.get(word, ())
+    held = set(roles)
+    return next((aid for aid in found if held & set(ACTION_BY_ID[aid].roles)), None) or (
+        found[0] if found else None
+    )
 
 
 def step(step_id: str) -> Step:

@@ -10,6 +10,29 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from bot.flows.process import CHANGE, NOTICE, TERMINATION
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A button on a reminder: open `action`, with `preset` as its decision or kind."""
+
+    action: str
+    label_key: str
+    preset: str | None = None
+    style: str | None = None
+
+
+#: what sales is offered when an agreement approaches its end date
+EXPIRY_OFFERS: tuple[Offer, ...] = (
+    Offer(NOTICE, "reminder_renew", "renewal", "primary"),
+    Offer(CHANGE, "reminder_change"),
+    Offer(NOTICE, "reminder_terminate", "expiry", "danger"),
+    Offer(NOTICE, "reminder_extension", "extension"),
+)
+#: what a service level manager is offered when sales did not act on an expiry
+EXPIRY_ESCALATION: tuple[Offer, ...] = (Offer(TERMINATION, "", style="danger"),)
+
 
 def add_months(day: date, months: int) -> date:
     """The same day `months` later (or earlier), clamped to the month's end."""

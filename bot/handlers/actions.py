@@ -11,7 +11,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.flows.errors import DomainError
-from bot.flows.process import ACTION_BY_ID
+from bot.flows.process import ACTION_BY_ID, ENTRY
 from bot.flows.roles import Role
 from bot.handlers import payloads
 from bot.handlers.catalog_modal import catalog_modal
@@ -150,7 +150,7 @@ async def open_from_button(client: AsyncWebClient, deps: Deps, body: Mapping[str
     try:
         if not ref.a:
             await read(check_new_request, deps.db, actor=user)
-            await open_step(client, deps, body, agreement_id=None, action="M1", lock_version=None)
+            await open_step(client, deps, body, agreement_id=None, action=ENTRY, lock_version=None)
             return
         prep = await read(prepare, deps.db, ref.a, ref.s, actor=user, seen_version=ref.v)
     except DomainError as exc:

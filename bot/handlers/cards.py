@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.flows.forms import ui_of
-from bot.flows.process import ACTION_BY_ID, STEP_BY_ID, Action, Status
+from bot.flows.process import ACTION_BY_ID, STANDING_BUTTONS, STEP_BY_ID, Action, Status
 from bot.flows.roles import Role
 from bot.flows.tiers import Tier
 from bot.handlers.context import StepRef
@@ -25,30 +25,6 @@ from bot.handlers.kit import (
 )
 from bot.i18n import norm_locale, t, truncate
 from store.desk import Card
-
-#: actions whose approval needs no more than a click (a reason is optional)
-ONE_CLICK = frozenset({"M9.review", "T1.extension"})
-#: actions with a two-way decision shown as two buttons (the modal opens preset)
-DECISIONS: dict[str, tuple[tuple[str, str, str | None], ...]] = {
-    "M2": (("accept", "button_accept", "primary"), ("decline", "button_decline", "danger")),
-    "M9.review": (("approve", "button_approve", "primary"), ("reject", "button_reject", "danger")),
-    "T1.extension": (
-        ("approve", "button_approve", "primary"),
-        ("reject", "button_reject", "danger"),
-    ),
-}
-STANDING_ORDER = (
-    "M11",
-    "M12",
-    "M13",
-    "T1",
-    "M14",
-    "M13.withdraw",
-    "M14.withdraw",
-    "T1.withdraw",
-    "M1.class",
-    "M8.handover",
-)
 
 
 def zh(locale: str) -> bool:
@@ -92,11 +68,12 @@ def action_buttons(
     act = ACTION_BY_ID[action_id]
     if act.system:
         return []
-    if action_id in DECISIONS:
+    if act.choices:
         out = []
-        for decision, key, style in DECISIONS[action_id]:
-            ref = StepRef(a=agreement_id, s=action_id, v=lock_version, d=decision)
-            one_click = action_id in ONE_CLICK and decision == "approve"
+        for choice in act.choices:
+            ref = StepRef(a=agreement_id, s=action_id, v=lock_version, d=choice.value)
+            one_click = choice.one_click
+            key = choice.label_key
             confirm = (
                 confirm_dialog(
                     step_title(action_id, locale),
@@ -112,7 +89,7 @@ def action_buttons(
                     f"{t(key, locale)} · {act.step}",
                     ActionId.APPROVE if one_click else ActionId.OPEN_STEP,
                     ref.dumps(),
-                    style=style,
+                    style=choice.style,
                     confirm=confirm,
                 )
             )
@@ -156,7 +133,7 @@ def card_blocks(card: Card, locale: str, *, due: str | None = None) -> tuple[str
     buttons: list[dict[str, Any]] = []
     for aid in card.pending:
         buttons += action_buttons(card.id, aid, card.lock_version, locale)
-    for aid in STANDING_ORDER:
+    for aid in STANDING_BUTTONS:
         if aid not in card.pending and Status(card.status) in ACTION_BY_ID[aid].standing_in:
             buttons += action_buttons(card.id, aid, card.lock_version, locale)
     buttons.append(
@@ -289,7 +266,7 @@ def event_blocks(
         blocks.append(context(*extra))
     buttons: list[dict[str, Any]] = []
     for o in opened:
-        if o in DECISIONS:  # approvals live in the thread
+        if ACTION_BY_ID[o].choices:  # approvals live in the thread
             buttons += action_buttons(agreement_id, o, lock_version, locale)
     if buttons:
         blocks += actions(buttons)

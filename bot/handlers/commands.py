@@ -9,6 +9,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.flows.errors import DomainError, NotFound
+from bot.flows.process import COMMANDS, ENTRY, command_action
 from bot.flows.roles import Role, parse_role
 from bot.handlers import payloads
 from bot.handlers.cards import mention
@@ -68,7 +69,7 @@ async def dispatch_command(
         elif sub == "new":
             await read(check_new_request, deps.db, actor=user)
             await ack()
-            await open_step(client, deps, body, agreement_id=None, action="M1", lock_version=None)
+            await open_step(client, deps, body, agreement_id=None, action=ENTRY, lock_version=None)
         elif sub == "list":
             which = args[0].lower() if args else "open"
             if which not in {f.value for f in ListFilter}:
@@ -95,10 +96,13 @@ async def dispatch_command(
                 text, blocks = show_blocks(detail, loc)
                 await reply(text, blocks)
                 return
-            action = {"review": "M11", "change": "M13"}.get(sub)
-            if action is None:  # terminate: sales notifies (T1); a manager starts M14
-                roles = await read(_roles, deps, user)
-                action = "T1" if Role.SALES in roles or Role.SLM not in roles else "M14"
+            # terminate: sales notifies (T1); a manager starts M14 (roles read only then)
+            roles = await read(_roles, deps, user) if len(COMMANDS.get(sub, ())) > 1 else set()
+            action = command_action(sub, roles)
+            if action is None:
+                text, blocks = help_blocks(loc, unknown=str(body.get("text") or ""))
+                await reply(text, blocks)
+                return
             prep = await read(prepare, deps.db, agreement_id, action, actor=user)
             await ack()
             await open_step(

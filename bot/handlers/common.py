@@ -11,7 +11,9 @@ from typing import Any, ParamSpec, TypeVar
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.flows.behaviour import Prefill
 from bot.flows.errors import DomainError
+from bot.flows.process import ACTION_BY_ID, ENTRY
 from bot.handlers import payloads
 from bot.handlers.context import StepContext
 from bot.handlers.errors import user_text
@@ -91,17 +93,18 @@ def initial_values(db: Database, agreement_id: str | None, action: str) -> dict[
         return {}
     from store.effects import last_record
 
+    prefill = ACTION_BY_ID[action].prefill
     with db.read() as s:
-        if action == "M4":
-            rec = last_record(s, agreement_id, "M1")
+        if prefill is Prefill.REQUEST:
+            rec = last_record(s, agreement_id, ENTRY)
             if rec:
                 return {k: rec.data[k] for k in ("tier", "start_date", "end_date") if k in rec.data}
-        if action == "T6":
+        if prefill is Prefill.BUDGET:
             from store.effects import m9_budget
 
             budget = m9_budget(s, agreement_id)
             return {} if budget is None else {"planned_cost": budget}
-        if action == "C2":
+        if prefill is Prefill.AGREEMENT:
             from store.models import Agreement
 
             ag = s.get(Agreement, agreement_id)

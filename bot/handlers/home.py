@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from bot.flows.process import ENTRY
 from bot.flows.roles import Role
 from bot.handlers.cards import action_buttons, role_names, step_title
 from bot.handlers.context import StepRef
@@ -76,7 +77,7 @@ def home_view(
             button(
                 t("home_new_request", locale),
                 ActionId.NEW_REQUEST,
-                StepRef(a="", s="M1").dumps(),
+                StepRef(a="", s=ENTRY).dumps(),
                 style="primary",
             ),
         )

@@ -25,14 +25,10 @@ ERROR_TEXT = 150  # keep `response_action: errors` messages short
 AGREEMENT_LABEL_TEXT = 200
 
 
-def _verb_key(action_id: str) -> str:
-    return "modal_verb_" + action_id.replace(".", "_")
-
-
 def modal_title(action_id: str, locale: str) -> str:
     """ "M9 · Approve": the step id and a short verb, at most 24 characters."""
     act = ACTION_BY_ID[action_id]
-    key = _verb_key(action_id)
+    key = act.verb_key
     if key in catalogue(locale):
         verb: str = t(key, locale)
     else:

@@ -6,6 +6,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from bot.flows.reminders import EXPIRY_ESCALATION, EXPIRY_OFFERS, Offer
 from bot.handlers.cards import mention, step_title
 from bot.handlers.context import StepRef
 from bot.handlers.ids import ActionId
@@ -33,6 +34,11 @@ def _open(
 ) -> dict[str, Any]:
     ref = StepRef(a=agreement_id, s=action, d=decision)
     return button(label, ActionId.OPEN_STEP, ref.dumps(), style=style)
+
+
+def _offer(agreement_id: str, o: Offer, locale: str) -> dict[str, Any]:
+    label = t(o.label_key, locale) if o.label_key else step_title(o.action, locale)
+    return _open(agreement_id, o.action, label, o.preset, o.style)
 
 
 def reminder_line(p: Mapping[str, Any], agreement: str, locale: str) -> str:
@@ -98,14 +104,9 @@ def reminder_blocks(
     kind = str(p["kind"])
     els: list[dict[str, Any]] = []
     if kind == "expiry":
-        els = [
-            _open(agreement_id, "T1", t("reminder_renew", locale), "renewal", "primary"),
-            _open(agreement_id, "M13", t("reminder_change", locale)),
-            _open(agreement_id, "T1", t("reminder_terminate", locale), "expiry", "danger"),
-            _open(agreement_id, "T1", t("reminder_extension", locale), "extension"),
-        ]
+        els = [_offer(agreement_id, o, locale) for o in EXPIRY_OFFERS]
     elif kind == "expiry_slm":
-        els = [_open(agreement_id, "M14", step_title("M14", locale), style="danger")]
+        els = [_offer(agreement_id, o, locale) for o in EXPIRY_ESCALATION]
     elif kind == "review":
         els = [
             _open(

@@ -11,7 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.field_errors import localized_errors
 from bot.flows.errors import DomainError, FormInvalid
-from bot.flows.process import ACTION_BY_ID
+from bot.flows.process import ACTION_BY_ID, ENTRY
 from bot.flows.roles import Role
 from bot.handlers import payloads
 from bot.handlers.cards import mention
@@ -92,7 +92,7 @@ async def submit_step(
     data = parse_state(ctx.action, payloads.view_values(body))
     out: Outcome
     try:
-        if ctx.action == "M1" and not ctx.agreement_id:
+        if ctx.action == ENTRY and not ctx.agreement_id:
             v = payloads.view(body)
             key = f"{v['id']}:{v.get('hash', '')}"[:120] if v.get("id") else None
             out = await run(
@@ -120,7 +120,7 @@ async def submit_step(
     await ack()
     deps.notify()
     nxt = next_actions(out.pending, loc) or t("done_nothing_next", loc)
-    if ctx.action == "M1" and not ctx.agreement_id:
+    if ctx.action == ENTRY and not ctx.agreement_id:
         text = t(
             "done_created",
             loc,
