@@ -15,7 +15,7 @@ from bot.history import OTHER_KINDS, event_kinds, event_words, template_key
 from bot.i18n import LOCALES
 from store.db import Database
 from store.models import AuditEvent
-from store.usecases import USE_CASES
+from store.usecases import take_action
 from tests.support import ACTOR, Clock, forms, new_agreement
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -72,7 +72,9 @@ def test_a_whole_life_reads_as_words(world: Database, clock: Clock) -> None:
     f = forms("History Words Ltd")
     aid = new_agreement(world, clock, "History Words Ltd").agreement_id
     for action in FULL_LIFE:
-        USE_CASES[action](world, aid, f[action], actor=ACTOR[action], now=clock())
+        take_action(
+            world, agreement_id=aid, action=action, data=f[action], actor=ACTOR[action], now=clock()
+        )
     with world.read() as s:
         events = s.execute(select(AuditEvent).order_by(col(AuditEvent.id))).scalars().all()
     kinds = {e.action for e in events}
@@ -114,7 +116,9 @@ def test_sla_show_lists_the_documents_it_counts(world: Database, clock: Clock) -
     f = forms("Counted Docs Ltd")
     aid = new_agreement(world, clock, "Counted Docs Ltd").agreement_id
     for action in FULL_LIFE:
-        USE_CASES[action](world, aid, f[action], actor=ACTOR[action], now=clock())
+        take_action(
+            world, agreement_id=aid, action=action, data=f[action], actor=ACTOR[action], now=clock()
+        )
     detail = get_agreement(world, aid)
     assert len(detail.documents) > 12
     for locale in LOCALES:
