@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from bot.field_errors import localized_errors
 from bot.flows.errors import DomainError, FormInvalid
 from bot.flows.roles import parse_role
+from bot.render.errors import cli_error_text
 from bot.settings import Settings
 from store.db import Database
 
@@ -506,7 +507,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         problems = "; ".join(f"{name}: {msg}" for name, msg in texts.items())
         print(f"error: the form has problems: {problems}", file=sys.stderr)
         return 2
-    except (DomainError, CliError) as exc:
+    except DomainError as exc:
+        print(f"error: {cli_error_text(exc, settings.locale)}", file=sys.stderr)
+        return 2
+    except CliError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:

@@ -29,7 +29,7 @@ def complete_improvement(
             raise PermissionDenied("M11 improvement", MAY_CLOSE)
         item = s.get(ImprovementAction, improvement_id)
         if item is None:
-            raise NotFound(f"no improvement action #{improvement_id}")
+            raise NotFound(code="no_improvement", id=improvement_id)
         if item.status == "done":
             raise AlreadyDone(f"improvement #{improvement_id}", item.done_by, item.done_at)
         item.status, item.done_by, item.done_at = "done", actor, now

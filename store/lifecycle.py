@@ -148,7 +148,7 @@ def _load(s: Session, agreement_id: str, *, lock: bool = False) -> Agreement:
     stmt = _SELECT_AGREEMENT_FOR_UPDATE if lock else _SELECT_AGREEMENT
     row = s.connection().execute(stmt, {"ag": agreement_id}).mappings().first()
     if row is None:
-        raise NotFound(f"no agreement {agreement_id}")
+        raise NotFound(code="no_agreement", agreement=agreement_id)
     return Agreement.model_validate(dict(row))
 
 
@@ -326,7 +326,7 @@ def _apply(
         },
     )
     if cast(CursorResult[Any], res).rowcount != 1:
-        raise StaleVersion(f"{ag.id} changed meanwhile")
+        raise StaleVersion(code="changed_meanwhile", agreement=ag.id)
     ag.status, ag.pending, ag.flags = after.status.value, list(after.pending), dict(after.flags)
     ag.lock_version += 1
     ag.updated_at = now
@@ -408,7 +408,7 @@ def _action_and_authors(s: Session, ag: Agreement, action_id: str) -> tuple[Any,
     reviews (M9's author for M9.review)."""
     act = ACTION_BY_ID.get(action_id)
     if act is None:
-        raise InvalidTransition(f"unknown action {action_id!r}")
+        raise InvalidTransition(code="unknown_action", action=action_id)
     last_actor: dict[str, str] = {}
     if act.four_eyes:
         rec = last_record(s, ag.id, act.four_eyes)
@@ -477,8 +477,12 @@ def perform(
                 if action_id not in ag.pending and Status(ag.status) not in (
                     ACTION_BY_ID[action_id].standing_in if action_id in ACTION_BY_ID else ()
                 ):
+                    state = state_of(ag)
                     raise StaleVersion(
-                        f"{agreement_id} has moved on: it is now at {state_of(ag).describe()}"
+                        code="moved_on",
+                        agreement=agreement_id,
+                        step=state.current_step(),
+                        status=state.status.value,
                     )
             d = _decide(s, ag, action_id, data, actor, now)
             return _apply(s, ag, d, actor=actor, now=now)

@@ -265,7 +265,7 @@ def get_agreement(
     with db.read_conn() as conn:
         row = conn.execute(_Q_AGREEMENT, {"aid": agreement_id.upper()}).mappings().first()
         if row is None:
-            raise NotFound(f"no agreement {agreement_id}")
+            raise NotFound(code="no_agreement", agreement=agreement_id)
         pend = tuple(row["pending"])
         detail = AgreementDetail(
             row=AgreementRow(

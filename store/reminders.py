@@ -237,7 +237,7 @@ def snooze(db: Database, reminder_id: int, *, user: str, days: int, now: datetim
         conn = s.connection()
         row = conn.execute(select(_R).where(_R.c.id == reminder_id)).mappings().first()
         if row is None:
-            raise NotFound(f"no reminder #{reminder_id}")
+            raise NotFound(code="no_reminder", id=reminder_id)
         due = now + timedelta(days=days)
         key = f"snooze:{reminder_id}:{user}:{due.date().isoformat()}"
         exists = conn.execute(select(_R.c.id).where(_R.c.key == key)).first()

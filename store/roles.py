@@ -53,9 +53,7 @@ def _require_admin(session: Session, by: str) -> None:
     if by == CONFIG_ACTOR:
         return
     if Role.ADMIN not in roles_of(session, by):
-        raise PermissionDenied(
-            "role assignment", (Role.ADMIN,), detail="only admin can assign roles"
-        )
+        raise PermissionDenied("role assignment", (Role.ADMIN,), reason="admin_only")
 
 
 def grant_role(db: Database, user_id: str, role: Role, *, by: str, now: datetime) -> bool:
@@ -86,12 +84,7 @@ def revoke_role(db: Database, user_id: str, role: Role, *, by: str, now: datetim
         if role not in before:
             return False
         if role is Role.ADMIN and by == user_id and len(holders(s, [Role.ADMIN])) == 1:
-            raise PermissionDenied(
-                "role assignment",
-                (Role.ADMIN,),
-                detail="you are the last admin: grant admin to someone else "
-                "before removing it from yourself",
-            )
+            raise PermissionDenied("role assignment", (Role.ADMIN,), reason="last_admin")
         s.execute(
             delete(RoleAssignment).where(
                 col(RoleAssignment.user_id) == user_id,

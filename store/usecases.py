@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -74,15 +74,15 @@ def deem_confirmation(
     """
     found = deemed_deadline(db, agreement_id, tz=tz, add_working_days=add_working_days)
     if found is None:
-        raise InvalidTransition(f"{agreement_id} has no T1 notice")
+        raise InvalidTransition(code="no_notice", agreement=agreement_id, notice=NOTICE)
     notice_on, deadline, n = found
-    local_now = now.astimezone(ZoneInfo(tz))
-    due = datetime.combine(deadline, time(0), ZoneInfo(tz))
-    if local_now.date() <= deadline:
+    if now.astimezone(ZoneInfo(tz)).date() <= deadline:
         raise InvalidTransition(
-            f"{agreement_id}: the customer may reply until {deadline.isoformat()} "
-            f"({n} working days after the notice of {notice_on.isoformat()}); "
-            f"deemed confirmation from {(due.date()).isoformat()} end of day"
+            code="reply_window",
+            agreement=agreement_id,
+            deadline=deadline.isoformat(),
+            reply_days=n,
+            notice_on=notice_on.isoformat(),
         )
     form = T2DeemedForm(notice_on=notice_on, deadline=deadline, reply_days=n)
     return perform(db, agreement_id, DEEMED, form, actor=SYSTEM_ACTOR, now=now)

@@ -250,3 +250,37 @@ def test_a_company_day_off_moves_the_deemed_deadline(world: Database, sweeper: S
         assert ag.agreement_id in report.deemed
     finally:
         remove_override(world, "CN", date(2026, 3, 4))
+
+
+def test_a_sweep_survives_one_bad_agreement(
+    world: Database, sweeper: Sweeper, caplog: pytest.LogCaptureFixture
+) -> None:
+    """One agreement whose data breaks its part of the sweep is logged with an error id; the
+    other agreements are handled in the same sweep (issue 14)."""
+    from store.models import StepRecord
+
+    clock = Clock(datetime(2026, 3, 2, 1, 0, tzinfo=UTC))  # notices on Monday 2 March 2026
+    good = drive(world, "T2", clock, customer="Good Notice Co").agreement_id
+    bad = drive(world, "T2", clock, customer="Bad Notice Co").agreement_id
+    sr = table_of(StepRecord)
+    with world.write() as s:  # a notice row an older version wrote: reply_days unreadable
+        row = (
+            s.connection()
+            .execute(
+                select(sr.c.id, sr.c.data).where(sr.c.agreement_id == bad, sr.c.action == "T1")
+            )
+            .one()
+        )
+        s.connection().execute(
+            sr.update().where(sr.c.id == row.id).values(data=row.data | {"reply_days": "five"})
+        )
+    with caplog.at_level("ERROR", logger="slm_bot.sweep"):
+        report = sweeper.run(at(date(2026, 3, 11), 0, 5))
+    assert good in report.deemed and bad not in report.deemed
+    assert get_agreement(world, good).row.pending == ("T3", "T4", "T5")
+    assert get_agreement(world, bad).row.pending == ("T2", "T2.deem")
+    failed = [f for f in report.failed if f.agreement_id == bad]
+    assert [f.stage for f in failed] == ["deem"]
+    assert failed[0].error_id in caplog.text and bad in caplog.text
+    assert "failed (see the log)" in str(report)
+    assert [r["recipient"] for r in reminders(world, good, "deemed")] == ["U_SALES"]

@@ -1,4 +1,9 @@
-"""Domain errors: each carries what the user needs to read, nothing Slack-specific."""
+"""Domain errors: a code and its parameters (ids, dates, roles), nothing Slack-specific.
+
+Each error is worded where it is shown, in the reader's language: the template
+`err_<code>` (templates/messages.*.yaml) with `params`, by `bot.render.errors`. `str()` is
+the English wording for logs and the command line's fallback.
+"""
 
 from __future__ import annotations
 
@@ -15,23 +20,103 @@ class DomainError(Exception):
 
     code = "domain_error"
 
+    def __init__(self, message: str = "", *, code: str | None = None, **params: Any) -> None:
+        if code is not None:
+            self.code = code
+        self.params: dict[str, Any] = params
+        super().__init__(message or _log_text(self.code, params))
+
+
+def _where(params: Mapping[str, Any]) -> str:
+    """The agreement's position in English (a step title or a status), for log text."""
+    from bot.flows.process import STATUS_NAMES, STEP_BY_ID, Status
+
+    step = params.get("step")
+    if step in STEP_BY_ID:
+        return STEP_BY_ID[step].title("en")
+    status = params.get("status")
+    return STATUS_NAMES[Status(status)][0] if status in set(Status) else str(status or "-")
+
+
+#: the English wording of each code for logs (users read the templates `err_<code>`)
+_LOG: dict[str, str] = {
+    "unknown_action": "unknown action {action!r}",
+    "not_open": "{action} is not open: the agreement is at {where}",
+    "only_while": "{action} is refused: it is possible only while {open} is open "
+    "(the agreement is at {where})",
+    "no_branch": "{action}: no branch matches",
+    "no_notice": "{agreement} has no {notice} notice",
+    "reply_window": "{agreement}: the customer may reply until {deadline} ({reply_days} "
+    "working days after the notice of {notice_on}); deemed confirmation from {deadline} "
+    "end of day",
+    "no_agreement": "no agreement {agreement}",
+    "no_improvement": "no improvement action #{id}",
+    "no_reminder": "no reminder #{id}",
+    "moved_on": "{agreement} has moved on: it is now at {where}",
+    "changed_meanwhile": "{agreement} changed meanwhile",
+    "scheduler_only": "only the scheduler can do {action}",
+    "four_eyes": "the author of {author_of} cannot approve it: another {roles} must",
+    "admin_only": "only admin can assign roles",
+    "needs_flag": "{action} is refused: no {flag} is named yet (M8 names the owner)",
+    "owner_only": "only the named O&M service owner ({owner}) can do {action}; a service level "
+    "manager can hand the agreement to another owner ({handover})",
+    "archive_before_end": "{action} is refused before the service ends: the notice (T1) "
+    "announced {end}; archive on or after that day",
+    "last_admin": "you are the last admin: grant admin to someone else before removing it "
+    "from yourself",
+}
+
+
+#: every code an error may carry
+CODES: frozenset[str] = frozenset(
+    {*_LOG, "permission_denied", "already_done", "process_running", "agreement_closed"}
+)
+
+
+def _log_text(code: str, params: Mapping[str, Any]) -> str:
+    fmt = _LOG.get(code)
+    if fmt is None:
+        return code
+    values = dict(params)
+    if "{where}" in fmt:
+        values["where"] = _where(params)
+    if isinstance(values.get("open"), tuple | list):
+        values["open"] = " or ".join(values["open"])
+    if isinstance(values.get("roles"), tuple | list):
+        values["roles"] = " or ".join(getattr(r, "value", str(r)) for r in values["roles"])
+    return fmt.format(**values)
+
 
 class NotFound(DomainError):
     code = "not_found"
 
 
 class PermissionDenied(DomainError):
-    """The actor lacks the role the action needs; names the role(s) that would do."""
+    """The actor lacks the role the action needs; names the role(s) that would do.
+
+    `reason` names a more specific refusal (`four_eyes`, `scheduler_only`, `admin_only`,
+    `last_admin`) whose template takes `params`."""
 
     code = "permission_denied"
 
-    def __init__(self, action: str, needed: Iterable[Role], *, detail: str = "") -> None:
+    def __init__(
+        self, action: str, needed: Iterable[Role], *, reason: str | None = None, **params: Any
+    ) -> None:
         self.action = action
         self.needed = tuple(needed)
+        self.reason = reason
         roles = " or ".join(r.value for r in self.needed) or "the system"
-        self.detail = detail
-        msg = detail or f"only {roles} can do {action}"
-        super().__init__(msg)
+        message = (
+            _log_text(reason, {"action": action, **params})
+            if reason
+            else f"only {roles} can do {action}"
+        )
+        super().__init__(message, code=reason, **params)
+
+    @property
+    def detail(self) -> str:
+        """The English wording of a specific refusal ("" for a plain role refusal)."""
+        return str(self) if self.reason else ""
 
 
 class InvalidTransition(DomainError):
@@ -51,7 +136,7 @@ class AlreadyDone(DomainError):
         self.at = at
         who = f" by {by}" if by else ""
         when = f" at {at:%Y-%m-%d %H:%M} UTC" if at else ""
-        super().__init__(f"{action} was already done{who}{when}")
+        super().__init__(f"{action} was already done{who}{when}", action=action, by=by, at=at)
 
 
 class StaleVersion(DomainError):

@@ -145,10 +145,7 @@ def _reply_after_notice(v: Mapping[str, Any], _: Mapping[str, FlagValue], f: Fac
 
 def _archive_after_the_end(_: Mapping[str, Any], __: Mapping[str, FlagValue], f: Facts) -> None:
     if f.notice_end is not None and f.today is not None and f.today < f.notice_end:
-        raise InvalidTransition(
-            f"T7 is refused before the service ends: the notice (T1) announced "
-            f"{_iso(f.notice_end)}; archive on or after that day"
-        )
+        raise InvalidTransition(code="archive_before_end", action="T7", end=_iso(f.notice_end))
 
 
 def _owner_is_ops_lead(v: Mapping[str, Any], _: Mapping[str, FlagValue], f: Facts) -> None:

@@ -84,10 +84,15 @@ def _matches(when: When | None, form: Mapping[str, Any], flags: Mapping[str, Fla
     return bool(value == when.equals)
 
 
+def _position(state: AgreementState) -> dict[str, Any]:
+    """Where the agreement is, as parameters of an error: its current step, its status."""
+    return {"step": state.current_step(), "status": state.status.value}
+
+
 def check_permission(act: Action, actor: str, roles: Collection[Role]) -> None:
     if act.system:
         if actor != SYSTEM_ACTOR:
-            raise PermissionDenied(act.id, (), detail=f"only the scheduler can do {act.id}")
+            raise PermissionDenied(act.id, (), reason="scheduler_only")
         return
     if not any(r in roles for r in act.roles):
         raise PermissionDenied(act.id, act.roles)
@@ -106,7 +111,7 @@ def precheck(
     and the four-eyes rule. Used to refuse a click before a modal opens."""
     act = ACTION_BY_ID.get(action_id)
     if act is None:
-        raise InvalidTransition(f"unknown action {action_id!r}")
+        raise InvalidTransition(code="unknown_action", action=action_id)
     if state.status.final:
         raise AgreementClosed(action_id, state.status.value, STATUS_NAMES[state.status][0])
     check_permission(act, actor, roles)
@@ -120,32 +125,22 @@ def precheck(
                 ends=running.ends_en,
                 withdraw=running.withdraw,
             )
-        where = state.describe()
-        raise InvalidTransition(f"{action_id} is not open: the agreement is at {where}")
+        raise InvalidTransition(code="not_open", action=action_id, **_position(state))
     if act.needs_flag and not state.flags.get(act.needs_flag):
-        raise InvalidTransition(
-            f"{action_id} is refused: no {act.needs_flag} is named yet (M8 names the owner)"
-        )
+        raise InvalidTransition(code="needs_flag", action=action_id, flag=act.needs_flag)
     owner = state.flags.get("owner")
     if act.by_owner and owner and actor != owner:
         raise PermissionDenied(
-            act.id,
-            act.roles,
-            detail=f"only the named O&M service owner ({owner}) can do {act.id}; a service "
-            "level manager can hand the agreement to another owner (M8.handover)",
+            act.id, act.roles, reason="owner_only", owner=owner, handover="M8.handover"
         )
     if act.only_while and not any(p in state.pending for p in act.only_while):
         raise InvalidTransition(
-            f"{action_id} is refused: it is possible only while "
-            f"{' or '.join(act.only_while)} is open (the agreement is at {state.describe()})"
+            code="only_while", action=action_id, open=act.only_while, **_position(state)
         )
     last = last_actor.get(act.four_eyes) if act.four_eyes and last_actor else None
     if act.four_eyes and (last == actor or actor in authors):
         raise PermissionDenied(
-            act.id,
-            act.roles,
-            detail=f"the author of {act.four_eyes} cannot approve it: another "
-            f"{' or '.join(r.value for r in act.roles)} must",
+            act.id, act.roles, reason="four_eyes", author_of=act.four_eyes, roles=act.roles
         )
     return act
 
@@ -175,7 +170,7 @@ def decide(
     check_rules(act, values, state.flags, facts or Facts())
     branch = next((b for b in act.branches if _matches(b.when, values, state.flags)), None)
     if branch is None:  # pragma: no cover - every declaration ends with a catch-all or is total
-        raise InvalidTransition(f"{action_id}: no branch matches")
+        raise InvalidTransition(code="no_branch", action=action_id)
 
     flags = dict(state.flags)
     for name in act.sets_flags:

@@ -23,12 +23,9 @@ from bot.handlers.kit import (
     header,
     section,
 )
-from bot.i18n import norm_locale, t, truncate
+from bot.i18n import t, truncate
+from bot.render.words import role_names, status_text, zh
 from store.desk import Card
-
-
-def zh(locale: str) -> bool:
-    return norm_locale(locale) == "zh-CN"
 
 
 def verb(act: Action, locale: str) -> str:
@@ -38,10 +35,6 @@ def verb(act: Action, locale: str) -> str:
 def step_title(action_id: str, locale: str) -> str:
     act = ACTION_BY_ID[action_id]
     return STEP_BY_ID[act.step].title(locale)
-
-
-def status_text(status: str, locale: str) -> str:
-    return t(f"status_{Status(status).value}", locale)
 
 
 def when(at: datetime | None) -> str:
@@ -54,11 +47,6 @@ def mention(user: str | None) -> Safe:
     if user == "system":
         return Safe("scheduler")
     return Safe(f"<@{escape(user)}>")
-
-
-def role_names(roles: Iterable[Role], locale: str) -> str:
-    sep = "、" if zh(locale) else ", "
-    return sep.join(r.label(locale) for r in roles)
 
 
 def action_buttons(

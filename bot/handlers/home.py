@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.flows.process import ENTRY
 from bot.flows.roles import Role
-from bot.handlers.cards import action_buttons, role_names, step_title
+from bot.handlers.cards import action_buttons, step_title
 from bot.handlers.context import StepRef
 from bot.handlers.ids import ActionId, BlockId
 from bot.handlers.kit import (
@@ -24,6 +24,7 @@ from bot.handlers.kit import (
     section,
 )
 from bot.i18n import LOCALES, t
+from bot.render.words import role_names
 from store.desk import OpenTask, ReviewDue
 from store.queries import AgreementRow
 

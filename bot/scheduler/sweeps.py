@@ -14,6 +14,9 @@ time):
 from __future__ import annotations
 
 import logging
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -51,17 +54,28 @@ class SweepConfig:
     group_limit: int = 3
 
 
+@dataclass(frozen=True)
+class SweepFailure:
+    """One agreement the sweep could not handle: logged with `error_id`; the others went on."""
+
+    stage: str
+    agreement_id: str
+    error_id: str
+
+
 @dataclass
 class SweepReport:
     deemed: list[str] = field(default_factory=list)
     recorded: int = 0
     delivered: Delivered = field(default_factory=Delivered)
+    failed: list[SweepFailure] = field(default_factory=list)
 
     def __str__(self) -> str:
         d = self.delivered
         return (
             f"deemed {len(self.deemed)}, new reminders {self.recorded}, delivered "
             f"{d.reminders} as {d.messages} messages ({d.grouped} grouped)"
+            + (f", {len(self.failed)} failed (see the log)" if self.failed else "")
         )
 
 
@@ -72,6 +86,24 @@ class Sweeper:
         self.tz = ZoneInfo(self.config.tz)
         self._calendar: Calendar | None = None
         self._extra: tuple[list[date], list[date]] = ([], [])
+        self.failures: list[SweepFailure] = []
+
+    @contextmanager
+    def each(self, stage: str, agreement_id: str) -> Iterator[None]:
+        """Isolate one agreement's part of a sweep: an unexpected error is logged with an id
+        and recorded in the report, and the sweep goes on with the next agreement."""
+        try:
+            yield
+        except Exception as exc:
+            error_id = uuid.uuid4().hex[:8]
+            log.error(
+                "sweep %s failed for %s (error %s); the other agreements go on",
+                stage,
+                agreement_id,
+                error_id,
+                exc_info=exc,
+            )
+            self.failures.append(SweepFailure(stage, agreement_id, error_id))
 
     def calendar(self) -> Calendar:
         """Working days: Monday-Friday, public holidays and makeup days of the country, and
@@ -91,33 +123,50 @@ class Sweeper:
     def run(self, now: datetime) -> SweepReport:
         if now.tzinfo is None:
             raise ValueError("sweep instant must be timezone-aware")
-        report = SweepReport()
+        self.failures = []
+        report = SweepReport(failed=self.failures)
         report.deemed = self.deem(now)
         told = [
             Due(f"deemed:{a}", "deemed", a, sales, {}) for a, sales in self._sales_of(report.deemed)
         ]
         due = [*told, *self.expiry_due(now), *self.reviews(now), *self.stale_tasks(now)]
-        report.recorded = record(self.db, due, now=now)
+        report.recorded = self.record(due, now)
         report.delivered = deliver(self.db, now=now, group_limit=self.config.group_limit)
         return report
+
+    def record(self, due: list[Due], now: datetime) -> int:
+        """Record in one transaction; if that fails, agreement by agreement (isolated)."""
+        try:
+            return record(self.db, due, now=now)
+        except Exception:
+            log.warning("recording %d reminders at once failed; one agreement at a time", len(due))
+        by_agreement: dict[str, list[Due]] = {}
+        for d in due:
+            by_agreement.setdefault(d.agreement_id or "-", []).append(d)
+        new = 0
+        for agreement_id, items in by_agreement.items():
+            with self.each("record", agreement_id):
+                new += record(self.db, items, now=now)
+        return new
 
     # -- 1. deemed confirmations ------------------------------------------------------
     def deem(self, now: datetime) -> list[str]:
         done: list[str] = []
         cal = self.calendar()
         for agreement_id in deemable(self.db):
-            try:
-                deem_confirmation(
-                    self.db,
-                    agreement_id,
-                    now=now,
-                    tz=self.config.tz,
-                    add_working_days=cal.add_working_days,
-                )
-            except (InvalidTransition, AlreadyDone):
-                continue  # not due yet, or a reply / another worker got there first
-            done.append(agreement_id)
-            log.info("T2 deemed confirmed: %s", agreement_id)
+            with self.each("deem", agreement_id):
+                try:
+                    deem_confirmation(
+                        self.db,
+                        agreement_id,
+                        now=now,
+                        tz=self.config.tz,
+                        add_working_days=cal.add_working_days,
+                    )
+                except (InvalidTransition, AlreadyDone):
+                    continue  # not due yet, or a reply / another worker got there first
+                done.append(agreement_id)
+                log.info("T2 deemed confirmed: %s", agreement_id)
         return done
 
     # -- 2. expiry (T1) ---------------------------------------------------------------
@@ -128,27 +177,28 @@ class Sweeper:
         out: list[Due] = []
         escalate: list[tuple[str, str]] = []
         for agreement_id, end, sales, _lock in rows:
-            point = policy.due(end, today)
-            if point is None:
-                continue
-            label, day = point
-            payload = {
-                "end": end.isoformat(),
-                "point": label,
-                "due": day.isoformat(),
-                "thread": True,
-            }
-            out.append(
-                Due(
-                    f"expiry:{agreement_id}:{end.isoformat()}:{label}",
-                    "expiry",
-                    agreement_id,
-                    sales,
-                    payload,
+            with self.each("expiry", agreement_id):
+                point = policy.due(end, today)
+                if point is None:
+                    continue
+                label, day = point
+                payload = {
+                    "end": end.isoformat(),
+                    "point": label,
+                    "due": day.isoformat(),
+                    "thread": True,
+                }
+                out.append(
+                    Due(
+                        f"expiry:{agreement_id}:{end.isoformat()}:{label}",
+                        "expiry",
+                        agreement_id,
+                        sales,
+                        payload,
+                    )
                 )
-            )
-            if (end - today).days <= policy.escalate_at:
-                escalate.append((agreement_id, end.isoformat()))
+                if (end - today).days <= policy.escalate_at:
+                    escalate.append((agreement_id, end.isoformat()))
         if escalate:
             # "nothing was done": no T1 (notice, renewal, extension request) since the first
             # reminder, one month before the end date
@@ -156,18 +206,19 @@ class Sweeper:
             acted = notified_since(self.db, [a for a, _ in escalate], since)
             slms = self._slms()
             for agreement_id, end_iso in escalate:
-                if agreement_id in acted:
-                    continue
-                for user in slms:
-                    out.append(
-                        Due(
-                            f"expiry_slm:{agreement_id}:{end_iso}:{user}",
-                            "expiry_slm",
-                            agreement_id,
-                            user,
-                            {"end": end_iso},
+                with self.each("expiry_slm", agreement_id):
+                    if agreement_id in acted:
+                        continue
+                    for user in slms:
+                        out.append(
+                            Due(
+                                f"expiry_slm:{agreement_id}:{end_iso}:{user}",
+                                "expiry_slm",
+                                agreement_id,
+                                user,
+                                {"end": end_iso},
+                            )
                         )
-                    )
         return out
 
     # -- 3. reviews (M11, M12) --------------------------------------------------------
@@ -176,27 +227,28 @@ class Sweeper:
         out: list[Due] = []
         slms = self._slms()
         for agreement_id, step, due in reviews_due(self.db, today):
-            payload = {"step": step, "due": due.isoformat()}
-            for user in slms:
-                out.append(
-                    Due(
-                        f"review:{agreement_id}:{step}:{due.isoformat()}:{user}",
-                        "review",
-                        agreement_id,
-                        user,
-                        payload,
+            with self.each("review", agreement_id):
+                payload = {"step": step, "due": due.isoformat()}
+                for user in slms:
+                    out.append(
+                        Due(
+                            f"review:{agreement_id}:{step}:{due.isoformat()}:{user}",
+                            "review",
+                            agreement_id,
+                            user,
+                            payload,
+                        )
                     )
-                )
-            if (today - due).days > self.config.review_grace_days:
-                out.append(
-                    Due(
-                        f"review_overdue:{agreement_id}:{step}:{due.isoformat()}",
-                        "review_overdue",
-                        agreement_id,
-                        None,
-                        payload,
+                if (today - due).days > self.config.review_grace_days:
+                    out.append(
+                        Due(
+                            f"review_overdue:{agreement_id}:{step}:{due.isoformat()}",
+                            "review_overdue",
+                            agreement_id,
+                            None,
+                            payload,
+                        )
                     )
-                )
         return out
 
     # -- 4. stale tasks ---------------------------------------------------------------
@@ -210,37 +262,38 @@ class Sweeper:
         out: list[Due] = []
         slms: list[str] | None = None
         for task_id, agreement_id, action, assignees, opened in open_tasks(self.db, horizon):
-            if action.endswith(".deem") or not assignees:
-                continue
-            opened_day = opened.astimezone(self.tz).date()
-            resend = cal.add_working_days(opened_day, policy.resend_after)
-            if today >= resend:
-                for user in assignees:
-                    out.append(
-                        Due(
-                            f"stale:{task_id}:{user}",
-                            "stale",
-                            agreement_id,
-                            user,
-                            {"action": action, "since": opened_day.isoformat()},
+            with self.each("stale", agreement_id):
+                if action.endswith(".deem") or not assignees:
+                    continue
+                opened_day = opened.astimezone(self.tz).date()
+                resend = cal.add_working_days(opened_day, policy.resend_after)
+                if today >= resend:
+                    for user in assignees:
+                        out.append(
+                            Due(
+                                f"stale:{task_id}:{user}",
+                                "stale",
+                                agreement_id,
+                                user,
+                                {"action": action, "since": opened_day.isoformat()},
+                            )
                         )
-                    )
-            if today >= cal.add_working_days(opened_day, policy.escalate_after):
-                slms = self._slms() if slms is None else slms
-                for user in slms:
-                    out.append(
-                        Due(
-                            f"escalate:{task_id}:{user}",
-                            "escalate",
-                            agreement_id,
-                            user,
-                            {
-                                "action": action,
-                                "since": opened_day.isoformat(),
-                                "assignees": assignees,
-                            },
+                if today >= cal.add_working_days(opened_day, policy.escalate_after):
+                    slms = self._slms() if slms is None else slms
+                    for user in slms:
+                        out.append(
+                            Due(
+                                f"escalate:{task_id}:{user}",
+                                "escalate",
+                                agreement_id,
+                                user,
+                                {
+                                    "action": action,
+                                    "since": opened_day.isoformat(),
+                                    "assignees": assignees,
+                                },
+                            )
                         )
-                    )
         return out
 
     def _sales_of(self, ids: list[str]) -> list[tuple[str, str]]:
@@ -248,9 +301,10 @@ class Sweeper:
 
         out = []
         for agreement_id in ids:
-            card = load_card(self.db, agreement_id)
-            if card is not None:
-                out.append((agreement_id, card.sales_user))
+            with self.each("deemed_notice", agreement_id):
+                card = load_card(self.db, agreement_id)
+                if card is not None:
+                    out.append((agreement_id, card.sales_user))
         return out
 
     def _slms(self) -> list[str]:

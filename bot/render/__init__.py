@@ -1,0 +1,1 @@
+"""Rendering shared by every surface (Slack handlers, the scheduler, the command line)."""
