@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from bot.flows.process import Status
+from bot.flows.process import ENTRY, Status
 from store.db import Database
 from store.lifecycle import Outcome, submit_request
 from store.models import Agreement, RequestSubmission, table_of
@@ -32,7 +32,7 @@ def made_by(db: Database, key: str) -> Outcome | None:
     aid, status, pending, lock, sla = row
     return Outcome(
         agreement_id=aid,
-        action="M1",
+        action=ENTRY,
         branch="",
         status=Status(status),
         pending=tuple(pending or ()),
