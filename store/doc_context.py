@@ -17,7 +17,7 @@ from sqlmodel import Session, col
 from bot.documents.hours import service_hours
 from bot.flows.documents import DocKind, DocStatus
 from bot.flows.forms import UI, ui_of
-from bot.flows.process import ACTION_BY_ID, STEP_BY_ID
+from bot.flows.process import ACTION_BY_ID, CATALOGUE_STEP, CATALOGUE_UPDATE, STEP_BY_ID
 from bot.flows.roles import Role
 from bot.flows.tiers import CADENCE_LABELS, Tier
 from store.models import (
@@ -164,7 +164,11 @@ def load_facts(s: Session, ag: Agreement) -> Facts:
             ).scalars()
         ],
     )
-    codes = [str(c) for a in ("M3", "C1") for c in facts.records.get(a, {}).get("entries", [])]
+    codes = [
+        str(c)
+        for a in (CATALOGUE_STEP, CATALOGUE_UPDATE)
+        for c in facts.records.get(a, {}).get("entries", [])
+    ]
     if codes:
         newest: dict[str, dict[str, Any]] = {}
         for e in s.execute(

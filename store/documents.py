@@ -28,6 +28,7 @@ from bot.flows.documents import (
     initial_status,
 )
 from bot.flows.forms import DeptLines
+from bot.flows.process import ADDITIONAL_DRAFTING, ADDITIONAL_SIGNING, INITIATION, SLA_DRAFTING
 from store.doc_context import DocHead, Facts, context_for, load_facts
 from store.models import Agreement, Document, DocumentText, StepRecord, table_of
 
@@ -97,16 +98,18 @@ def refreshed(s: Session, ag: Agreement, records: dict[str, dict[str, Any]]) -> 
         latest[(kind, subject)] = version
     out: list[Issue] = []
     if latest.get((DocKind.SLA.value, ""), ag.sla_version) < ag.sla_version:
-        data = dict(records.get("M4", {})) | {"changes": records.get("C2", {}).get("changes", "")}
+        data = dict(records.get(SLA_DRAFTING, {})) | {
+            "changes": records.get(ADDITIONAL_DRAFTING, {}).get("changes", "")
+        }
         out.append(Issue(DocKind.SLA, "", data, DocStatus.IN_EFFECT))
     if latest.get((DocKind.PROPOSAL.value, ""), ag.sla_version) < ag.sla_version:
-        out.append(Issue(DocKind.PROPOSAL, "", dict(records.get("C3", {}))))
+        out.append(Issue(DocKind.PROPOSAL, "", dict(records.get(ADDITIONAL_SIGNING, {}))))
     for (kind, subject), version in latest.items():
         if kind == DocKind.OLA.value and version < ag.sla_version:
             text = next(
                 (
                     ln["text"]
-                    for ln in records.get("M9", {}).get("olas", [])
+                    for ln in records.get(INITIATION, {}).get("olas", [])
                     if ln["department"] == subject
                 ),
                 "",

@@ -29,7 +29,15 @@ from bot.flows.errors import (
 from bot.flows.forms import StepForm, parse_form
 from bot.flows.machine import INITIAL_STATE, AgreementState, Decision, decide
 from bot.flows.onboarding_forms import M1Form
-from bot.flows.process import ACTION_BY_ID, ENTRY, STATUS_NAMES, Status, VersionEffect
+from bot.flows.process import (
+    ACTION_BY_ID,
+    CHANGE_WITHDRAWAL,
+    DOCUMENT_REFRESH,
+    ENTRY,
+    STATUS_NAMES,
+    Status,
+    VersionEffect,
+)
 from bot.flows.roles import Role
 from store import documents as docs
 from store.db import Database
@@ -174,10 +182,10 @@ def _issue_documents(
         form=data,
     )
     issues = docs.plan(d.outputs, data, ctx.doc_data)
-    if d.action.id == "M12":  # the SLA review issues the documents it brings up to date
+    if d.action.id == DOCUMENT_REFRESH:  # the SLA review issues the documents it brings up to date
         issues += docs.refreshed(s, ag, docs.latest_records(s, ag.id))
     ids = docs.issue(s, ag, info, issues, now=now)
-    if d.action.id == "M13.withdraw":
+    if d.action.id == CHANGE_WITHDRAWAL:
         docs.withdraw_drafts(s, ag.id)
     if d.after.status is Status.ARCHIVED:
         docs.archive_all(s, ag.id)

@@ -116,7 +116,7 @@ def test_extension_pending_card_and_four_eyes(slack: SlackClient) -> None:
     find_button(card, "T1.withdraw")
     approve = find_button(card, "T1.extension", "approve")
     slack.click("U_SALES_EXE", approve, message=card)
-    ephemeral_with(slack, "U_SALES_EXE", "author of T1")
+    ephemeral_with(slack, "U_SALES_EXE", "T1 的提交人不能审批" if zh(slack) else "author of T1")
     assert get_agreement(db, ag.agreement_id).row.status == Status.EXTENSION_PENDING.value
     assert out.lock_version == get_agreement(db, ag.agreement_id).row.lock_version
 

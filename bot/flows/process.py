@@ -932,6 +932,17 @@ ENTRY = "M1"
 CATALOGUE_STEP = "M3"
 #: the initiation report: its OLAs and its budget (T6 accounts against it)
 INITIATION = "M9"
+#: the catalogue update of a change (its entries join the catalogue step's in documents)
+CATALOGUE_UPDATE = "C1"
+#: the SLA draft and the additional SLA draft (documents restate what they record)
+SLA_DRAFTING = "M4"
+ADDITIONAL_DRAFTING = "C2"
+#: the signing of the additional SLA (its record updates the proposal)
+ADDITIONAL_SIGNING = "C3"
+#: the SLA review, which issues new versions of the documents a change left behind
+DOCUMENT_REFRESH = "M12"
+#: the withdrawal of a change, which withdraws its additional SLA draft
+CHANGE_WITHDRAWAL = "M13.withdraw"
 #: the approval of the initiation report
 INITIATION_REVIEW = next(a.id for a in ACTIONS if a.approves == INITIATION)
 #: the service accounting (its record keeps the budget variance)
