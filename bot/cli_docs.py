@@ -27,7 +27,7 @@ def _kind(text: str | None) -> DocKind | None:
     kind = parse_kind(text)
     if kind is None:
         known = ", ".join(k.value for k in DocKind)
-        raise DocsError(f"unknown document kind {text!r}; known kinds: {known}")
+        raise DocsError(code="unknown_document_kind", kind=text, known=known)
     return kind
 
 
@@ -50,11 +50,11 @@ def cmd_render(args: argparse.Namespace, settings: Settings, open_db: OpenDb) ->
     from store.doc_queries import list_documents, select_documents
 
     if args.format == "pdf" and (why := pdf_available()) is not None:
-        raise DocsError(f"{why}; --format html works without it")
+        raise DocsError(code="pdf_unavailable", why=why)
     db = open_db(settings)
     rows = list_documents(db, args.id)
     if not rows:
-        raise DocsError(f"{args.id.upper()} has no documents yet")
+        raise DocsError(code="no_documents", agreement=args.id.upper())
     chosen = select_documents(rows, _kind(args.kind), args.version)
     out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)
@@ -62,7 +62,7 @@ def cmd_render(args: argparse.Namespace, settings: Settings, open_db: OpenDb) ->
         try:
             f = render_file(db, doc, args.locale, args.format)
         except PdfUnavailable as exc:
-            raise DocsError(f"{exc}; --format html works without it") from None
+            raise DocsError(code="pdf_unavailable", why=str(exc)) from None
         path = out / f.name
         path.write_bytes(f.content)
         print(path)

@@ -67,7 +67,7 @@ def list_documents(db: Database, agreement_id: str) -> list[DocRow]:
     aid = agreement_id.strip().upper()
     with db.read() as s:
         if s.get(Agreement, aid) is None:
-            raise NotFound(f"no agreement {agreement_id}")
+            raise NotFound(code="no_agreement", agreement=agreement_id)
         docs = s.execute(
             select(Document).where(col(Document.agreement_id) == aid).order_by(col(Document.id))
         ).scalars()
@@ -90,14 +90,16 @@ def select_documents(
     that version (else the latest), one per subject (every OLA department)."""
     chosen = [r for r in rows if kind is None or r.kind is kind]
     if kind is not None and not chosen:
-        raise NotFound(f"no {kind.value} document for {rows[0].agreement_id if rows else '?'}")
+        agreement = rows[0].agreement_id if rows else "-"
+        raise NotFound(code="no_document", kind=kind.value, agreement=agreement)
     latest: dict[tuple[DocKind, str], DocRow] = {}
     for r in chosen:
         if version is None or r.version == version:
             latest[(r.kind, r.subject)] = r
     if not latest:
-        what = kind.value if kind else "document"
-        raise NotFound(f"no version {version} of the {what}")
+        raise NotFound(
+            code="no_document_version", version=version, kind=kind.value if kind else "document"
+        )
     return list(latest.values())
 
 
@@ -111,5 +113,5 @@ def document_text(db: Database, doc: DocRow, locale: str) -> DocText:
             )
         ).scalar_one_or_none()
     if t is None:
-        raise NotFound(f"{doc.number} has no {loc} text")
+        raise NotFound(code="no_document_text", number=doc.number, language=loc)
     return DocText(doc, loc, t.body, t.sha256)

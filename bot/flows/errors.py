@@ -50,6 +50,12 @@ _LOG: dict[str, str] = {
     "working days after the notice of {notice_on}); deemed confirmation from {deadline} "
     "end of day",
     "no_agreement": "no agreement {agreement}",
+    "no_documents": "{agreement} has no documents yet",
+    "no_document": "no {kind} document for {agreement}",
+    "no_document_version": "no version {version} of the {kind}",
+    "no_document_text": "{number} has no {language} text",
+    "unknown_document_kind": "unknown document kind {kind!r}; known kinds: {known}",
+    "pdf_unavailable": "PDF is not available here: {why}; --format html works without it",
     "no_improvement": "no improvement action #{id}",
     "no_reminder": "no reminder #{id}",
     "moved_on": "{agreement} has moved on: it is now at {where}",
