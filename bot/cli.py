@@ -256,6 +256,10 @@ def cmd_act(args: argparse.Namespace, settings: Settings) -> int:
     )
     nxt = ", ".join(out.pending) or out.status.value
     print(f"{out.agreement_id}: {out.action} done ({out.branch}); next: {nxt}")
+    if out.previous_record is not None:
+        from bot.cli_redraft import print_changes
+
+        print_changes(_db(settings), out, settings.locale)
     return 0
 
 

@@ -40,6 +40,7 @@ from bot.flows.process import (
 )
 from bot.flows.roles import Role
 from store import documents as docs
+from store import redraft
 from store.db import Database
 from store.effects import Ctx, RecordDraft, apply_effects, last_record
 from store.integrity import earlier_authors, facts_for, locate_running
@@ -78,6 +79,9 @@ class Outcome:
     documents: tuple[int, ...]
     lock_version: int
     sla_version: int
+    #: a redraft (M4 again before M5, C2 before C3): the record of the draft it replaces
+    previous_record: int | None = None
+    previous_documents: tuple[int, ...] = ()
 
 
 def state_of(ag: Agreement) -> AgreementState:
@@ -241,6 +245,7 @@ def _apply(
     data = d.form.model_dump(mode="json")
     rec = RecordDraft(actor=actor, sla_version=ag.sla_version)
     before = _snapshot(ag)
+    redo = redraft.replaced(s, ag.id, d)  # before the new draft withdraws the old one
     ctx = Ctx(s, ag, d, rec, now)
     apply_effects(ctx)  # may move rec.sla_version (a signed or renewed SLA)
     data |= ctx.record_extra
@@ -354,6 +359,7 @@ def _apply(
                 "documents": doc_ids,
                 "opened": list(d.opened),
                 "skipped": list(d.skipped),
+                **redraft.audit(redo),
             },
             "before": before,
             "after": _snapshot(ag),
@@ -375,6 +381,7 @@ def _apply(
                 skipped=list(d.skipped),
                 opened=list(d.opened),
                 status=after.status.value,
+                **redraft.payload(redo),
             ),
         ),
     ]
@@ -408,6 +415,8 @@ def _apply(
         documents=tuple(doc_ids),
         lock_version=ag.lock_version,
         sla_version=ag.sla_version,
+        previous_record=redo.record_id if redo else None,
+        previous_documents=redo.documents if redo else (),
     )
 
 

@@ -54,6 +54,9 @@ class EventPayload(_Payload):
     skipped: list[str] = Field(default_factory=list)
     opened: list[str] = Field(default_factory=list)
     status: str | None = None
+    #: a redraft: the record and the draft documents it replaces (the reply shows the changes)
+    previous_record: int | None = None
+    previous_documents: list[int] = Field(default_factory=list)
 
 
 class TaskPayload(_Payload):

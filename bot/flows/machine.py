@@ -71,6 +71,11 @@ class Decision:
     outputs: tuple[DocKind, ...]
     version: VersionEffect | None
 
+    @property
+    def redraft(self) -> bool:
+        """The action was done before and is done again before its draft is signed."""
+        return redrafting(self.action, self.before)
+
 
 SYSTEM_ACTOR = "system"
 
@@ -87,6 +92,12 @@ def _matches(when: When | None, form: Mapping[str, Any], flags: Mapping[str, Fla
 def _position(state: AgreementState) -> dict[str, Any]:
     """Where the agreement is, as parameters of an error: its current step, its status."""
     return {"step": state.current_step(), "status": state.status.value}
+
+
+def redrafting(act: Action, state: AgreementState) -> bool:
+    """`act` is not open but may be redone now: its draft awaits signing (M4 while M5 is open,
+    C2 while C3 is)."""
+    return act.id not in state.pending and any(p in state.pending for p in act.redraft_while)
 
 
 def check_permission(act: Action, actor: str, roles: Collection[Role]) -> None:
@@ -115,7 +126,8 @@ def precheck(
     if state.status.final:
         raise AgreementClosed(action_id, state.status.value, STATUS_NAMES[state.status][0])
     check_permission(act, actor, roles)
-    if action_id not in state.pending and state.status not in act.standing_in:
+    open_now = action_id in state.pending or redrafting(act, state)
+    if not open_now and state.status not in act.standing_in:
         running = RUNNING.get(state.status)
         if act.standing_in and running is not None:
             raise ProcessRunning(

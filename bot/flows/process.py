@@ -141,6 +141,8 @@ class Action:
     system: bool = False
     #: refused unless one of these is pending (a withdrawal before the point of no return)
     only_while: tuple[str, ...] = ()
+    #: may be done again while one of these is pending (M4 until M5 signs: a redraft)
+    redraft_while: tuple[str, ...] = ()
     #: only the O&M service owner named in M8 (the agreement's `owner` flag) may do it
     by_owner: bool = False
     #: refused until an earlier step set this flag (a handover needs an owner to hand over)
@@ -431,6 +433,7 @@ ACTIONS: tuple[Action, ...] = (
         outputs=(D.SLA,),
         sets_flags=("suppliers_needed",),
         prefill=Prefill.REQUEST,
+        redraft_while=("M5",),
     ),
     Action(
         "M5",
@@ -675,6 +678,7 @@ ACTIONS: tuple[Action, ...] = (
         outputs=(D.ADDITIONAL_SLA,),
         sets_flags=("supplier_changes_needed",),
         prefill=Prefill.AGREEMENT,
+        redraft_while=("C3",),
     ),
     Action(
         "C3",
@@ -912,7 +916,7 @@ def _index() -> tuple[dict[str, Step], dict[str, Action]]:
     for a in ACTIONS:
         if a.step not in steps:
             raise AssertionError(f"{a.id}: unknown step {a.step}")
-        for ref in (a.approves, a.four_eyes, *a.closes, *a.join):
+        for ref in (a.approves, a.four_eyes, *a.closes, *a.join, *a.redraft_while):
             if ref is not None and ref not in actions:
                 raise AssertionError(f"{a.id}: names unknown action {ref}")
         for b in a.branches:
@@ -955,6 +959,8 @@ DEEMED = next(a.id for a in ACTIONS if a.system)
 CHANGE = next(a.id for a in ACTIONS if a.command == "change")
 #: the manager's start of a termination (an expiry nobody acted on is escalated with it)
 TERMINATION = next(a.id for a in ACTIONS if a.command == "terminate" and Role.SLM in a.roles)
+#: the drafts that may be redrafted until they are signed (M4 until M5, C2 until C3)
+REDRAFTS: tuple[str, ...] = tuple(a.id for a in ACTIONS if a.redraft_while)
 #: the standing actions a card offers (each while its status allows it), in this order
 STANDING_BUTTONS: tuple[str, ...] = (
     "M11",

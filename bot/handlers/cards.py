@@ -6,8 +6,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from bot.flows.behaviour import template_key
 from bot.flows.forms import ui_of
-from bot.flows.process import ACTION_BY_ID, STANDING_BUTTONS, STEP_BY_ID, Action, Status
+from bot.flows.process import (
+    ACTION_BY_ID,
+    REDRAFTS,
+    STANDING_BUTTONS,
+    STEP_BY_ID,
+    Action,
+    Status,
+)
 from bot.flows.roles import Role
 from bot.flows.tiers import Tier
 from bot.handlers.context import StepRef
@@ -90,6 +98,21 @@ def action_buttons(
     ]
 
 
+def redraft_buttons(
+    agreement_id: str, pending: Sequence[str], lock_version: int | None, locale: str
+) -> list[dict[str, Any]]:
+    """ "Redraft SLA" (M4) while M5 is open, "Redraft additional SLA" (C2) while C3 is."""
+    return [
+        button(
+            f"{t(template_key('button_redraft', aid), locale)} · {ACTION_BY_ID[aid].step}",
+            ActionId.OPEN_STEP,
+            StepRef(a=agreement_id, s=aid, v=lock_version).dumps(),
+        )
+        for aid in REDRAFTS
+        if aid not in pending and any(p in pending for p in ACTION_BY_ID[aid].redraft_while)
+    ]
+
+
 def card_blocks(card: Card, locale: str, *, due: str | None = None) -> tuple[str, list[Block]]:
     """The agreement's parent message: (fallback text, blocks)."""
     tier = Tier(card.tier).label(locale) if card.tier else "-"
@@ -124,6 +147,7 @@ def card_blocks(card: Card, locale: str, *, due: str | None = None) -> tuple[str
     for aid in STANDING_BUTTONS:
         if aid not in card.pending and Status(card.status) in ACTION_BY_ID[aid].standing_in:
             buttons += action_buttons(card.id, aid, card.lock_version, locale)
+    buttons += redraft_buttons(card.id, card.pending, card.lock_version, locale)
     buttons.append(
         button(t("card_details", locale), ActionId.SHOW, StepRef(a=card.id, s="show").dumps())
     )

@@ -88,13 +88,18 @@ def entry_options(db: Database) -> list[tuple[str, str]]:
 
 
 def initial_values(db: Database, agreement_id: str | None, action: str) -> dict[str, Any]:
-    """Sensible defaults from what earlier steps recorded (M4 from M1, C2 from the SLA)."""
+    """Sensible defaults from what earlier steps recorded (M4 from M1, C2 from the SLA; a
+    redraft from the draft it replaces)."""
     if not agreement_id:
         return {}
     from store.effects import last_record
 
     prefill = ACTION_BY_ID[action].prefill
     with db.read() as s:
+        if ACTION_BY_ID[action].redraft_while:  # a redraft starts from the previous draft
+            rec = last_record(s, agreement_id, action)
+            if rec:
+                return dict(rec.data)
         if prefill is Prefill.REQUEST:
             rec = last_record(s, agreement_id, ENTRY)
             if rec:

@@ -14,11 +14,13 @@ from slack_sdk.errors import SlackApiError
 
 from bot.handlers.cards import card_blocks, event_blocks, informed_blocks, mention, task_blocks
 from bot.handlers.kit import Block, escape
+from bot.handlers.redraft_blocks import redraft_blocks
 from bot.handlers.reminder_messages import grouped_blocks, reminder_blocks
 from bot.i18n import t
 from store import outbox as ob
 from store.desk import Card, load_card, set_card_ts
 from store.doc_files import slack_uploads
+from store.redraft import compare
 from store.roles import user_roles
 
 if TYPE_CHECKING:
@@ -70,6 +72,20 @@ class Renderer:
                     raise
         resp = await d.post(user, text=p.text)
         return str(resp["ts"])
+
+    async def _redraft(self, p: ob.EventPayload, loc: str) -> list[Block]:
+        """What a redraft changed (M4 again before M5, C2 before C3), for its event reply."""
+        assert p.previous_record is not None and p.record_id is not None
+        c = await asyncio.to_thread(
+            compare,
+            self.d.db,
+            previous_record=p.previous_record,
+            previous_documents=list(p.previous_documents),
+            record_id=p.record_id,
+            documents=list(p.documents),
+            locale=loc,
+        )
+        return redraft_blocks(c, loc) if c is not None else []
 
     async def send(self, row: ob.OutboxRow) -> str | None:
         """Deliver `row`; returns the `ts` of the message Slack made."""
@@ -149,5 +165,7 @@ class Renderer:
                 lock_version=card.lock_version,
                 locale=loc,
             )
+            if isinstance(p, ob.EventPayload) and p.previous_record and p.record_id:
+                blocks += await self._redraft(p, loc)
         resp = await d.post(channel, thread_ts=parent, text=text, blocks=blocks)
         return str(resp["ts"])
