@@ -1,0 +1,94 @@
+"""A redraft through Slack (signed requests to the running app, the stand-in as Slack): the card
+offers "Redraft SLA" while M5 is open, the modal starts from the previous draft, and the thread
+reply shows what changed and carries the new draft as a file; in both languages."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from bot.flows.roles import Role
+from bot.slack_standin.testing import assert_no_violations, running_standin
+from store.doc_queries import list_documents
+from tests.dbs import sqlite_db
+from tests.slack_support import CHANNEL, SlackClient, fill, find_button, serve_app, wait_for
+from tests.slack_validation import validate_all
+from tests.support import USERS, Clock, drive, forms, setup_world
+
+WORDS = {
+    "en": ("Redraft SLA", "Price (per year)", "replaces", "What changed in the text"),
+    "zh-CN": ("重新起草服务级别协议", "价格（每年）", "取代", "文本变更"),
+}
+
+
+@pytest.fixture(scope="module", params=["en", "zh-CN"])
+def slack(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[SlackClient]:
+    with running_standin() as standin, sqlite_db(tmp_path_factory.mktemp("r")) as db:
+        for user in [*USERS.values(), "U_SLM_B"]:
+            standin.state.add_user(user, user.lower())
+        setup_world(db)
+        with serve_app(db, standin, locale=request.param) as app:
+            client = SlackClient(app, standin)
+            client.locale = request.param  # type: ignore[attr-defined]
+            yield client
+            client.close()
+        assert_no_violations(standin.state)
+        assert validate_all(standin.state) > 0
+
+
+def _card(slack: SlackClient, aid: str) -> dict[str, Any]:
+    return next(m for m in slack.standin.state.messages(CHANNEL) if str(m["text"]).startswith(aid))
+
+
+def _thread(slack: SlackClient, aid: str) -> list[dict[str, Any]]:
+    c = _card(slack, aid)
+    return [m for m in slack.standin.state.thread(CHANNEL, c["ts"]) if m["ts"] != c["ts"]]
+
+
+def _redraft_via_card(slack: SlackClient, aid: str, data: dict[str, Any]) -> dict[str, Any]:
+    state, user = slack.standin.state, USERS[Role.SALES]
+    card = _card(slack, aid)
+    before = len(state.calls("views.open"))
+    assert slack.click(user, find_button(card, "M4"), message=card).status_code == 200
+    wait_for(lambda: len(state.calls("views.open")) > before, what="views.open")
+    view = state.open_views(user)[-1]
+    resp = slack.submit(user, view, fill(view, data))
+    assert resp.status_code == 200 and resp.content in (b"", b"{}"), resp.text
+    state.close_views(user)
+    slack.dispatch()
+    return view
+
+
+def test_redraft_from_the_card_shows_the_changes(slack: SlackClient) -> None:
+    loc: str = slack.locale  # type: ignore[attr-defined]
+    button_text, price_label, replaces, diff_words = WORDS[loc]
+    aid = drive(slack.app.db, "M5", Clock()).agreement_id
+    slack.dispatch()
+    card = _card(slack, aid)
+    redraft = find_button(card, "M4")
+    assert redraft["text"]["text"] == f"{button_text} · M4"
+    f = forms()["M4"]
+    view = _redraft_via_card(slack, aid, f | {"price": "135000", "negotiation": "Discount"})
+    # the modal started from the previous draft
+    assert "120000" in json.dumps(view["blocks"])
+    docs = {d.number: d.status.value for d in list_documents(slack.app.db, aid)}
+    assert docs[f"{aid}/SLA/v1"] == "withdrawn" and docs[f"{aid}/SLA/v2"] == "draft"
+    reply = next(
+        m for m in reversed(_thread(slack, aid)) if replaces in json.dumps(m, ensure_ascii=False)
+    )
+    text = json.dumps(reply["blocks"], ensure_ascii=False)
+    assert f"{aid}/SLA/v2" in text and f"{aid}/SLA/v1" in text and "M4" in text
+    assert f"*{price_label}*" in text and "120000.00 → 135000.00" in text
+    assert diff_words in text and "+" in text and "135,000.00" in text
+    files = [x["name"] for m in _thread(slack, aid) for x in m.get("files", [])]
+    suffix = "en" if loc == "en" else "zh-CN"
+    assert f"{aid}_SLA_v2.{suffix}.md" in files
+    # still before M5: the card offers the redraft again; after M5 it is gone
+    card = _card(slack, aid)
+    find_button(card, "M4")
+    assert slack.standin.state.calls("files.completeUploadExternal")
