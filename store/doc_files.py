@@ -12,6 +12,10 @@ from store.doc_queries import DocRow, document_text
 MIME = {"md": "text/markdown", "html": "text/html", "pdf": "application/pdf"}
 _STATUS = {"en": "Status", "zh-CN": "状态"}
 _HASH = {"en": "SHA-256 of the issued text", "zh-CN": "签发文本的SHA-256"}
+_BUNDLE = {
+    "en": "archive of every document (zip, with index)",
+    "zh-CN": "全部文档归档（zip，含索引）",
+}
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,13 @@ def slack_uploads(db: Database, ids: list[int], locale: str) -> list[dict[str, o
         title = f"{doc.number} · {doc.name(locale)}"
         out.append({"content": f.content, "filename": f.name, "title": title})
     return out
+
+
+def bundle_upload(db: Database, agreement_id: str, locale: str) -> dict[str, object]:
+    """T7's archive as one upload (files_upload_v2's `file_uploads` item)."""
+    name, data = bundle(db, agreement_id)
+    title = f"{agreement_id} · {_BUNDLE[norm_locale(locale)]}"
+    return {"content": data, "filename": name, "title": title}
 
 
 def bundle(db: Database, agreement_id: str) -> tuple[str, bytes]:

@@ -385,8 +385,10 @@ def _apply(
             ),
         ),
     ]
-    if doc_ids:  # the documents themselves, as files in the step's thread
-        messages.append(Message("files", None, DocumentsPayload(documents=doc_ids)))
+    if doc_ids:  # the documents themselves, as files in the step's thread (T7: the archive)
+        archived = after.status is Status.ARCHIVED
+        files = DocumentsPayload(documents=doc_ids, bundle=archived)
+        messages.append(Message("files", None, files))
     for opened, who in [*new_tasks, *((a, [u]) for u, a in ctx.task_dms)]:
         messages += [
             Message("dm", user, TaskPayload(action=opened, because=because(s, ag, opened, user)))

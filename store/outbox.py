@@ -115,6 +115,8 @@ class DocumentsPayload(_Payload):
 
     template: Literal["documents"] = "documents"
     documents: list[int]
+    #: T7: the agreement's whole archive (every document, a zip with an index) comes too
+    bundle: bool = False
 
 
 Payload = Annotated[

@@ -19,7 +19,7 @@ from bot.handlers.reminder_messages import grouped_blocks, reminder_blocks
 from bot.i18n import t
 from store import outbox as ob
 from store.desk import Card, load_card, set_card_ts
-from store.doc_files import slack_uploads
+from store.doc_files import bundle_upload, slack_uploads
 from store.redraft import compare
 from store.roles import user_roles
 
@@ -142,6 +142,8 @@ class Renderer:
         assert card is not None
         if isinstance(p, ob.DocumentsPayload):  # the step's documents, as files in its thread
             uploads = await asyncio.to_thread(slack_uploads, d.db, list(p.documents), loc)
+            if p.bundle and aid:  # T7: every document of the agreement, in one zip
+                uploads.append(await asyncio.to_thread(bundle_upload, d.db, aid, loc))
             await d.pace(channel)
             await d.client.files_upload_v2(file_uploads=uploads, channel=channel, thread_ts=parent)
             return None
