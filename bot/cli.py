@@ -36,7 +36,7 @@ _OPENED: list[Database] = []
 
 
 def _db(settings: Settings, *, migrate: bool = False) -> Database:
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, timezone=settings.timezone)
     _OPENED.append(db)
     if migrate:
         from store.migrate import upgrade
@@ -107,6 +107,7 @@ def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.cli_redraft import doc_words
     from bot.history import event_words
     from store.queries import get_agreement
 
@@ -154,7 +155,7 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
         print(f"  {h['at']:%Y-%m-%d %H:%M}  {event_words(h, settings.locale)}")
     print(f"documents: {len(d.documents)}")
     for doc in d.documents:
-        print(f"  {doc['number']:<28} {doc['status']:<10} {doc['step']:<4} {doc['title']}")
+        print(f"  {doc['number']:<28} {doc_words(doc, settings.locale)}")
     return 0
 
 

@@ -1,8 +1,13 @@
-"""`slm-bot act ID M4` again before M5 signs (C2 before C3): what the redraft changed, field
-by field and as a unified diff of the rendered text, in the configured language."""
+"""Documents on the command line: `slm-bot act ID M4` again before M5 signs (C2 before C3)
+prints what the redraft changed, field by field and as a unified diff of the rendered text;
+`agreements show` names each document as its status reads. In the configured language."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
+from bot.flows.documents import DocKind, DocStatus, doc_name
 from bot.flows.process import ACTION_BY_ID
 from bot.flows.redraft import text_diff
 from bot.i18n import Safe, t
@@ -30,3 +35,11 @@ def print_changes(db: Database, out: Outcome, locale: str) -> None:
         print(t("cli_redraft_row", locale, field=Safe(r.label), old=Safe(r.old), new=Safe(r.new)))
     for line in text_diff(c.old_text, c.new_text):
         print(f"  {line}")
+
+
+def doc_words(doc: Mapping[str, Any], locale: str) -> str:
+    """`in effect  M4   Service level agreement` (the draft label only while a draft)."""
+    status = DocStatus(doc["status"])
+    name = doc_name(DocKind(doc["kind"]), status, locale, doc["title"] or "")
+    name += f": {doc['subject']}" if doc.get("subject") else ""
+    return f"{status.label(locale):<10} {doc['step']:<4} {name}"

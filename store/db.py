@@ -23,11 +23,20 @@ def normalise_url(url: str) -> str:
     return url
 
 
+#: the time zone when none is configured (Settings.timezone's default)
+DEFAULT_TZ = "Asia/Shanghai"
+
+
 class Database:
     """One database: a write engine (serialised on SQLite) and a read engine."""
 
-    def __init__(self, url: str = DEFAULT_DATABASE_URL, *, echo: bool = False) -> None:
+    def __init__(
+        self, url: str = DEFAULT_DATABASE_URL, *, echo: bool = False, timezone: str = DEFAULT_TZ
+    ) -> None:
         self.url = normalise_url(url)
+        #: the company's time zone (SLM_TIMEZONE): the calendar day documents are dated with;
+        #: every session carries it in `session.info["timezone"]`
+        self.timezone = timezone
         parsed = make_url(self.url)
         self.dialect = parsed.get_backend_name()
         self.is_sqlite = self.dialect == "sqlite"
@@ -70,12 +79,17 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A transaction for one use case: commits on success, rolls back on any error."""
-        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+        info = {"timezone": self.timezone}
+        with Session(self.engine, expire_on_commit=False, info=info) as session, session.begin():
             yield session
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with Session(self.read_engine, expire_on_commit=False) as session, session.begin():
+        info = {"timezone": self.timezone}
+        with (
+            Session(self.read_engine, expire_on_commit=False, info=info) as session,
+            session.begin(),
+        ):
             yield session
 
     @contextmanager

@@ -15,11 +15,12 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from bot.documents.hours import service_hours
-from bot.flows.documents import DocKind, DocStatus
+from bot.flows.documents import DocKind, DocStatus, doc_name
 from bot.flows.forms import UI, ui_of
 from bot.flows.process import ACTION_BY_ID, CATALOGUE_STEP, CATALOGUE_UPDATE, STEP_BY_ID
 from bot.flows.roles import Role
 from bot.flows.tiers import CADENCE_LABELS, Tier
+from store.db import DEFAULT_TZ
 from store.models import (
     OLA,
     Agreement,
@@ -55,6 +56,8 @@ class Facts:
     numbers: dict[str, list[str]] = field(default_factory=dict)
     #: documents issued so far (number, kind, title, status, version), oldest first
     documents: list[dict[str, Any]] = field(default_factory=list)
+    #: the company's time zone (SLM_TIMEZONE): the service hours are stated in it
+    timezone: str = DEFAULT_TZ
 
 
 def _row(obj: Any, *names: str) -> dict[str, Any]:
@@ -115,6 +118,7 @@ def load_facts(s: Session, ag: Agreement) -> Facts:
         select(Document).where(col(Document.agreement_id) == ag.id).order_by(col(Document.id))
     ).scalars()
     facts = Facts(
+        timezone=str(s.info.get("timezone") or DEFAULT_TZ),
         agreement=_row(
             ag,
             "id",
@@ -194,7 +198,7 @@ def _version_ctx(facts: Facts, number: int, locale: str) -> dict[str, Any] | Non
     cadence = CADENCE_LABELS.get(v["review_cadence"], (v["review_cadence"],) * 2)
     return v | {
         "tier_label": Tier(v["tier"]).label(locale),
-        "hours": service_hours(v["tier"], locale),
+        "hours": service_hours(v["tier"], locale, facts.timezone),
         "cadence": cadence[1] if zh else cadence[0],
         "entry": _entry_ctx(facts.entries.get(v["catalogue_entry_id"] or -1), locale),
     }
@@ -264,7 +268,7 @@ def context_for(
     return {
         "doc": {
             "kind": head.kind.value,
-            "name": head.kind.label(locale),
+            "name": doc_name(head.kind, head.status, locale),
             "number": head.number,
             "version": head.version,
             "subject": head.subject,
@@ -279,7 +283,7 @@ def context_for(
         "agreement": facts.agreement
         | {
             "tier_label": Tier(tier).label(locale) if tier else "-",
-            "hours": service_hours(tier, locale) if tier else "-",
+            "hours": service_hours(tier, locale, facts.timezone) if tier else "-",
         },
         "customer": facts.customer,
         "sla": _version_ctx(facts, head.sla_version, locale),

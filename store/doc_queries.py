@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from bot.documents.render import norm_locale
-from bot.flows.documents import DocKind, DocStatus
+from bot.flows.documents import DocKind, DocStatus, doc_name
 from bot.flows.errors import NotFound
 from store.db import Database
 from store.models import Agreement, Document, DocumentText
@@ -30,7 +30,7 @@ class DocRow:
     issued_on: date | None
 
     def name(self, locale: str) -> str:
-        base = self.kind.label(locale)
+        base = doc_name(self.kind, self.status, locale, self.title)
         return f"{base}: {self.subject}" if self.subject else base
 
     def filename(self, locale: str, fmt: str) -> str:

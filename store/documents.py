@@ -24,16 +24,22 @@ from bot.flows.documents import (
     SUPERSEDES,
     DocKind,
     DocStatus,
+    doc_name,
     doc_number,
     initial_status,
 )
 from bot.flows.forms import DeptLines
 from bot.flows.process import ADDITIONAL_DRAFTING, ADDITIONAL_SIGNING, INITIATION, SLA_DRAFTING
+from store.db import DEFAULT_TZ
 from store.doc_context import DocHead, Facts, context_for, load_facts
 from store.models import Agreement, Document, DocumentText, StepRecord, table_of
 
-#: the company's calendar day a document is dated with
-DOC_TZ = ZoneInfo("Asia/Shanghai")
+
+def doc_zone(s: Session) -> ZoneInfo:
+    """The company's time zone (SLM_TIMEZONE, carried by the session): a document is dated
+    with the calendar day there."""
+    return ZoneInfo(str(s.info.get("timezone") or DEFAULT_TZ))
+
 
 _DOCS, _TEXTS = table_of(Document), table_of(DocumentText)
 _INSERT_DOCUMENT = insert(_DOCS).returning(_DOCS.c.id, sort_by_parameter_order=True)
@@ -118,8 +124,8 @@ def refreshed(s: Session, ag: Agreement, records: dict[str, dict[str, Any]]) -> 
     return out
 
 
-def _title(kind: DocKind, ag_id: str, version: int, subject: str) -> str:
-    base = f"{kind.name_en} · {ag_id} v{version}"
+def _title(kind: DocKind, status: DocStatus, ag_id: str, version: int, subject: str) -> str:
+    base = f"{doc_name(kind, status, 'en')} · {ag_id} v{version}"
     return f"{base} · {subject}" if subject else base
 
 
@@ -226,7 +232,7 @@ def issue(
         return []
     s.flush()
     facts = load_facts(s, ag)
-    issued_on = now.astimezone(DOC_TZ).date()
+    issued_on = now.astimezone(doc_zone(s)).date()
     rows: list[dict[str, Any]] = []
     texts: list[list[dict[str, Any]]] = []
     for it in issues:
@@ -259,7 +265,7 @@ def issue(
                 "kind": it.kind.value,
                 "step": info.step,
                 "record_id": info.record_id,
-                "title": _title(it.kind, ag.id, info.sla_version, it.subject),
+                "title": _title(it.kind, head.status, ag.id, info.sla_version, it.subject),
                 "data": it.data,
                 "created_by": info.actor,
                 "created_at": now,
@@ -312,7 +318,7 @@ def render_again(
         version=doc.version,
         subject=doc.subject,
         status=DocStatus(doc.status),
-        issued_on=doc.issued_on or doc.created_at.astimezone(DOC_TZ).date(),
+        issued_on=doc.issued_on or doc.created_at.astimezone(doc_zone(s)).date(),
         step=doc.step,
         action=record.action if record else doc.step,
         actor=doc.created_by,

@@ -396,9 +396,11 @@ def outbox_summary(db: Database, *, limit: int = 15) -> OutboxSummary:
 
 # -- what a message shows beyond its payload ---------------------------------------------------
 def event_details(
-    db: Database, record_id: int | None, documents: list[int]
+    db: Database, record_id: int | None, documents: list[int], locale: str = "en"
 ) -> tuple[dict[str, Any], list[str]]:
-    """The step record's data and the documents' titles an event reply shows."""
+    """The step record's data and the documents an event reply names, in `locale`: each
+    document's name as its status reads and its number."""
+    from bot.flows.documents import DocKind, DocStatus, doc_name
     from store.models import Document, StepRecord
 
     rec, doc = table_of(StepRecord), table_of(Document)
@@ -406,12 +408,16 @@ def event_details(
         data = (
             conn.execute(select(rec.c.data).where(rec.c.id == record_id)).scalar_one_or_none() or {}
         )
-        titles = list(
-            conn.execute(
-                select(doc.c.title).where(doc.c.id.in_(documents)).order_by(doc.c.id)
-            ).scalars()
-        )
-    return dict(data), titles
+        rows = conn.execute(
+            select(doc.c.kind, doc.c.status, doc.c.title, doc.c.subject, doc.c.number)
+            .where(doc.c.id.in_(documents))
+            .order_by(doc.c.id)
+        ).all()
+    names = []
+    for kind, status, title, subject, number in rows:
+        name = doc_name(DocKind(kind), DocStatus(status), locale, title)
+        names.append(f"{name}{': ' + subject if subject else ''} · {number or title}")
+    return dict(data), names
 
 
 def customer_names(db: Database, agreement_ids: list[str]) -> dict[str, str]:

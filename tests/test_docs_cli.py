@@ -70,7 +70,7 @@ def test_bundle_zip_with_an_index(agreement: str, capsys: pytest.CaptureFixture[
         sla = z.read(f"{agreement}_SLA_v1.zh-CN.md")
     assert len(names) == 1 + 2 * 5  # M1, M2, M3, M4, M5: both languages, and the index
     assert hashlib.sha256(sla).hexdigest() in index and CUSTOMER in sla.decode()
-    assert f"| {agreement}/SLA/v1 | Service level agreement (draft) | in effect |" in index
+    assert f"| {agreement}/SLA/v1 | Service level agreement | in effect |" in index
     # the same data gives the same bytes (fixed timestamps inside)
     assert main(["docs", "bundle", agreement, "-o", "arc2"]) == 0
     (again,) = capsys.readouterr().out.split()

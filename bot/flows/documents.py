@@ -196,6 +196,26 @@ SIGNED_NAMES: dict[DocKind, tuple[str, str]] = {
 }
 
 
+def signed(kind: DocKind, status: DocStatus, title: str = "") -> bool:
+    """Whether a document of a drafted kind (SLA, additional SLA) was signed: in effect or
+    superseded, or archived under the title signing gave it."""
+    names = SIGNED_NAMES.get(kind)
+    if names is None:
+        return False
+    if status in (DocStatus.IN_EFFECT, DocStatus.SUPERSEDED):
+        return True
+    return status is DocStatus.ARCHIVED and title.startswith(f"{names[0]} ·")
+
+
+def doc_name(kind: DocKind, status: DocStatus, locale: str, title: str = "") -> str:
+    """A document's name as its status reads: the signed SLA is "Service level agreement";
+    the draft label is for drafts (and drafts withdrawn by a redraft) only."""
+    if signed(kind, status, title):
+        en, zh = SIGNED_NAMES[kind]
+        return zh if locale.lower().startswith("zh") else en
+    return kind.label(locale)
+
+
 def doc_number(agreement_id: str, kind: DocKind, version: int, subject_no: int = 0) -> str:
     """`SLA-2026-0005/SLA/v2`; a per-department or per-contract document adds its ordinal
     (`SLA-2026-0005/OLA-2/v1`)."""

@@ -168,11 +168,13 @@ def _document_blocks(d: AgreementDetail, locale: str) -> list[Block]:
 
 
 def _document_line(doc: Mapping[str, Any], locale: str) -> str:
-    """`SLA-2026-0001/SLA/v1` Service level agreement (draft) · v1 · in effect."""
-    from bot.flows.documents import DocKind, DocStatus
+    """`SLA-2026-0001/SLA/v1` Service level agreement · v1 · in effect (the draft label only
+    while it is a draft)."""
+    from bot.flows.documents import DocKind, DocStatus, doc_name
 
     kind, status = DocKind(doc["kind"]), DocStatus(doc["status"])
-    name = kind.label(locale) + (f": {doc['subject']}" if doc["subject"] else "")
+    name = doc_name(kind, status, locale, doc["title"] or "")
+    name += f": {doc['subject']}" if doc["subject"] else ""
     return t(
         "show_document_line",
         locale,

@@ -143,7 +143,7 @@ class Sandbox:
             workspace.load(self.state, self.workspace_file)
         self.standin.start()
         settings = self.settings()
-        self.db = Database(settings.database_url)
+        self.db = Database(settings.database_url, timezone=settings.timezone)
         prepare_database(settings, self.db)
         now = datetime.now(UTC)
         if self.demo and not count_agreements(self.db):

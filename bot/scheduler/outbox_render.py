@@ -116,7 +116,7 @@ class Renderer:
             return str(resp["ts"])
         if isinstance(p, ob.InformedPayload):  # told, no task (issue 9, rule 10)
             data, titles = await asyncio.to_thread(
-                ob.event_details, d.db, p.record_id, list(p.documents)
+                ob.event_details, d.db, p.record_id, list(p.documents), loc
             )
             text, blocks = informed_blocks(
                 p.model_dump(),
@@ -157,7 +157,7 @@ class Renderer:
             blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
         else:
             data, titles = await asyncio.to_thread(
-                ob.event_details, d.db, p.record_id, list(p.documents)
+                ob.event_details, d.db, p.record_id, list(p.documents), loc
             )
             text, blocks = event_blocks(
                 p.model_dump(),
