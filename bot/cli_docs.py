@@ -1,5 +1,6 @@
 """`slm-bot docs list ID` and `slm-bot docs render ID [--kind K] [--version N] [--format F]
-[--locale L] [-o DIR]`: an agreement's issued documents, and files of them."""
+[--locale L] [-o DIR]`: an agreement's issued documents, and files of them; `docs bundle ID`
+(one zip) and `docs backfill [ID] --as USER` (text for documents issued before 0008)."""
 
 from __future__ import annotations
 
@@ -80,10 +81,29 @@ def cmd_bundle(args: argparse.Namespace, settings: Settings, open_db: OpenDb) ->
     return 0
 
 
+def cmd_backfill(args: argparse.Namespace, settings: Settings, open_db: OpenDb) -> int:
+    from datetime import UTC, datetime
+
+    from bot.i18n import Safe, t
+    from store.doc_backfill import backfill
+
+    loc = settings.locale
+    done = backfill(open_db(settings), args.id, actor=args.actor, now=datetime.now(UTC))
+    for b in done:
+        aid = Safe(b.agreement_id)
+        if b.numbers:
+            print(t("cli_backfill_done", loc, id=aid, numbers=Safe(", ".join(b.numbers))))
+        if b.failed:
+            print(t("cli_backfill_failed", loc, id=aid, numbers=Safe(", ".join(b.failed))))
+    if not any(b.numbers or b.failed for b in done):
+        print(t("cli_backfill_none", loc))
+    return 1 if any(b.failed for b in done) else 0
+
+
 def register(sub: Any, open_db: OpenDb) -> None:
     """Add `docs list` and `docs render` to the command line's subparsers."""
     sp = sub.add_parser("docs", help="an agreement's documents: list, or render to files")
-    dsub = sp.add_subparsers(dest="docs_cmd", required=True, metavar="list|render|bundle")
+    dsub = sp.add_subparsers(dest="docs_cmd", required=True, metavar="list|render|bundle|backfill")
     lp = dsub.add_parser("list", help="number, status, date and name of every document")
     lp.add_argument("id")
     lp.add_argument("--locale", choices=LOCALES, default="en")
@@ -100,3 +120,9 @@ def register(sub: Any, open_db: OpenDb) -> None:
     bp.add_argument("id")
     bp.add_argument("-o", "--output", default=".", help="directory (default: here)")
     bp.set_defaults(fn=lambda a, s: cmd_bundle(a, s, open_db))
+    fp = dsub.add_parser(
+        "backfill", help="render documents issued before 0008 from their data (reconstructed)"
+    )
+    fp.add_argument("id", nargs="?", help="one agreement (default: every one that needs it)")
+    fp.add_argument("--as", dest="actor", required=True, help="who runs it (audited)")
+    fp.set_defaults(fn=lambda a, s: cmd_backfill(a, s, open_db))

@@ -27,6 +27,7 @@ OTHER_KINDS = (
     "role.grant",
     "role.revoke",
     "user.locale",
+    "documents.backfill",
 )
 
 

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Index, Numeric, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, Index, Numeric, Table, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from bot.flows.behaviour import ReviewClock
@@ -191,6 +191,8 @@ class DocumentText(SQLModel, table=True):
     body: str = Field(sa_type=Text)
     sha256: str = Field(max_length=64)
     rendered_at: datetime = _ts()
+    #: rendered afterwards from the stored form data (issued before documents were rendered)
+    reconstructed: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 class Approval(SQLModel, table=True):
