@@ -3,12 +3,15 @@ previous one withdrawn, and what changed (field by field, and the rendered text)
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 from sqlmodel import col
 
+from bot.cli import main
 from bot.flows.errors import AlreadyDone, InvalidTransition, PermissionDenied
 from bot.flows.machine import AgreementState, decide
 from bot.flows.onboarding_forms import M4Form
@@ -22,7 +25,7 @@ from store.doc_queries import list_documents
 from store.lifecycle import perform
 from store.models import AgreementVersion, AuditEvent, OutboxMessage
 from store.redraft import compare
-from tests.support import ACTOR, START, Clock, drive, forms
+from tests.support import ACTOR, START, Clock, drive, forms, setup_world
 
 FORMS: dict[str, dict[str, Any]] = sample_forms(START)
 NEW_TERMS = {"price": "135000.00", "availability_pct": "99.95", "negotiation": "Customer asked"}
@@ -177,3 +180,31 @@ def test_additional_sla_redraft(world: Database, clock: Clock) -> None:
     perform(world, aid, "C3", f["C3"], actor=ACTOR["C3"], now=clock())
     docs = {d.number: d.status.value for d in list_documents(world, aid)}
     assert docs[f"{aid}/ASLA/v2"] == "in_effect" and docs[f"{aid}/ASLA/v1"] == "withdrawn"
+
+
+@pytest.mark.parametrize(("loc", "label"), [("en", "Price (per year)"), ("zh-CN", "价格（每年）")])
+def test_redraft_on_the_command_line_prints_the_changes(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    loc: str,
+    label: str,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("SLM_LOCALE", loc)
+    assert main(["migrate"]) == 0
+    db = Database(url)
+    try:
+        setup_world(db)
+        aid = drive(db, "M5", Clock()).agreement_id
+    finally:
+        db.dispose()
+    capsys.readouterr()
+    data = json.dumps(forms()["M4"] | {"price": "99000"})
+    assert main(["act", aid, "M4", "--data", data, "--as", "U_SALES"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == f"{aid}: M4 done (done); next: M5"
+    assert out[1].startswith("M4 ") and f"{aid}/SLA/v2" in out[1] and f"{aid}/SLA/v1" in out[1]
+    assert f"  {label}" in out[2] and "120000.00 -> 99000.00" in out[2]
+    assert any(ln.startswith("  +") and "99,000.00" in ln for ln in out[3:])
