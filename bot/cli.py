@@ -221,7 +221,13 @@ def cmd_catalog(args: argparse.Namespace, settings: Settings) -> int:
 
     db = _db(settings)
     if args.catalog_cmd == "save":
-        e = save_entry(db, _json_arg(args.data, "--data"), actor=args.actor, now=_now())
+        e = save_entry(
+            db,
+            _json_arg(args.data, "--data"),
+            actor=args.actor,
+            now=_now(),
+            agreement_id=args.agreement,
+        )
         print(f"{e.code} v{e.version} saved")
         return 0
     with db.read() as s:
@@ -454,6 +460,12 @@ def build_parser() -> argparse.ArgumentParser:
     cp = csub.add_parser("save", help="add an entry or a new version of one")
     cp.add_argument("--data", required=True, help="JSON object, @file or -")
     cp.add_argument("--as", dest="actor", required=True, help="acting user (role slm)")
+    cp.add_argument(
+        "--for",
+        dest="agreement",
+        default=None,
+        help="the agreement whose M3 or C1 (catalogue update) this edit is part of (audited)",
+    )
     cp.set_defaults(fn=cmd_catalog)
 
     sp = sub.add_parser("request", help="M1: record a customer's request (new agreement)")

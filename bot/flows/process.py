@@ -431,6 +431,7 @@ ACTIONS: tuple[Action, ...] = (
         outputs=(D.SLA,),
         sets_flags=("suppliers_needed",),
         prefill=Prefill.REQUEST,
+        effects=(E.CATALOGUE_DEVIATIONS,),
     ),
     Action(
         "M5",
@@ -675,6 +676,7 @@ ACTIONS: tuple[Action, ...] = (
         outputs=(D.ADDITIONAL_SLA,),
         sets_flags=("supplier_changes_needed",),
         prefill=Prefill.AGREEMENT,
+        effects=(E.CATALOGUE_DEVIATIONS,),
     ),
     Action(
         "C3",
