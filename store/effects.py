@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -176,7 +176,7 @@ def _sign(c: Ctx) -> None:
     if draft is None:
         raise FormInvalid.one("__root__", "no_draft", "there is no SLA draft to sign")
     if c.d.action.id == ADDITIONAL_SIGNING and not takes_effect_at_signing(
-        draft.start_date, (c.now.astimezone(UTC) - timedelta(hours=12)).date()
+        draft.start_date, c.now.astimezone(UTC).date()
     ):
         # the additional SLA waits for its effective date; the sweep switches (rule 9)
         draft.status = VersionStatus.SIGNED.value

@@ -1,9 +1,9 @@
 """The additional SLA takes effect on its date (issue 9, rule 9): pure rules of SLA versions.
 
-C3 signs the additional SLA drafted at C2. When its effective date has not begun anywhere yet
-the signed version waits (`signed`); the version in effect stays in effect until the sweep
-switches on the effective date (local day of the sweep's time zone): one transaction, audited
-under C3, exactly once.
+C3 signs the additional SLA drafted at C2. Signed on or after its effective date (UTC) it takes
+effect at once; signed before, it waits (`signed`) and the version in effect stays in effect
+until the sweep switches on the effective date (the local day in the bot's time zone): one
+transaction, audited under C3, exactly once.
 """
 
 from __future__ import annotations
@@ -31,10 +31,10 @@ SWITCH_ACTION = f"{ADDITIONAL_SIGNING}.in_effect"
 OPEN_STATUSES = (VersionStatus.IN_EFFECT, VersionStatus.DRAFT, VersionStatus.SIGNED)
 
 
-def takes_effect_at_signing(effective_from: date, earliest_today: date) -> bool:
-    """A signed version takes effect at once when its effective day has begun everywhere
-    (`earliest_today`: the earliest calendar day on earth at the signing instant)."""
-    return effective_from <= earliest_today
+def takes_effect_at_signing(effective_from: date, today: date) -> bool:
+    """A signed version takes effect at once when its effective day has come (`today`: the
+    UTC day of the signature; the sweep, in the bot's time zone, switches the others)."""
+    return effective_from <= today
 
 
 @dataclass(frozen=True)
