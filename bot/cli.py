@@ -107,6 +107,7 @@ def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.flows.sla_versions import pending_in
     from bot.history import event_words
     from store.queries import get_agreement
 
@@ -128,6 +129,12 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
         f"  SLA version: {d.sla_version}   tier: {r.tier or '-'}   "
         f"term: {d.start_date or '-'} .. {r.end_date or '-'}   review: {d.review_cadence}"
     )
+    pending = pending_in(d.versions)
+    if pending is not None:
+        print(
+            f"  SLA v{pending.number} (tier {pending.tier}) signed, takes effect on "
+            f"{pending.effective_from.isoformat()}; v{d.sla_version} in effect until then"
+        )
     print(
         f"  sales: {r.sales_user}   owner: {r.owner or '-'}   open: {', '.join(r.pending) or '-'}"
     )

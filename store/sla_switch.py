@@ -106,7 +106,7 @@ def switch(db: Database, agreement_id: str, *, today: date, now: datetime) -> in
         enqueue_many(
             s, agreement_id=agreement_id, now=now, messages=[Message("card", None, CardPayload())]
         )
-        return new.number
+        return int(new.number)
 
 
 def _iso(d: date | None) -> str | None:

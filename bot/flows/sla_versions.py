@@ -8,9 +8,11 @@ transaction, audited under C3, exactly once.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from bot.flows.process import ADDITIONAL_SIGNING
 
@@ -50,3 +52,14 @@ def due(pending: list[Pending], today: date) -> Pending | None:
     """The version to put into effect on `today`: the newest signed one whose day has come."""
     ready = [p for p in pending if p.effective_from <= today]
     return max(ready, key=lambda p: p.number) if ready else None
+
+
+def pending_in(versions: Iterable[Mapping[str, Any]]) -> Pending | None:
+    """The signed version waiting for its date among an agreement's versions (rows with
+    number, status, start_date, tier), the newest if several."""
+    signed = [
+        Pending(int(v["number"]), v["start_date"], int(v["tier"]))
+        for v in versions
+        if v["status"] == VersionStatus.SIGNED.value
+    ]
+    return max(signed, key=lambda p: p.number) if signed else None
