@@ -36,21 +36,6 @@ def due_switches(db: Database, today: date) -> list[str]:
         return list(rows)
 
 
-def pending_version(db: Database, agreement_id: str) -> Pending | None:
-    """The signed version that waits for its effective date, if any (the newest)."""
-    with db.read() as s:
-        v = s.execute(
-            select(AgreementVersion)
-            .where(
-                col(AgreementVersion.agreement_id) == agreement_id,
-                col(AgreementVersion.status) == _SIGNED,
-            )
-            .order_by(col(AgreementVersion.number).desc())
-            .limit(1)
-        ).scalar_one_or_none()
-        return Pending(v.number, v.start_date, v.tier) if v else None
-
-
 def switch(db: Database, agreement_id: str, *, today: date, now: datetime) -> int | None:
     """Put the due signed version of one agreement into effect; the number switched to, or
     None when there was nothing to do (not due yet, or done by another sweep)."""

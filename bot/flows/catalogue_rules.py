@@ -110,8 +110,7 @@ def deviations(entry: Entry, values: Mapping[str, Any]) -> list[Deviation]:
 
 def _num(d: Decimal) -> str:
     """A decimal as people write it: 120000, 99.9 (no exponent, no trailing zeros)."""
-    text = format(d.normalize(), "f")
-    return text
+    return format(d.normalize(), "f")
 
 
 def check_catalogue(
