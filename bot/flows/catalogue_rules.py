@@ -59,9 +59,7 @@ class Deviation:
 def _usable(name: str, code: str, facts: CatalogueFacts) -> Entry:
     entry = facts.entries.get(code)
     if entry is None:
-        raise FormInvalid.one(
-            name, "unknown_entry", f"there is no catalogue entry {code!r}", entry=code
-        )
+        raise FormInvalid.one(name, "unknown_entry", f"no catalogue entry {code!r}", entry=code)
     if not entry.active:
         raise FormInvalid.one(
             name, "inactive_entry", f"catalogue entry {code!r} is no longer offered", entry=code
@@ -78,6 +76,8 @@ def check_offer(values: Mapping[str, Any], facts: CatalogueFacts) -> None:
 def check_pick(values: Mapping[str, Any], facts: CatalogueFacts, offering: str) -> Entry:
     """M4 and C2: the entry is one the offering step offered, and still active."""
     code = str(values.get("entry") or "")
+    if code not in facts.entries:
+        return _usable("entry", code, facts)  # unknown: said as such
     if facts.offered and code not in facts.offered:
         raise FormInvalid.one(
             "entry",
