@@ -184,8 +184,39 @@ def test_card_shows_the_signed_sla_until_the_sweep_switches(slack: SlackClient) 
         assert f"SLA v2（2级）已签署，将于 {effective.isoformat()} 生效" in card
     else:
         assert f"SLA v2 (tier 2) is signed and takes effect on {effective.isoformat()}" in card
+    resp = slack.command(SLM, f"show {ag}")  # /sla show says the same
+    assert resp.status_code == 200
+    shown = json.dumps(resp.json(), ensure_ascii=False)
+    assert (
+        f"将于 {effective.isoformat()} 生效" if zh(slack) else "is signed and takes effect"
+    ) in shown
     at = datetime.combine(effective, datetime.min.time(), UTC) + timedelta(hours=1)
     assert Sweeper(db).run(at).switched == [ag]
     card = json.dumps(card_of(slack, ag), ensure_ascii=False)
     assert "已签署" not in card and "is signed" not in card
     assert get_agreement(db, ag).sla_version == 2
+
+
+def test_c1_updates_an_entry_from_its_modal_audited_under_c1(slack: SlackClient) -> None:
+    db = slack.app.db
+    clock = Clock()
+    save_entry(db, DB_OPS, actor=SLM, now=clock())
+    ag = drive(db, "C1", clock).agreement_id
+    view = open_modal(slack, SLM, card_of(slack, ag), "C1")
+    assert [o["value"] for o in inputs(view)["sla-f-entries"]["options"]].count("DB-OPS") == 1
+    (add,) = [b for b in buttons(view) if b["action_id"] == "sla-catalog-edit"]
+    state = slack.standin.state
+    slack.click(SLM, add, view=view)
+    wait_for(lambda: len(state.open_views(SLM)) == 2, what="catalogue modal pushed")
+    entry_view = state.open_views(SLM)[-1]
+    updated = {f"cat-{k}": v for k, v in DB_OPS.items() if k != "targets"} | {"cat-price": "125000"}
+    assert slack.submit(SLM, entry_view, fill(entry_view, updated)).status_code == 200
+    with db.read() as s:
+        rows = s.execute(
+            select(col(AuditEvent.step), col(AuditEvent.data)).where(
+                col(AuditEvent.agreement_id) == ag, col(AuditEvent.action) == "catalogue.save"
+            )
+        ).all()
+    assert [(step, data["code"], data["price"]) for step, data in rows] == [
+        ("C1", "DB-OPS", "125000")
+    ]
