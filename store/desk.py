@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import String, cast, select
+from sqlalchemy import Connection, String, cast, select
 
 from bot.flows.sla_versions import Pending, VersionStatus, pending_in
 from store.db import Database
@@ -73,6 +73,19 @@ class Card:
         return describe(self.status, self.pending, locale)
 
 
+def _pending(conn: Connection, agreement_id: str) -> Pending | None:
+    """A signed additional SLA waiting for its effective date (C3, rule 9)."""
+    return pending_in(
+        dict(v)
+        for v in conn.execute(
+            select(_VS.c.number, _VS.c.status, _VS.c.start_date, _VS.c.tier).where(
+                _VS.c.agreement_id == agreement_id,
+                _VS.c.status == VersionStatus.SIGNED.value,
+            )
+        ).mappings()
+    )
+
+
 def load_card(db: Database, agreement_id: str) -> Card | None:
     with db.read() as s:
         conn = s.connection()
@@ -112,15 +125,7 @@ def load_card(db: Database, agreement_id: str) -> Card | None:
             .order_by(_DC.c.id.desc())
             .limit(1)
         ).scalar_one_or_none()
-        pending = pending_in(
-            dict(v)
-            for v in conn.execute(
-                select(_VS.c.number, _VS.c.status, _VS.c.start_date, _VS.c.tier).where(
-                    _VS.c.agreement_id == agreement_id,
-                    _VS.c.status == VersionStatus.SIGNED.value,
-                )
-            ).mappings()
-        )
+        pending = _pending(conn, agreement_id)
     return Card(
         pending_sla=pending,
         sla_doc=sla_doc or None,

@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.flows.catalogue_rules import DEVIATIONS
 from bot.flows.process import CATALOGUE_STEP, CATALOGUE_UPDATE
-from bot.flows.sla_versions import Pending
+from bot.flows.sla_versions import Pending, pending_in
 from bot.handlers.context import StepContext
 from bot.handlers.ids import ActionId, CallbackId
 from bot.handlers.kit import actions, button, context, plain, section
@@ -95,3 +95,11 @@ def pending_line(pending: Pending, current: int, locale: str) -> str:
         day=pending.effective_from.isoformat(),
         current=current,
     )
+
+
+def pending_blocks(
+    versions: Sequence[Mapping[str, Any]], current: int, locale: str
+) -> list[dict[str, Any]]:
+    """`/sla show`: the signed version waiting for its date, if any."""
+    pending = pending_in(versions)
+    return [] if pending is None else [context(pending_line(pending, current, locale))]

@@ -6,10 +6,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.flows.roles import Role
-from bot.flows.sla_versions import pending_in
 from bot.flows.tiers import Tier
 from bot.handlers.cards import mention, step_title
-from bot.handlers.catalogue_offer import pending_line
+from bot.handlers.catalogue_offer import pending_blocks
 from bot.handlers.context import StepRef
 from bot.handlers.ids import ActionId, BlockId, CallbackId
 from bot.handlers.kit import (
@@ -88,9 +87,7 @@ def show_blocks(d: AgreementDetail, locale: str) -> tuple[str, list[Block]]:
             ]
         ),
     ]
-    pending = pending_in(d.versions)
-    if pending is not None:
-        blocks.append(context(pending_line(pending, d.sla_version, locale)))
+    blocks += pending_blocks(d.versions, d.sla_version, locale)
     if d.tasks:
         lines = []
         for task in d.tasks:
