@@ -108,6 +108,7 @@ def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
     from bot.cli_redraft import doc_words
+    from bot.flows.sla_versions import pending_in
     from bot.history import event_words
     from store.queries import get_agreement
 
@@ -129,6 +130,12 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
         f"  SLA version: {d.sla_version}   tier: {r.tier or '-'}   "
         f"term: {d.start_date or '-'} .. {r.end_date or '-'}   review: {d.review_cadence}"
     )
+    pending = pending_in(d.versions)
+    if pending is not None:
+        print(
+            f"  SLA v{pending.number} (tier {pending.tier}) signed, takes effect on "
+            f"{pending.effective_from.isoformat()}; v{d.sla_version} in effect until then"
+        )
     print(
         f"  sales: {r.sales_user}   owner: {r.owner or '-'}   open: {', '.join(r.pending) or '-'}"
     )
@@ -222,7 +229,13 @@ def cmd_catalog(args: argparse.Namespace, settings: Settings) -> int:
 
     db = _db(settings)
     if args.catalog_cmd == "save":
-        e = save_entry(db, _json_arg(args.data, "--data"), actor=args.actor, now=_now())
+        e = save_entry(
+            db,
+            _json_arg(args.data, "--data"),
+            actor=args.actor,
+            now=_now(),
+            agreement_id=args.agreement,
+        )
         print(f"{e.code} v{e.version} saved")
         return 0
     with db.read() as s:
@@ -459,6 +472,12 @@ def build_parser() -> argparse.ArgumentParser:
     cp = csub.add_parser("save", help="add an entry or a new version of one")
     cp.add_argument("--data", required=True, help="JSON object, @file or -")
     cp.add_argument("--as", dest="actor", required=True, help="acting user (role slm)")
+    cp.add_argument(
+        "--for",
+        dest="agreement",
+        default=None,
+        help="the agreement whose M3 or C1 (catalogue update) this edit is part of (audited)",
+    )
     cp.set_defaults(fn=cmd_catalog)
 
     sp = sub.add_parser("request", help="M1: record a customer's request (new agreement)")

@@ -16,6 +16,7 @@ from jinja2 import UndefinedError
 
 from bot.flows.process import ACTIONS
 from bot.flows.roles import Role
+from bot.flows.sla_versions import SWITCH_ACTION
 from bot.i18n import Safe, catalogue, t
 from bot.i18n import escape as escape_text
 
@@ -24,6 +25,7 @@ OTHER_KINDS = (
     "agreement.create",
     "M11.improvement_done",
     "catalogue.save",
+    SWITCH_ACTION,
     "role.grant",
     "role.revoke",
     "user.locale",

@@ -10,12 +10,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
-from bot.flows.errors import PermissionDenied
+from bot.flows.errors import InvalidTransition, NotFound, PermissionDenied
 from bot.flows.forms import form_invalid
-from bot.flows.process import CATALOGUE_STEP
+from bot.flows.process import CATALOGUE_STEP, CATALOGUE_UPDATE
 from bot.flows.roles import Role
 from store.db import Database
-from store.models import AuditEvent, CatalogueEntry
+from store.models import Agreement, AuditEvent, CatalogueEntry
 from store.roles import roles_of
 
 Minutes = Annotated[int, Field(gt=0, le=60 * 24 * 90)]
@@ -78,10 +78,34 @@ def current_entries(s: Session, *, include_inactive: bool = False) -> list[Catal
     return [r for r in rows if include_inactive or r.active]
 
 
+def _step_of(s: Session, agreement_id: str | None) -> str:
+    """The step a catalogue edit is audited under: C1 when made for an agreement whose
+    change is at C1 (the catalogue update), else M3 (rule 8)."""
+    if agreement_id is None:
+        return CATALOGUE_STEP
+    ag = s.get(Agreement, agreement_id.upper())
+    if ag is None:
+        raise NotFound(code="no_agreement", agreement=agreement_id)
+    for step in (CATALOGUE_UPDATE, CATALOGUE_STEP):
+        if step in (ag.pending or []):
+            return step
+    raise InvalidTransition(
+        code="catalogue_not_open", agreement=ag.id, steps=f"{CATALOGUE_STEP}/{CATALOGUE_UPDATE}"
+    )
+
+
 def save_entry(
-    db: Database, data: dict[str, Any] | CatalogueInput, *, actor: str, now: datetime
+    db: Database,
+    data: dict[str, Any] | CatalogueInput,
+    *,
+    actor: str,
+    now: datetime,
+    agreement_id: str | None = None,
 ) -> CatalogueEntry:
-    """Add an entry, or a new version of it when it changed (old SLAs keep theirs)."""
+    """Add an entry, or a new version of it when it changed (old SLAs keep theirs).
+
+    With `agreement_id` the edit is made for that agreement's M3 or C1 (whichever is open)
+    and audited under that step and agreement."""
     try:
         inp = data if isinstance(data, CatalogueInput) else CatalogueInput.model_validate(data)
     except ValidationError as exc:
@@ -89,6 +113,7 @@ def save_entry(
     with db.write() as s:
         if Role.SLM not in roles_of(s, actor):
             raise PermissionDenied("catalogue edit", (Role.SLM,))
+        step = _step_of(s, agreement_id)
         latest = s.execute(
             select(CatalogueEntry)
             .where(col(CatalogueEntry.code) == inp.code)
@@ -116,9 +141,10 @@ def save_entry(
         s.flush()
         s.add(
             AuditEvent(
+                agreement_id=agreement_id.upper() if agreement_id else None,
                 actor=actor,
                 at=now,
-                step=CATALOGUE_STEP,
+                step=step,
                 action="catalogue.save",
                 data=inp.model_dump(mode="json") | {"version": entry.version},
                 before={"version": latest.version if latest else None},

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import String, cast, select
+from sqlalchemy import Connection, String, cast, select
 
+from bot.flows.sla_versions import Pending, VersionStatus, pending_in
 from store.db import Database
 from store.models import (
     Agreement,
+    AgreementVersion,
     AuditEvent,
     Customer,
     Document,
@@ -22,6 +24,7 @@ from store.queries import AgreementRow, ListFilter, list_agreements
 
 _AG, _CU, _TK = table_of(Agreement), table_of(Customer), table_of(Task)
 _AU, _SR, _DC = table_of(AuditEvent), table_of(StepRecord), table_of(Document)
+_VS = table_of(AgreementVersion)
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,8 @@ class Card:
     last_at: datetime | None
     #: the number of the SLA document in effect (`SLA-2026-0001/SLA/v1`), if any
     sla_doc: str | None = None
+    #: a signed additional SLA waiting for its effective date (C3, rule 9)
+    pending_sla: Pending | None = None
 
     @property
     def current(self) -> str:
@@ -66,6 +71,19 @@ class Card:
         from store.queries import describe
 
         return describe(self.status, self.pending, locale)
+
+
+def _pending(conn: Connection, agreement_id: str) -> Pending | None:
+    """A signed additional SLA waiting for its effective date (C3, rule 9)."""
+    return pending_in(
+        dict(v)
+        for v in conn.execute(
+            select(_VS.c.number, _VS.c.status, _VS.c.start_date, _VS.c.tier).where(
+                _VS.c.agreement_id == agreement_id,
+                _VS.c.status == VersionStatus.SIGNED.value,
+            )
+        ).mappings()
+    )
 
 
 def load_card(db: Database, agreement_id: str) -> Card | None:
@@ -107,7 +125,9 @@ def load_card(db: Database, agreement_id: str) -> Card | None:
             .order_by(_DC.c.id.desc())
             .limit(1)
         ).scalar_one_or_none()
+        pending = _pending(conn, agreement_id)
     return Card(
+        pending_sla=pending,
         sla_doc=sla_doc or None,
         id=row["id"],
         customer=row["customer_name"],

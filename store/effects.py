@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -19,7 +19,14 @@ from bot.flows.behaviour import Assignee, Effect
 from bot.flows.errors import FormInvalid
 from bot.flows.forms import DeptLines, parse_form
 from bot.flows.machine import Decision
-from bot.flows.process import ACTION_BY_ID, ACTIONS, INITIATION, VersionEffect
+from bot.flows.process import (
+    ACTION_BY_ID,
+    ACTIONS,
+    ADDITIONAL_SIGNING,
+    INITIATION,
+    VersionEffect,
+)
+from bot.flows.sla_versions import OPEN_STATUSES, VersionStatus, takes_effect_at_signing
 from store.models import (
     OLA,
     Agreement,
@@ -168,6 +175,14 @@ def _sign(c: Ctx) -> None:
     draft = _version(c.s, c.ag, "draft")
     if draft is None:
         raise FormInvalid.one("__root__", "no_draft", "there is no SLA draft to sign")
+    if c.d.action.id == ADDITIONAL_SIGNING and not takes_effect_at_signing(
+        draft.start_date, c.now.astimezone(UTC).date()
+    ):
+        # the additional SLA waits for its effective date; the sweep switches (rule 9)
+        draft.status = VersionStatus.SIGNED.value
+        c.s.add(draft)
+        c.rec.sla_version = draft.number
+        return
     _take_effect(c, draft)
 
 
@@ -299,7 +314,7 @@ def _handover(c: Ctx) -> None:
     c.task_dms += [(c.ag.owner, a) for a in moved if c.ag.owner != old]
 
 
-def _olas(c: Ctx, lines: list[Any]) -> None:
+def _olas(c: Ctx, lines: list[Any], *, version: int | None = None) -> None:
     for ln in lines:
         dept, text = (
             (ln["department"], ln["text"]) if isinstance(ln, dict) else (ln.department, ln.text)
@@ -307,7 +322,7 @@ def _olas(c: Ctx, lines: list[Any]) -> None:
         c.s.add(
             OLA(
                 agreement_id=c.ag.id,
-                sla_version=c.ag.sla_version,
+                sla_version=version or c.ag.sla_version,
                 step=c.d.action.step,
                 department=dept,
                 commitment=text,
@@ -335,7 +350,9 @@ def _c3(c: Ctx) -> None:
             raise FormInvalid(
                 {"ola_updates": problem.english}, problems={"ola_updates": problem}
             ) from None
-        _olas(c, [ln.model_dump() for ln in lines])
+        draft = _version(c.s, c.ag, VersionStatus.DRAFT.value)
+        # the OLA changes belong to the additional SLA being signed (rule 9)
+        _olas(c, [ln.model_dump() for ln in lines], version=draft.number if draft else None)
 
 
 @effect(Effect.SUPERSEDE_REJECTED_OLAS)
@@ -457,7 +474,7 @@ def _t7(c: Ctx) -> None:
         update(AgreementVersion)
         .where(
             col(AgreementVersion.agreement_id) == ag_id,
-            col(AgreementVersion.status).in_(["in_effect", "draft"]),
+            col(AgreementVersion.status).in_([st.value for st in OPEN_STATUSES]),
         )
         .values(status="archived")
     )
@@ -568,3 +585,7 @@ def apply_effects(c: Ctx) -> None:
         REGISTRY[effect](c)
     if c.d.version is not None:
         VERSION_EFFECTS[c.d.version](c)
+
+
+# effects implemented in modules of their own register on import
+from store import catalogue_facts as _catalogue_facts  # noqa: E402, F401

@@ -13,6 +13,7 @@ from bot.flows.errors import ProcessRunning
 from bot.flows.integrity import NEEDS_DRAFT, NEEDS_NOTICE, NEEDS_OPS, RUNNING, Facts
 from bot.flows.process import ACTION_BY_ID, INITIATION, INITIATION_REVIEW, NOTICE, Status
 from bot.flows.roles import Role
+from store.catalogue_facts import catalogue_facts
 from store.effects import last_record
 from store.models import OLA, Agreement, AgreementVersion, StepRecord, table_of
 from store.roles import holders
@@ -66,6 +67,7 @@ def facts_for(s: Session, ag: Agreement, action_id: str, now: datetime) -> Facts
             notice_end = date.fromisoformat(end) if isinstance(end, str) else None
     ops = frozenset(holders(s, [Role.OPS_LEAD])) if action_id in NEEDS_OPS else None
     return Facts(
+        catalogue=catalogue_facts(s, ag, action_id),
         ops_leads=ops,
         today=latest_day(now),
         draft_on=_draft_on(s, ag) if action_id in NEEDS_DRAFT else None,

@@ -100,12 +100,19 @@ def new_agreement(db: Database, clock: Clock, customer: str = "Acme Logistics") 
     return submit_request(db, forms(customer)["M1"], actor="U_SALES", now=clock())
 
 
-def drive(db: Database, to: str, clock: Clock, customer: str = "Acme Logistics") -> Outcome:
-    """A new agreement on which `to` is open (or standing)."""
+def drive(
+    db: Database,
+    to: str,
+    clock: Clock,
+    customer: str = "Acme Logistics",
+    *,
+    override: dict[str, dict[str, Any]] | None = None,
+) -> Outcome:
+    """A new agreement on which `to` is open (or standing); `override` changes the forms of
+    actions on the way."""
     f = forms(customer, today=clock.now.date())
     out = new_agreement(db, clock, customer)
-    for action, override in PATHS.get(to, ()):
-        out = perform(
-            db, out.agreement_id, action, f[action] | override, actor=ACTOR[action], now=clock()
-        )
+    for action, path_override in PATHS.get(to, ()):
+        data = f[action] | path_override | (override or {}).get(action, {})
+        out = perform(db, out.agreement_id, action, data, actor=ACTOR[action], now=clock())
     return out

@@ -497,7 +497,8 @@ def test_old_slas_keep_the_catalogue_entry_they_were_signed_with(
     }
     v1 = save_entry(world, entry, actor="U_SLM", now=clock())
     assert save_entry(world, entry, actor="U_SLM", now=clock()).id == v1.id, "no change, no version"
-    ag1 = drive(world, "M4", clock, customer="Versioned One")
+    offer = {"M3": {"entries": ["NET-VER"]}}  # M4 picks from what M3 offered (issue 9, rule 8)
+    ag1 = drive(world, "M4", clock, customer="Versioned One", override=offer)
     perform(
         world,
         ag1.agreement_id,
@@ -508,7 +509,7 @@ def test_old_slas_keep_the_catalogue_entry_they_were_signed_with(
     )
     v2 = save_entry(world, entry | {"price": "1200"}, actor="U_SLM", now=clock())
     assert (v1.version, v2.version) == (1, 2)
-    ag2 = drive(world, "M4", clock, customer="Versioned Two")
+    ag2 = drive(world, "M4", clock, customer="Versioned Two", override=offer)
     perform(
         world,
         ag2.agreement_id,

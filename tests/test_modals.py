@@ -260,17 +260,27 @@ def test_big_catalogue_uses_option_groups() -> None:
     assert parse_state("M3", values)["entries"] == ["E000", "E249"]
 
 
-def test_no_catalogue_falls_back_to_text() -> None:
-    view = modal("M3", options={})
-    el = inputs(view)[0]["element"]
-    assert el["type"] == "plain_text_input"
-    assert el["multiline"] is True
-    assert View(**view).to_dict() == view
-    values = fill(view, {"entries": "DB-OPS\n NET-MON \n"})
-    assert parse_state("M3", values)["entries"] == ["DB-OPS", "NET-MON"]
-    m4 = modal("M4", options={"entry": []})
-    assert inputs(m4)[0]["element"]["type"] == "plain_text_input"
-    assert parse_state("M4", fill(m4, {"entry": "DB-OPS"}))["entry"] == "DB-OPS"
+@pytest.mark.parametrize("locale", LOCALES)
+def test_no_catalogue_says_so_and_offers_the_entry_modal(locale: str) -> None:
+    """Issue 9, rule 8: no free text that M4 would later reject. M3 (and C1) with an empty
+    catalogue say so and offer a button to the catalogue entry modal; M4 with nothing offered
+    says so; neither can be submitted."""
+    for action_id in ("M3", "C1"):
+        view = modal(action_id, locale, options={})
+        assert not inputs(view) and "submit" not in view
+        assert json.loads(view["private_metadata"])["agreement_id"] == "SLA-2026-0003"
+        (button,) = [e for b in view["blocks"] if b["type"] == "actions" for e in b["elements"]]
+        assert button["action_id"] == "sla-catalog-edit"
+        text = json.dumps(view, ensure_ascii=False)
+        assert ("服务目录中还没有有效条目" if locale != "en" else "no active entry") in text
+        assert View(**view).to_dict() == view
+    m4 = modal("M4", locale, options={"entry": []})
+    assert not inputs(m4) and "submit" not in m4
+    assert not [b for b in m4["blocks"] if b["type"] == "actions"], "sales cannot edit it"
+    # with entries, M3 and C1 still offer the button beside the select
+    m3 = modal("M3", locale)
+    assert inputs(m3)[0]["element"]["type"] == "multi_static_select"
+    assert any(b["type"] == "actions" for b in m3["blocks"])
 
 
 # --- round trip ---------------------------------------------------------------------------

@@ -32,6 +32,7 @@ class Effect(StrEnum):
     BUDGET_VARIANCE = "budget_variance"  # T6: variance figures in the accounting document
     ARCHIVE = "archive"  # T7: what the archive holds, by id
     WITHDRAW_CHANGE_DRAFT = "withdraw_change_draft"  # M13.withdraw: C2's unsigned draft goes
+    CATALOGUE_DEVIATIONS = "catalogue_deviations"  # M4, C2: what departs from the catalogue
 
 
 class Assignee(StrEnum):

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from bot.flows.catalogue_rules import CatalogueFacts, check_catalogue
 from bot.flows.errors import FormInvalid, InvalidTransition
 from bot.flows.process import Action, Status
 
@@ -74,6 +75,8 @@ class Facts:
     notice_end: date | None = None
     #: who holds the operations lead role (M8 and M8.handover name one of them)
     ops_leads: frozenset[str] | None = None
+    #: the catalogue and what M3 / C1 offered (M3, C1, M4, C2 check against it, rule 8)
+    catalogue: CatalogueFacts | None = None
 
 
 Rule = Callable[[Mapping[str, Any], Mapping[str, FlagValue], Facts], None]
@@ -176,6 +179,7 @@ def check_rules(
 ) -> None:
     for rule in RULES.get(act.id, ()):
         rule(values, flags, facts)
+    check_catalogue(act.id, values, facts.catalogue)
 
 
 #: actions whose checks compare with the customer's notice (its day and the end it names)

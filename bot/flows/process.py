@@ -434,6 +434,7 @@ ACTIONS: tuple[Action, ...] = (
         sets_flags=("suppliers_needed",),
         prefill=Prefill.REQUEST,
         redraft_while=("M5",),
+        effects=(E.CATALOGUE_DEVIATIONS,),
     ),
     Action(
         "M5",
@@ -679,6 +680,7 @@ ACTIONS: tuple[Action, ...] = (
         sets_flags=("supplier_changes_needed",),
         prefill=Prefill.AGREEMENT,
         redraft_while=("C3",),
+        effects=(E.CATALOGUE_DEVIATIONS,),
     ),
     Action(
         "C3",

@@ -169,7 +169,8 @@ def sample_forms(
         "C2": {
             "entry": entry,
             "tier": str(tier),
-            "effective_from": (start + timedelta(days=120)).isoformat(),
+            # in effect when C3 signs it (a later date waits for the sweep, issue 9 rule 9)
+            "effective_from": min(start + timedelta(days=120), today).isoformat(),
             "end_date": end.isoformat(),
             "price": "150000",
             "availability_pct": "99.9",

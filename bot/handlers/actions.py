@@ -137,9 +137,13 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 ),
             )
             return
-        await client.views_open(
-            trigger_id=payloads.trigger_id(body), view=catalog_modal(deps.locale)
-        )
+        # from a step modal (M3, C1): pushed on top of it, for that agreement's step
+        ctx = payloads.step_context(body)
+        view = catalog_modal(deps.locale, private_metadata=ctx.dumps() if ctx else None)
+        if ctx is not None and payloads.view(body).get("id"):
+            await client.views_push(trigger_id=payloads.trigger_id(body), view=view)
+            return
+        await client.views_open(trigger_id=payloads.trigger_id(body), view=view)
 
 
 async def open_from_button(client: AsyncWebClient, deps: Deps, body: Mapping[str, Any]) -> None:

@@ -18,6 +18,7 @@ from bot.flows.process import (
 )
 from bot.flows.roles import Role
 from bot.flows.tiers import Tier
+from bot.handlers.catalogue_offer import deviation_lines, pending_line
 from bot.handlers.context import StepRef
 from bot.handlers.ids import ActionId, BlockId
 from bot.handlers.kit import (
@@ -141,6 +142,8 @@ def card_blocks(card: Card, locale: str, *, due: str | None = None) -> tuple[str
         header(f"{card.id} · {card.customer}"),
         section(fields=fields),
     ]
+    if card.pending_sla is not None:
+        blocks.append(context(pending_line(card.pending_sla, card.sla_version, locale)))
     buttons: list[dict[str, Any]] = []
     for aid in card.pending:
         buttons += action_buttons(card.id, aid, card.lock_version, locale)
@@ -256,7 +259,7 @@ def event_blocks(
         branch=branch_text,
         actor=mention(str(payload.get("actor") or "")),
     )
-    body = [line, *summary_lines(action_id, data, locale)]
+    body = [line, *summary_lines(action_id, data, locale), *deviation_lines(data, locale)]
     blocks: list[Block] = [section("\n".join(body))]
     extra = []
     if documents:

@@ -35,7 +35,9 @@ def _input(
     return block
 
 
-def catalog_modal(locale: str) -> dict[str, Any]:
+def catalog_modal(locale: str, *, private_metadata: str | None = None) -> dict[str, Any]:
+    """The entry modal; `private_metadata` is the step modal's context when it was opened
+    from M3 or C1 (the edit is then made for that agreement's step, rule 8)."""
     text = {"type": "plain_text_input"}
     tiers = [{"text": plain(t(f"catalog_tier_{n}", locale)), "value": str(n)} for n in (1, 2, 3)]
     blocks = [
@@ -72,7 +74,7 @@ def catalog_modal(locale: str) -> dict[str, Any]:
             hint=t("catalog_h_targets", locale),
         ),
     ]
-    return {
+    view: dict[str, Any] = {
         "type": "modal",
         "callback_id": CallbackId.CATALOG,
         "title": plain(t("catalog_title", locale), 24),
@@ -80,6 +82,9 @@ def catalog_modal(locale: str) -> dict[str, Any]:
         "close": plain(t("button_cancel", locale), 24),
         "blocks": blocks,
     }
+    if private_metadata:
+        view["private_metadata"] = private_metadata
+    return view
 
 
 def parse_catalog(

@@ -15,12 +15,12 @@ from bot.flows.behaviour import Prefill
 from bot.flows.errors import DomainError
 from bot.flows.process import ACTION_BY_ID, ENTRY
 from bot.handlers import payloads
+from bot.handlers.catalogue_options import step_options
 from bot.handlers.context import StepContext
 from bot.handlers.errors import user_text
 from bot.handlers.modals import step_modal
 from bot.settings import Settings
 from bot.user_locale import current as current_locale
-from store.catalogue import current_entries
 from store.db import Database
 
 P = ParamSpec("P")
@@ -82,11 +82,6 @@ async def tell(
     await client.chat_postMessage(channel=user, text=text, blocks=blocks)
 
 
-def entry_options(db: Database) -> list[tuple[str, str]]:
-    with db.read() as s:
-        return [(e.code, f"{e.code} · {e.name} (tier {e.tier})") for e in current_entries(s)]
-
-
 def initial_values(db: Database, agreement_id: str | None, action: str) -> dict[str, Any]:
     """Sensible defaults from what earlier steps recorded (M4 from M1, C2 from the SLA; a
     redraft from the draft it replaces)."""
@@ -135,14 +130,27 @@ async def open_step(
         lock_version=lock_version,
         channel=payloads.channel_id(body),
     )
-    options = {"entry": await read(entry_options, deps.db)}
-    options["entries"] = options["entry"]
+    view = await step_view(deps, ctx, preset=preset, agreement_label=agreement_label)
+    await client.views_open(trigger_id=payloads.trigger_id(body), view=view)
+
+
+async def step_view(
+    deps: Deps,
+    ctx: StepContext,
+    *,
+    preset: Mapping[str, Any] | None = None,
+    agreement_label: str = "",
+) -> dict[str, Any]:
+    """An action's modal with its choices (the catalogue as the step may use it) and its
+    prefill (earlier steps, the catalogue entry of a draft, then `preset`)."""
+    action, agreement_id = ctx.action, ctx.agreement_id
+    options, from_entry = await read(step_options, deps.db, agreement_id, action, deps.locale)
     initial = await read(initial_values, deps.db, agreement_id, action)
+    initial.update(from_entry)
     initial.update(preset or {})
-    view = step_modal(
+    return step_modal(
         action, ctx, deps.locale, initial=initial, options=options, agreement_label=agreement_label
     )
-    await client.views_open(trigger_id=payloads.trigger_id(body), view=view)
 
 
 def domain_text(exc: DomainError, deps: Deps) -> str:

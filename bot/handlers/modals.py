@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.flows.process import ACTION_BY_ID, STEP_BY_ID
+from bot.handlers.catalogue_offer import edit_button, missing_catalogue, no_catalogue_view
 from bot.handlers.context import StepContext
 from bot.handlers.ids import CallbackId, field_block
 from bot.handlers.kit import MAX_VIEW_BLOCKS, context, escape, plain
@@ -60,10 +61,14 @@ def step_modal(
         step=escape(STEP_BY_ID[act.step].title(locale)),
         agreement=escape(truncate(agreement_label, AGREEMENT_LABEL_TEXT)),
     )
+    if missing_catalogue([spec.name for spec in specs], options):
+        title = modal_title(action_id, locale)
+        return no_catalogue_view(action_id, ctx, locale, title=title, heading=step_text)
     blocks: list[dict[str, Any]] = [context(step_text)]
     blocks += [
         input_block(spec, locale, initial=values.get(spec.name), options=options) for spec in specs
     ]
+    blocks += edit_button(action_id, ctx, locale)
     if len(blocks) > MAX_VIEW_BLOCKS:
         raise ValueError(f"{action_id}: {len(blocks)} blocks, Slack allows {MAX_VIEW_BLOCKS}")
     return {

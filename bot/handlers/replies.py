@@ -8,6 +8,7 @@ from typing import Any
 from bot.flows.roles import Role
 from bot.flows.tiers import Tier
 from bot.handlers.cards import mention, step_title
+from bot.handlers.catalogue_offer import pending_blocks
 from bot.handlers.context import StepRef
 from bot.handlers.ids import ActionId, BlockId, CallbackId
 from bot.handlers.kit import (
@@ -86,6 +87,7 @@ def show_blocks(d: AgreementDetail, locale: str) -> tuple[str, list[Block]]:
             ]
         ),
     ]
+    blocks += pending_blocks(d.versions, d.sla_version, locale)
     if d.tasks:
         lines = []
         for task in d.tasks:

@@ -16,7 +16,8 @@ from bot.flows.roles import Role
 from bot.handlers import payloads
 from bot.handlers.cards import mention
 from bot.handlers.catalog_modal import catalog_block, parse_catalog
-from bot.handlers.common import Deps, domain_text, run
+from bot.handlers.catalogue_offer import EDITS_CATALOGUE
+from bot.handlers.common import Deps, domain_text, run, step_view
 from bot.handlers.errors import next_actions, step_name
 from bot.handlers.ids import CallbackId
 from bot.handlers.kit import plain, section
@@ -183,10 +184,14 @@ async def submit_catalog(
     loc = deps.locale
     user = payloads.user_id(body)
     data, errors = parse_catalog(payloads.view_values(body))
+    ctx = payloads.step_context(body)  # opened from M3 or C1: made for that agreement's step
+    agreement = ctx.agreement_id if ctx and ctx.action in EDITS_CATALOGUE else None
     try:
         if errors:
             raise errors
-        entry = await run(save_entry, deps.db, data, actor=user, now=deps.clock())
+        entry = await run(
+            save_entry, deps.db, data, actor=user, now=deps.clock(), agreement_id=agreement
+        )
     except FormInvalid as exc:
         texts = localized_errors(exc, loc, form=CatalogueInput)
         await ack(
@@ -198,6 +203,10 @@ async def submit_catalog(
         await ack(response_action="update", view=notice_view(domain_text(exc, deps), loc))
         return
     await ack()
+    parent = payloads.view(body).get("previous_view_id")
+    if ctx is not None and parent:  # the step modal below now lists the entry
+        view = await step_view(deps, ctx, agreement_label=ctx.agreement_id or "")
+        await client.views_update(view_id=str(parent), view=view)
     await confirm(
         client, deps, user, None, t("catalog_saved", loc, code=entry.code, version=entry.version)
     )

@@ -2,7 +2,8 @@
 
 One sweep, at instant `now` (a parameter, so tests and `slm-bot sweep --now` can travel in
 time):
-1. deemed confirmations (T2): no written reply within N working days of the notice;
+1. deemed confirmations (T2): no written reply within N working days of the notice; signed
+   additional SLAs (C3) whose effective date has come take effect;
 2. expiry reminders (T1): from one month before the end date, then at 14, 7 and 1 days, to
    sales in the card's thread and by DM; the service level manager at 7 days if nothing
    was done;
@@ -39,6 +40,7 @@ from store.reminders import (
     reviews_due,
 )
 from store.roles import holders
+from store.sla_switch import due_switches, switch
 from store.usecases import deem_confirmation
 
 log = logging.getLogger("slm_bot.sweep")
@@ -66,6 +68,8 @@ class SweepFailure:
 @dataclass
 class SweepReport:
     deemed: list[str] = field(default_factory=list)
+    #: agreements whose signed additional SLA took effect in this sweep
+    switched: list[str] = field(default_factory=list)
     recorded: int = 0
     delivered: Delivered = field(default_factory=Delivered)
     failed: list[SweepFailure] = field(default_factory=list)
@@ -126,6 +130,7 @@ class Sweeper:
         self.failures = []
         report = SweepReport(failed=self.failures)
         report.deemed = self.deem(now)
+        report.switched = self.switch_versions(now)
         told = [
             Due(f"deemed:{a}", "deemed", a, sales, {}) for a, sales in self._sales_of(report.deemed)
         ]
@@ -167,6 +172,17 @@ class Sweeper:
                     continue  # not due yet, or a reply / another worker got there first
                 done.append(agreement_id)
                 log.info("T2 deemed confirmed: %s", agreement_id)
+        return done
+
+    # -- 1b. additional SLAs whose effective date has come (C3, issue 9 rule 9) -------------
+    def switch_versions(self, now: datetime) -> list[str]:
+        today = now.astimezone(self.tz).date()
+        done: list[str] = []
+        for agreement_id in due_switches(self.db, today):
+            with self.each("switch", agreement_id):
+                if switch(self.db, agreement_id, today=today, now=now) is not None:
+                    done.append(agreement_id)
+                    log.info("additional SLA in effect: %s", agreement_id)
         return done
 
     # -- 2. expiry (T1) ---------------------------------------------------------------

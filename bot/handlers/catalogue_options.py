@@ -1,0 +1,32 @@
+"""The choices of a step modal's catalogue fields (issue 9, rule 8): every active entry for
+M3 and C1, the active entries offered at M3 (C1) for M4 (C2), and a draft's prefill from the
+first of them."""
+
+from __future__ import annotations
+
+from bot.flows.catalogue_rules import OFFERING, Entry, prefill
+from bot.i18n import t
+from store.catalogue import current_entries
+from store.catalogue_facts import offered_entries
+from store.db import Database
+
+
+def _label(code: str, name: str, name_zh: str, tier: int, locale: str) -> str:
+    shown = name_zh if locale.lower().startswith("zh") and name_zh else name
+    return t("catalog_option", locale, code=code, name=shown, tier=tier)
+
+
+def step_options(
+    db: Database, agreement_id: str | None, action: str, locale: str
+) -> tuple[dict[str, list[tuple[str, str]]], dict[str, str]]:
+    """(options per catalogue field, the prefill of a draft from its first offered entry)."""
+    with db.read() as s:
+        active = current_entries(s)
+        labels = {e.code: _label(e.code, e.name, e.name_zh, e.tier, locale) for e in active}
+        offer: list[Entry] = []
+        if agreement_id and action in OFFERING:
+            offer = offered_entries(s, agreement_id, action)
+    options = {"entries": list(labels.items()), "entry": list(labels.items())}
+    if action in OFFERING:
+        options["entry"] = [(e.code, labels[e.code]) for e in offer if e.code in labels]
+    return options, prefill(offer[0]) if offer else {}
