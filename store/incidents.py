@@ -252,8 +252,6 @@ def list_incidents(
         if until is not None:
             q = q.where(col(Incident.opened_at) < until)
         if since is not None:
-            q = q.where(
-                col(Incident.resolved_at).is_(None) | (col(Incident.resolved_at) > since)
-            )
+            q = q.where(col(Incident.resolved_at).is_(None) | (col(Incident.resolved_at) > since))
         rows = s.execute(q.order_by(col(Incident.opened_at), col(Incident.id))).scalars().all()
         return [record_of(r) for r in rows]

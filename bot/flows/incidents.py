@@ -88,9 +88,9 @@ class IncidentForm(StepForm):
     acknowledged_at: Annotated[Instant | None, UI("Acknowledged", "响应时间", Widget.TEXT)] = None
     resolved_at: Annotated[Instant | None, UI("Resolved", "解决时间", Widget.TEXT)] = None
     summary: Annotated[Summary, UI("Summary", "摘要", Widget.MULTILINE)]
-    pauses: Annotated[
-        list[Pause], UI("Waiting for the customer", "等待客户", Widget.MULTILINE)
-    ] = Field(default_factory=list, max_length=50)
+    pauses: Annotated[list[Pause], UI("Waiting for the customer", "等待客户", Widget.MULTILINE)] = (
+        Field(default_factory=list, max_length=50)
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> IncidentForm:
