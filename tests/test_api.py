@@ -97,7 +97,9 @@ def test_endpoint_without_token_is_off(world: Database) -> None:
     async def call() -> int:
         transport = httpx.ASGITransport(app=api)
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
-            r = await c.post("/webhooks/alertmanager", json={}, headers={"Authorization": "Bearer "})
+            r = await c.post(
+                "/webhooks/alertmanager", json={}, headers={"Authorization": "Bearer "}
+            )
             return r.status_code
 
     import asyncio

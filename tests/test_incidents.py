@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from bot.flows.alertmanager import AlertmanagerPayload, read_alerts
 from bot.flows.errors import DomainError, FormInvalid, PermissionDenied
@@ -48,7 +49,7 @@ def _count(db: Database, aid: str) -> int:
     with db.read() as s:
         return int(
             s.execute(
-                select(func.count()).select_from(Incident).where(Incident.agreement_id == aid)
+                select(func.count()).select_from(Incident).where(col(Incident.agreement_id) == aid)
             ).scalar_one()
         )
 
@@ -98,7 +99,7 @@ def test_record_correct_and_measure(world: Database) -> None:
     with world.read() as s:
         audit = s.execute(
             select(AuditEvent).where(
-                AuditEvent.agreement_id == aid, AuditEvent.action == "incident.correct"
+                col(AuditEvent.agreement_id) == aid, col(AuditEvent.action) == "incident.correct"
             )
         ).scalar_one()
     assert audit.step == "M11"

@@ -34,8 +34,8 @@ class Alert(BaseModel):
     status: Literal["firing", "resolved"]
     labels: dict[str, Label]
     annotations: dict[str, Label] = {}
-    startsAt: AwareDatetime  # noqa: N815 (Alertmanager's names)
-    endsAt: AwareDatetime | None = None  # noqa: N815
+    startsAt: AwareDatetime
+    endsAt: AwareDatetime | None = None
     fingerprint: Annotated[str, Field(min_length=1, max_length=64)]
 
 

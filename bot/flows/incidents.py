@@ -26,7 +26,7 @@ from bot.flows.service_levels.targets import Impact, Priority
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 
-SOURCES = ("slack", "csv", "alertmanager", "api")
+SOURCES = ("slack", "cli", "csv", "alertmanager", "api")
 
 PRIORITY_LABELS = {
     "P1": ("P1 critical", "P1 紧急"),
