@@ -92,12 +92,13 @@ def attainment(
     end: datetime,
     now: datetime,
     tz: str,
+    country: str = "CN",
 ) -> Attainment:
     """The period's attainment as known at `now`."""
     if end <= start:
         raise DomainError(code="empty_period", start=start.date(), end=end.date())
     schedule = schedule_of(db, agreement_id, tz=tz)
-    cals = calendars(db, tz=tz)
+    cals = calendars(db, tz=tz, country=country)
     facts = [
         IncidentFacts(
             id=r.id,

@@ -105,11 +105,12 @@ def breach_dues(
     *,
     now: datetime,
     tz: str,
+    country: str = "CN",
 ) -> list[Due]:
     """The warnings due for one agreement: a DM to the owner (or the service level
     managers when it has none yet), and one reply in its thread."""
     start, end = month_of(now.astimezone(ZoneInfo(tz)).date(), tz)
-    got = attainment(db, agreement_id, start=start, end=end, now=now, tz=tz)
+    got = attainment(db, agreement_id, start=start, end=end, now=now, tz=tz, country=country)
     out: list[Due] = []
     for w, payload in warnings_of(got, now, tz):
         body = {**payload, "threshold": w.threshold}

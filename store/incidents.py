@@ -255,3 +255,9 @@ def list_incidents(
             q = q.where(col(Incident.resolved_at).is_(None) | (col(Incident.resolved_at) > since))
         rows = s.execute(q.order_by(col(Incident.opened_at), col(Incident.id))).scalars().all()
         return [record_of(r) for r in rows]
+
+
+def check_writer(db: Database, *, agreement_id: str, actor: str) -> None:
+    """Refuse, before a modal opens, whoever could not record an incident on the agreement."""
+    with db.read() as s:
+        _check_writer(s, measured_agreement(s, agreement_id), actor)

@@ -250,6 +250,8 @@ def fill(view: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str, dict[str
             state["value"] = None if value is None else str(value)
         elif kind == "datepicker":
             state["selected_date"] = value
+        elif kind == "timepicker":
+            state["selected_time"] = value
         elif kind in ("static_select", "radio_buttons"):
             state["selected_option"] = (
                 None

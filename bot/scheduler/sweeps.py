@@ -262,7 +262,13 @@ class Sweeper:
                 if owner is None and slms is None:
                     slms = self._slms()
                 out += breach_dues(
-                    self.db, agreement_id, owner, slms or [], now=now, tz=self.config.tz
+                    self.db,
+                    agreement_id,
+                    owner,
+                    slms or [],
+                    now=now,
+                    tz=self.config.tz,
+                    country=self.config.country,
                 )
         return out
 

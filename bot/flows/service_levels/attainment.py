@@ -19,7 +19,7 @@ from bot.flows.service_levels.availability import (
     combined,
 )
 from bot.flows.service_levels.clocks import ClockKind, ClockReading, Pause, read_clock
-from bot.flows.service_levels.targets import Impact, Priority, TargetSchedule
+from bot.flows.service_levels.targets import Impact, Priority, ServiceTargets, TargetSchedule
 
 #: a running clock at or past this share of its target is "at risk"
 AT_RISK = 0.75
@@ -82,6 +82,8 @@ class Attainment:
     measured_at: datetime
     availability: AvailabilityFigure
     segments: tuple[AvailabilityFigure, ...]
+    #: the targets (SLA version, tier, availability) of each segment, in the same order
+    segment_targets: tuple[ServiceTargets, ...]
     incidents: tuple[IncidentClocks, ...]
 
     @property
@@ -149,7 +151,8 @@ def measure(
 ) -> Attainment:
     """The attainment of `[start, end)` as known at `now`."""
     outages = [o for o in (i.outage for i in incidents) if o is not None]
-    segments = availability_over(schedule.segments(start, end), calendar_of, outages, now=now)
+    cut = schedule.segments(start, end)
+    segments = availability_over(cut, calendar_of, outages, now=now)
     inside = [i for i in incidents if start <= i.opened_at < end]
     clocks = tuple(
         incident_clocks(i, schedule, calendar_of(schedule.at(i.opened_at).tier), now=now)
@@ -162,5 +165,6 @@ def measure(
         measured_at=now,
         availability=combined(segments),
         segments=tuple(segments),
+        segment_targets=tuple(seg.targets for seg in cut),
         incidents=clocks,
     )
