@@ -313,7 +313,13 @@ def attainment_out(got: Attainment) -> AttainmentOut:
             for ic in got.incidents
         ],
         nonconformities=[
-            {"kind": n.kind, "incident": n.incident_id, "target": n.target, "achieved": n.achieved}
+            {
+                "kind": n.kind,
+                "incident": n.incident_id,
+                "target": n.target,
+                "achieved": n.achieved,
+                "unit": n.unit,
+            }
             for n in got.nonconformities
         ],
     )

@@ -15,9 +15,8 @@ from bot.flows.errors import DomainError, NotFound
 from bot.flows.service_levels import ServiceTargets, TargetSchedule, service_calendar
 from bot.flows.service_levels.attainment import Attainment, IncidentFacts, measure
 from store.db import Database
-from store.holidays import overrides
-from store.incidents import list_incidents
-from store.models import Agreement, AgreementVersion, CatalogueEntry
+from store.incidents import incidents_in
+from store.models import Agreement, AgreementVersion, CatalogueEntry, HolidayOverride, table_of
 
 #: versions that promise something (a draft or a withdrawn one never did)
 PROMISED = ("in_effect", "superseded", "archived", "pending")
@@ -34,31 +33,43 @@ def _targets(s: Session, v: AgreementVersion) -> ServiceTargets:
     )
 
 
-def schedule_of(db: Database, agreement_id: str, *, tz: str) -> TargetSchedule:
+def schedule_in(s: Session, agreement_id: str, *, tz: str) -> TargetSchedule:
     """The targets of the agreement over time (every version that took or takes effect)."""
-    with db.read() as s:
-        if s.get(Agreement, agreement_id) is None:
-            raise NotFound(code="no_agreement", agreement=agreement_id)
-        rows = (
-            s.execute(
-                select(AgreementVersion)
-                .where(
-                    col(AgreementVersion.agreement_id) == agreement_id,
-                    col(AgreementVersion.status).in_(PROMISED),
-                )
-                .order_by(col(AgreementVersion.number))
+    if s.get(Agreement, agreement_id) is None:
+        raise NotFound(code="no_agreement", agreement=agreement_id)
+    rows = (
+        s.execute(
+            select(AgreementVersion)
+            .where(
+                col(AgreementVersion.agreement_id) == agreement_id,
+                col(AgreementVersion.status).in_(PROMISED),
             )
-            .scalars()
-            .all()
+            .order_by(col(AgreementVersion.number))
         )
-        if not rows:
-            raise DomainError(code="not_measured", agreement=agreement_id, status="onboarding")
-        return TargetSchedule([_targets(s, v) for v in rows], tz=tz)
+        .scalars()
+        .all()
+    )
+    if not rows:
+        raise DomainError(code="not_measured", agreement=agreement_id, status="onboarding")
+    return TargetSchedule([_targets(s, v) for v in rows], tz=tz)
+
+
+def schedule_of(db: Database, agreement_id: str, *, tz: str) -> TargetSchedule:
+    with db.read() as s:
+        return schedule_in(s, agreement_id, tz=tz)
 
 
 def calendars(db: Database, *, tz: str, country: str = "CN") -> dict[int, Calendar]:
     """The three tiers' service hours with the company's holiday overrides."""
-    extra_h, extra_w = overrides(db, country)
+    with db.read() as s:
+        return calendars_in(s, tz=tz, country=country)
+
+
+def calendars_in(s: Session, *, tz: str, country: str = "CN") -> dict[int, Calendar]:
+    h = table_of(HolidayOverride)
+    rows = s.execute(select(h.c.day, h.c.kind).where(h.c.country == country)).all()
+    extra_h = [d for d, k in rows if k == "holiday"]
+    extra_w = [d for d, k in rows if k == "workday"]
     return {
         tier: service_calendar(
             tier, tz=tz, country=country, extra_holidays=extra_h, extra_workdays=extra_w
@@ -95,10 +106,25 @@ def attainment(
     country: str = "CN",
 ) -> Attainment:
     """The period's attainment as known at `now`."""
+    with db.read() as s:
+        return attainment_in(s, agreement_id, start=start, end=end, now=now, tz=tz, country=country)
+
+
+def attainment_in(
+    s: Session,
+    agreement_id: str,
+    *,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    tz: str,
+    country: str = "CN",
+) -> Attainment:
+    """`attainment` inside a transaction (M11's measurement reads with the step's session)."""
     if end <= start:
         raise DomainError(code="empty_period", start=start.date(), end=end.date())
-    schedule = schedule_of(db, agreement_id, tz=tz)
-    cals = calendars(db, tz=tz, country=country)
+    schedule = schedule_in(s, agreement_id, tz=tz)
+    cals = calendars_in(s, tz=tz, country=country)
     facts = [
         IncidentFacts(
             id=r.id,
@@ -110,6 +136,25 @@ def attainment(
             summary=r.summary,
             pauses=r.pauses,
         )
-        for r in list_incidents(db, agreement_id, since=start, until=end)
+        for r in incidents_in(s, agreement_id, since=start, until=end)
     ]
     return measure(agreement_id, schedule, cals.__getitem__, facts, start=start, end=end, now=now)
+
+
+def trend_in(
+    s: Session, agreement_id: str, *, last: date, months: int, now: datetime, tz: str, country: str
+) -> list[tuple[str, Attainment]]:
+    """The attainment of each of the `months` calendar months up to the one holding `last`
+    (months before the first SLA version are left out)."""
+    first = last.replace(day=1)
+    began = schedule_in(s, agreement_id, tz=tz).versions[0].effective_from
+    out: list[tuple[str, Attainment]] = []
+    for back in range(months - 1, -1, -1):
+        y, m = divmod(first.year * 12 + first.month - 1 - back, 12)
+        start, end = month_of(date(y, m + 1, 1), tz)
+        if start > now or end.date() <= began:
+            continue
+        got = attainment_in(s, agreement_id, start=start, end=end, now=now, tz=tz, country=country)
+        if got.availability.service_time:
+            out.append((start.strftime("%Y-%m"), got))
+    return out

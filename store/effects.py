@@ -568,3 +568,7 @@ def apply_effects(c: Ctx) -> None:
         REGISTRY[effect](c)
     if c.d.version is not None:
         VERSION_EFFECTS[c.d.version](c)
+
+
+# effects kept in their own modules register on import
+from store import measure_effect as _measure_effect  # noqa: E402, F401

@@ -248,13 +248,23 @@ def list_incidents(
     with db.read() as s:
         if s.get(Agreement, agreement_id) is None:
             raise NotFound(code="no_agreement", agreement=agreement_id)
-        q = select(Incident).where(col(Incident.agreement_id) == agreement_id)
-        if until is not None:
-            q = q.where(col(Incident.opened_at) < until)
-        if since is not None:
-            q = q.where(col(Incident.resolved_at).is_(None) | (col(Incident.resolved_at) > since))
-        rows = s.execute(q.order_by(col(Incident.opened_at), col(Incident.id))).scalars().all()
-        return [record_of(r) for r in rows]
+        return incidents_in(s, agreement_id, since=since, until=until)
+
+
+def incidents_in(
+    s: Session,
+    agreement_id: str,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> list[IncidentRecord]:
+    q = select(Incident).where(col(Incident.agreement_id) == agreement_id)
+    if until is not None:
+        q = q.where(col(Incident.opened_at) < until)
+    if since is not None:
+        q = q.where(col(Incident.resolved_at).is_(None) | (col(Incident.resolved_at) > since))
+    rows = s.execute(q.order_by(col(Incident.opened_at), col(Incident.id))).scalars().all()
+    return [record_of(r) for r in rows]
 
 
 def check_writer(db: Database, *, agreement_id: str, actor: str) -> None:

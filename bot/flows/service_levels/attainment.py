@@ -70,8 +70,9 @@ class Nonconformity:
 
     kind: str  # availability | response | resolution
     incident_id: int | None
-    target: str  # "99.900 %" or "240 min"
+    target: str  # "99.900" or "240"
     achieved: str
+    unit: str  # "pct" or "min"
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +93,7 @@ class Attainment:
         a = self.availability
         if not a.met:
             out.append(
-                Nonconformity("availability", None, f"{a.target_pct} %", f"{a.achieved_pct} %")
+                Nonconformity("availability", None, str(a.target_pct), str(a.achieved_pct), "pct")
             )
         for ic in self.incidents:
             for c in (ic.response, ic.resolution):
@@ -101,8 +102,9 @@ class Attainment:
                         Nonconformity(
                             c.kind.value,
                             ic.incident.id,
-                            f"{_minutes(c.target.total_seconds())} min",
-                            f"{_minutes(c.elapsed.total_seconds())} min",
+                            str(_minutes(c.target.total_seconds())),
+                            str(_minutes(c.elapsed.total_seconds())),
+                            "min",
                         )
                     )
         return out
