@@ -24,15 +24,14 @@ from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
-from starlette.concurrency import run_in_threadpool
 
+from bot.alert_writer import AlertWriter
 from bot.flows.alertmanager import AlertmanagerPayload, read_alerts
 from bot.flows.errors import DomainError, FormInvalid, NotFound
 from bot.flows.incidents import IncidentForm
 from bot.flows.service_levels import ClockReading
 from bot.flows.service_levels.attainment import Attainment
 from bot.settings import Settings
-from store.alerts import ingest
 from store.attainment import attainment, month_of, period_of
 from store.db import Database
 from store.incidents import list_incidents, record_incident
@@ -134,11 +133,12 @@ def _db(request: Request) -> Database:
     return db
 
 
-def api_auth(request: Request) -> None:
+async def api_auth(request: Request) -> None:
+    """Async on purpose: a plain `def` dependency would cost a thread hop per request."""
     _token_check(_settings(request).api_token, request)
 
 
-def hook_auth(request: Request) -> None:
+async def hook_auth(request: Request) -> None:
     _token_check(_settings(request).webhook_token, request)
 
 
@@ -189,7 +189,11 @@ async def alertmanager(request: Request) -> AlertsOut:
         detail = _detail(exc) if isinstance(exc, ValidationError) else "not JSON"
         raise ApiError(400, "invalid_payload", detail) from None
     signals, ignored = read_alerts(payload, label=_settings(request).alert_label)
-    out = await run_in_threadpool(ingest, _db(request), signals, now=datetime.now(UTC))
+    writer: AlertWriter = request.app.state.alert_writer
+    try:
+        out = await writer.submit(signals)
+    except RuntimeError:
+        raise ApiError(503, "retry_later") from None
     skipped = [{"fingerprint": i.fingerprint, "reason": i.reason} for i in ignored]
     skipped += [{"agreement": a, "reason": r} for a, r in out.ignored]
     if skipped:
@@ -266,6 +270,7 @@ def create_api(settings: Settings, db: Database) -> FastAPI:
     )
     api.state.settings = settings
     api.state.db = db
+    api.state.alert_writer = AlertWriter(db)
     api.add_exception_handler(ApiError, _api_error)
     api.add_exception_handler(RequestValidationError, _invalid)
     api.add_exception_handler(DomainError, _domain)

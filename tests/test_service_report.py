@@ -120,14 +120,12 @@ def test_report_and_chart_in_the_thread(slack: SlackClient) -> None:
     for _ in range(3):
         slack.dispatch()
     files = [
-        f
-        for m in slack.standin.state.messages(CHANNEL, replies=True)
-        for f in m.get("files", [])
+        f for m in slack.standin.state.messages(CHANNEL, replies=True) for f in m.get("files", [])
     ]
     names = [f["name"] for f in files]
     assert any(n.endswith(".trend.png") for n in names), names
     png = next(f for f in files if f["name"].endswith(".trend.png"))
     assert png["mimetype"] == "image/png"
     ids = [d.id for d in list_documents(db, aid) if d.kind.value == "service_report"]
-    assert [u["filename"] for u in slack_uploads(db, ids, "en")][-1].endswith(".trend.png")
+    assert str(slack_uploads(db, ids, "en")[-1]["filename"]).endswith(".trend.png")
     assert date(2026, 5, 1) < NOW.date()

@@ -33,7 +33,7 @@ def trend_png(trend: Sequence[Mapping[str, Any]], *, title: str, target_label: s
     ax.step(labels, target, where="mid", color="#333333", linewidth=1.5, label=target_label)
     for x, a in enumerate(achieved):
         ax.annotate(f"{a:.3f}", (x, a), ha="center", va="bottom", fontsize=8)
-    ax.set_ylim(floor, 100.0)
+    ax.set_ylim(floor, 100.0 + (100.0 - floor) * 0.08)
     ax.set_ylabel("%")
     ax.set_title(title, fontsize=10)
     ax.legend(loc="lower left", fontsize=8)
