@@ -26,7 +26,7 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import metrics
-from bot.handlers import actions, commands, events, language, views
+from bot.handlers import actions, commands, events, language, measure, views
 from bot.handlers.common import Deps, tell
 from bot.handlers.errors import unexpected
 from bot.i18n import t
@@ -133,5 +133,6 @@ def create_app(
     actions.register(app, deps)
     language.register(app, deps, resolver)
     views.register(app, deps)
+    measure.register(app, deps)
     events.register(app, deps)
     return SlackApp(app=app, deps=deps, client=client)

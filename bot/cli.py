@@ -449,6 +449,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_docs.register(sub, _db)
 
+    from bot import cli_measure
+
+    cli_measure.register(sub, _db)
+
     sp = sub.add_parser("export", help="export all data as JSON")
     sp.add_argument("-o", "--output", help="file (default: standard output)")
     sp.set_defaults(fn=cmd_export)

@@ -14,9 +14,10 @@ from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route, request_response
+from starlette.routing import Mount, Route, request_response
 
 from bot import logs
+from bot.api import create_api
 from bot.app import SlackApp, create_app
 from bot.guard import SlackGuard
 from bot.metrics import metrics_endpoint
@@ -72,6 +73,8 @@ def create_web(
             Route("/slack/events", guarded, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/metrics", metrics_endpoint(db), methods=["GET"]),
+            # the JSON API, the Alertmanager webhook and /openapi.json (bot/api.py)
+            Mount("/", app=create_api(settings, db)),
         ],
         lifespan=lifespan,
     )

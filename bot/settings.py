@@ -44,6 +44,12 @@ class Settings(BaseSettings):
     outbox_lease_seconds: float = Field(default=10.0, ge=1, le=600, alias="SLM_OUTBOX_LEASE")
     #: `slm-bot worker` serves `/metrics` on this port when set (`serve` has it on PORT)
     metrics_port: int = Field(default=0, ge=0, le=65535, alias="SLM_METRICS_PORT")
+    #: bearer tokens of the JSON API (`/api/...`) and of the Alertmanager webhook; an
+    #: endpoint whose token is not set answers 503 (it is off)
+    api_token: str = Field(default="", alias="SLM_API_TOKEN")
+    webhook_token: str = Field(default="", alias="SLM_WEBHOOK_TOKEN")
+    #: the alert label that names the agreement (`sla="SLA-2026-0001"`)
+    alert_label: str = Field(default="sla", min_length=1, max_length=100, alias="SLM_ALERT_LABEL")
     host: str = Field(default="0.0.0.0", alias="HOST")
     port: int = Field(default=3000, ge=1, le=65535, alias="PORT")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.documents.render import norm_locale, to_html, to_pdf
+from bot.flows.documents import DocKind
 from store.db import Database
 from store.doc_queries import DocRow, document_text
 
@@ -52,6 +53,8 @@ def slack_uploads(db: Database, ids: list[int], locale: str) -> list[dict[str, o
         f = render_file(db, doc, locale, "md")
         title = f"{doc.number} · {doc.name(locale)}"
         out.append({"content": f.content, "filename": f.name, "title": title})
+        if doc.kind is DocKind.SERVICE_REPORT:
+            out += _trend_chart(db, doc, locale)
     return out
 
 
@@ -60,6 +63,23 @@ def bundle_upload(db: Database, agreement_id: str, locale: str) -> dict[str, obj
     name, data = bundle(db, agreement_id)
     title = f"{agreement_id} · {_BUNDLE[norm_locale(locale)]}"
     return {"content": data, "filename": name, "title": title}
+
+
+def _trend_chart(db: Database, doc: DocRow, locale: str) -> list[dict[str, object]]:
+    """M11's service report comes with its trend chart (a PNG) when it has measured figures."""
+    from bot.documents.chart import trend_png
+    from bot.i18n import t
+    from store.models import Document
+
+    with db.read() as s:
+        row = s.get(Document, doc.id)
+        trend = ((row.data if row else {}).get("measured") or {}).get("trend") or []
+    if not trend:
+        return []
+    title = str(t("chart_title", locale, agreement=doc.agreement_id))
+    png = trend_png(trend, title=title, target_label=str(t("chart_target", locale)))
+    name = doc.number.replace("/", "_") + ".trend.png"
+    return [{"content": png, "filename": name, "title": f"{doc.number} · {title}"}]
 
 
 def bundle(db: Database, agreement_id: str) -> tuple[str, bytes]:

@@ -589,3 +589,4 @@ def apply_effects(c: Ctx) -> None:
 
 # effects implemented in modules of their own register on import
 from store import catalogue_facts as _catalogue_facts  # noqa: E402, F401
+from store import measure_effect as _measure_effect  # noqa: E402, F401

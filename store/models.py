@@ -371,6 +371,32 @@ class RequestSubmission(SQLModel, table=True):
     created_at: datetime = _ts()
 
 
+class Incident(SQLModel, table=True):
+    """An incident or outage of an agreement's service (M11 measures them): from Slack, a CSV
+    import, Alertmanager or the API. `source_key` makes a resent alert idempotent."""
+
+    __tablename__ = "incident"
+    __table_args__ = (
+        UniqueConstraint("agreement_id", "source_key"),
+        Index("ix_incident_agreement_opened", "agreement_id", "opened_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    agreement_id: str = Field(foreign_key="agreement.id", max_length=20)
+    priority: str = Field(max_length=2)  # P1..P4
+    impact: str = Field(max_length=10)  # down | degraded | none
+    opened_at: datetime = _ts()
+    acknowledged_at: datetime | None = _ts(default=None)
+    resolved_at: datetime | None = _ts(default=None)
+    summary: str = Field(max_length=500)
+    #: [{"start": iso, "end": iso | null, "reason": str}]: the clocks stop while waiting
+    pauses: list[dict[str, Any]] = _json(default_factory=list)
+    source: str = Field(max_length=16)  # slack | csv | alertmanager | api
+    source_key: str | None = Field(default=None, max_length=200)
+    created_by: str = Field(max_length=64)
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
 class HolidayOverride(SQLModel, table=True):
     """Holidays or makeup workdays the `holidays` package lacks (company days off, new years)."""
 
@@ -406,6 +432,7 @@ ALL_TABLES: list[type[SQLModel]] = [
     OutboxLease,
     HolidayOverride,
     RequestSubmission,
+    Incident,
 ]
 
 

@@ -26,6 +26,8 @@ from store.outbox import Message, ReminderPayload, RemindersPayload, enqueue_man
 
 _R, _AG, _TK, _SR = table_of(Reminder), table_of(Agreement), table_of(Task), table_of(StepRecord)
 LIVE = ("active", "changing")
+#: reminder kinds that are also replied in the agreement's thread (payload `thread`)
+THREADED = ("expiry", "breach")
 
 
 @dataclass(frozen=True)
@@ -212,9 +214,10 @@ def deliver(db: Database, *, now: datetime, group_limit: int = 3, batch: int = 5
                         messages=[Message("dm", person, _one(r))],
                     )
                     out.messages += 1
-            # expiry reminders also go to the card's thread (once per agreement and key)
+            # expiry reminders and breach warnings also go to the card's thread (once per
+            # agreement and key)
             for r in items:
-                if r["kind"] == "expiry" and r["payload"].get("thread"):
+                if r["kind"] in THREADED and r["payload"].get("thread"):
                     enqueue_many(
                         conn,
                         agreement_id=r["agreement_id"],

@@ -53,7 +53,10 @@ class AppServer:
 
 
 @contextmanager
-def serve_app(db: Database, standin: StandinServer, *, locale: str = "en") -> Iterator[AppServer]:
+def serve_app(
+    db: Database, standin: StandinServer, *, locale: str = "en", **extra: Any
+) -> Iterator[AppServer]:
+    """`extra`: more settings by their environment names (SLM_API_TOKEN=...)."""
     settings = Settings(
         DATABASE_URL=db.url,
         SLACK_BOT_TOKEN=standin.state.token,
@@ -62,6 +65,7 @@ def serve_app(db: Database, standin: StandinServer, *, locale: str = "en") -> It
         SLM_AGREEMENTS_CHANNEL=CHANNEL,
         SLM_LOCALE=locale,
         SLM_TIMEZONE="Asia/Shanghai",
+        **extra,
     )
     web, slack, _ = build(settings, scheduler=False, db=db)
     dispatcher = Dispatcher(
@@ -246,6 +250,8 @@ def fill(view: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str, dict[str
             state["value"] = None if value is None else str(value)
         elif kind == "datepicker":
             state["selected_date"] = value
+        elif kind == "timepicker":
+            state["selected_time"] = value
         elif kind in ("static_select", "radio_buttons"):
             state["selected_option"] = (
                 None

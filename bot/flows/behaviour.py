@@ -26,6 +26,7 @@ class Effect(StrEnum):
     SUPERSEDE_REJECTED_OLAS = "supersede_rejected_olas"  # M9.review rejected: OLAs superseded
     START_REVIEW_CLOCKS = "start_review_clocks"  # M10: the review dates start at go-live
     PERFORMANCE_REVIEW = "performance_review"  # M11: review, improvements, next review date
+    MEASURE = "measure"  # M11: the period's attainment measured from the incidents
     SLA_REVIEW = "sla_review"  # M12: review and next SLA review date
     RELEASE = "release"  # T3, T4, T5: a release list
     RELEASE_SUPPLIER_CONTRACTS = "release_supplier_contracts"  # T5: contracts released
@@ -49,6 +50,7 @@ class Prefill(StrEnum):
     REQUEST = "request"  # the customer's request (M1): tier and term
     AGREEMENT = "agreement"  # the agreement as it stands: tier and end date
     BUDGET = "budget"  # the initiation report's budget (M9) as the planned cost
+    MEASURED = "measured"  # M11: the period since the last review and its measured figures
 
 
 class ReviewClock(StrEnum):

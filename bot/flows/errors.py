@@ -57,6 +57,13 @@ _LOG: dict[str, str] = {
     "unknown_document_kind": "unknown document kind {kind!r}; known kinds: {known}",
     "pdf_unavailable": "PDF is not available here: {why}; --format html works without it",
     "no_improvement": "no improvement action #{id}",
+    "not_measured": "{agreement} is not measured: incidents count from the signed SLA (M5) "
+    "until archiving",
+    "incident_in_future": "{field} is in the future; record an incident once it happened",
+    "no_incident": "no incident #{id}",
+    "empty_period": "the period {start}..{end} is empty",
+    "incident_writer": "only a service level manager or the agreement's O&M service owner "
+    "records incidents",
     "no_reminder": "no reminder #{id}",
     "moved_on": "{agreement} has moved on: it is now at {where}",
     "changed_meanwhile": "{agreement} changed meanwhile",

@@ -11,7 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.flows.errors import DomainError, NotFound
 from bot.flows.process import COMMANDS, ENTRY, command_action
 from bot.flows.roles import Role, parse_role
-from bot.handlers import payloads
+from bot.handlers import measure, payloads
 from bot.handlers.cards import mention
 from bot.handlers.common import Deps, domain_text, open_step, read, run
 from bot.handlers.ids import COMMAND
@@ -86,6 +86,8 @@ async def dispatch_command(
             )
             text, blocks = list_blocks(rows, which, loc, limit=LIST_LIMIT)
             await reply(text, blocks)
+        elif sub in measure.SUBCOMMANDS:
+            await measure.command(ack, body, client, deps, [sub, *args])
         elif sub in ID_SUBCOMMANDS:
             if not args or not args[0].upper().startswith("SLA-"):
                 await reply(t("err_bad_id", loc, sub=sub))

@@ -104,6 +104,18 @@ def initial_values(db: Database, agreement_id: str | None, action: str) -> dict[
 
             budget = m9_budget(s, agreement_id)
             return {} if budget is None else {"planned_cost": budget}
+        if prefill is Prefill.MEASURED:
+            from store.measure_prefill import review_defaults
+            from store.zone import service_country, session_zone
+
+            return review_defaults(
+                s,
+                agreement_id,
+                now=utcnow(),
+                tz=session_zone(s),
+                country=service_country(),
+                locale=current_locale() or "en",
+            )
         if prefill is Prefill.AGREEMENT:
             from store.models import Agreement
 

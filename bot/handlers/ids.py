@@ -24,6 +24,7 @@ class ActionId(StrEnum):
     IMPROVEMENT_DONE = "sla-improvement-done"  # M11: an improvement action is done (value: id)
     FIELD = "sla-field"  # prefix of a modal input's action_id: sla-field-<name>
     ROLE_USERS = "sla-role-users"  # prefix in the roles modal: sla-role-users-<role>
+    EXPLAIN = "sla-explain"  # M11: how the attainment was computed (value: JSON)
 
 
 class CallbackId(StrEnum):
@@ -32,6 +33,7 @@ class CallbackId(StrEnum):
     STEP = "sla-step"  # any action's form; private_metadata carries a StepContext
     ROLES = "sla-roles"
     CATALOG = "sla-catalog"
+    INCIDENT = "sla-incident"  # M11: an incident; private_metadata carries the agreement
 
 
 class BlockId(StrEnum):

@@ -14,6 +14,13 @@ from bot.handlers.kit import Block, actions, button, context, section
 from bot.i18n import join, t
 
 
+def local_time(iso: str) -> str:
+    """An instant as the reader's wall clock would show it (the service's zone)."""
+    from datetime import datetime
+
+    return datetime.fromisoformat(iso).strftime("%Y-%m-%d %H:%M %Z").strip()
+
+
 def snooze_buttons(reminder_id: int, locale: str) -> list[dict[str, Any]]:
     return [
         button(
@@ -81,9 +88,40 @@ def reminder_line(p: Mapping[str, Any], agreement: str, locale: str) -> str:
             since=p["since"],
             who=who or "-",
         )
+    if kind == "breach":
+        return breach_line(p, agreement, locale)
     if kind == "deemed":
         return t("reminder_deemed", locale, agreement=agreement)
     return t("reminder_generic", locale, agreement=agreement, kind=kind)
+
+
+def breach_line(p: Mapping[str, Any], agreement: str, locale: str) -> str:
+    """M11: a resolution clock or the month's downtime budget reached a threshold."""
+    level = "breach_reached" if int(p["threshold"]) >= 100 else "breach_nearing"
+    head = t(level, locale, threshold=p["threshold"])
+    if p.get("subject") == "budget":
+        return t(
+            "breach_budget",
+            locale,
+            head=head,
+            agreement=agreement,
+            period=p["period"],
+            down=p["down_min"],
+            budget=p["budget_min"],
+            target=p["target"],
+        )
+    return t(
+        "breach_resolution",
+        locale,
+        head=head,
+        agreement=agreement,
+        incident=p["incident"],
+        priority=p["priority"],
+        summary=str(p["summary"]),
+        elapsed=p["elapsed_min"],
+        target=p["target_min"],
+        due=local_time(str(p["due"])),
+    )
 
 
 def reminder_blocks(

@@ -26,6 +26,7 @@ from bot.flows.business_time import Calendar
 from bot.flows.errors import AlreadyDone, InvalidTransition
 from bot.flows.reminders import ExpiryPolicy, StalePolicy
 from bot.flows.roles import Role
+from store.breach_watch import breach_dues, watched
 from store.db import Database
 from store.holidays import overrides
 from store.reminders import (
@@ -135,6 +136,7 @@ class Sweeper:
             Due(f"deemed:{a}", "deemed", a, sales, {}) for a, sales in self._sales_of(report.deemed)
         ]
         due = [*told, *self.expiry_due(now), *self.reviews(now), *self.stale_tasks(now)]
+        due += self.breaches(now)
         report.recorded = self.record(due, now)
         report.delivered = deliver(self.db, now=now, group_limit=self.config.group_limit)
         return report
@@ -265,6 +267,25 @@ class Sweeper:
                             payload,
                         )
                     )
+        return out
+
+    # -- 3b. breach warnings (M11) ------------------------------------------------------
+    def breaches(self, now: datetime) -> list[Due]:
+        out: list[Due] = []
+        slms: list[str] | None = None
+        for agreement_id, owner in watched(self.db, now):
+            with self.each("breach", agreement_id):
+                if owner is None and slms is None:
+                    slms = self._slms()
+                out += breach_dues(
+                    self.db,
+                    agreement_id,
+                    owner,
+                    slms or [],
+                    now=now,
+                    tz=self.config.tz,
+                    country=self.config.country,
+                )
         return out
 
     # -- 4. stale tasks ---------------------------------------------------------------

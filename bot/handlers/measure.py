@@ -1,0 +1,258 @@
+"""M11's measurement in Slack: `/sla incident SLA-…` (the incident modal), `/sla attainment
+SLA-… [YYYY-MM]` (the period's figures) and the Explain button (how they were computed)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.field_errors import localized_errors
+from bot.flows.errors import DomainError, FormInvalid
+from bot.flows.forms import parse_form
+from bot.flows.incidents import IncidentForm
+from bot.flows.service_levels import explain_days
+from bot.flows.service_levels.attainment import Attainment
+from bot.handlers import payloads
+from bot.handlers.common import Deps, domain_text, read, run, tell
+from bot.handlers.ids import ActionId, CallbackId
+from bot.handlers.incident_modal import error_block, incident_modal, parse_incident
+from bot.handlers.kit import Block, actions, button, context, section
+from bot.handlers.views import confirm, notice_view
+from bot.i18n import escape, t, truncate
+from store.attainment import attainment, calendars, month_of
+from store.incidents import check_writer, record_incident
+
+SUBCOMMANDS = ("incident", "attainment")
+
+
+def _minutes(td: timedelta) -> str:
+    return f"{td.total_seconds() / 60:.0f}"
+
+
+def _period(args: list[str], deps: Deps) -> tuple[datetime, datetime] | None:
+    tz = deps.settings.timezone
+    if len(args) < 2:
+        return month_of(deps.clock().astimezone(ZoneInfo(tz)).date(), tz)
+    try:
+        first = date.fromisoformat(args[1] + "-01")
+    except ValueError:
+        return None
+    return month_of(first, tz)
+
+
+def _at(dt: datetime, deps: Deps) -> str:
+    return dt.astimezone(ZoneInfo(deps.settings.timezone)).strftime("%Y-%m-%d %H:%M")
+
+
+def attainment_blocks(got: Attainment, deps: Deps) -> tuple[str, list[Block]]:
+    loc, a = deps.locale, got.availability
+    month = got.start.astimezone(ZoneInfo(deps.settings.timezone)).strftime("%Y-%m")
+    verdict = t("attain_met" if a.met else "attain_missed", loc)
+    head = t("attain_head", loc, agreement=got.agreement_id, period=month)
+    figures = t(
+        "attain_figures",
+        loc,
+        achieved=str(a.achieved_pct),
+        target=str(a.target_pct),
+        verdict=verdict,
+        left=_minutes(a.budget_left),
+        budget=_minutes(a.budget),
+        down=_minutes(a.downtime),
+        degraded=_minutes(a.degraded),
+    )
+    blocks: list[Block] = [section(f"*{head}*"), section(figures)]
+    lines = []
+    for ic in got.incidents[:20]:
+        i, res = ic.incident, ic.resolution
+        state = (
+            t("attain_no_target", loc)
+            if res is None
+            else t(
+                "attain_clock",
+                loc,
+                elapsed=_minutes(res.elapsed),
+                target=_minutes(res.target),
+                due=_at(res.due, deps),
+            )
+        )
+        flag = "🚨 " if ic.breached else ("⚠️ " if ic.at_risk else "")
+        lines.append(
+            f"• {flag}#{i.id} {i.priority.value} {escape(truncate(i.summary, 80))} — {state}"
+        )
+    if lines:
+        blocks.append(section("\n".join(lines)))
+    blocks.append(
+        context(
+            t(
+                "attain_footer",
+                loc,
+                count=len(got.incidents),
+                risk=len(got.at_risk),
+                nonconformities=len(got.nonconformities),
+                measured=_at(got.measured_at, deps),
+            )
+        )
+    )
+    value = json.dumps({"a": got.agreement_id, "p": month})
+    blocks += actions([button(t("attain_explain", loc), ActionId.EXPLAIN, value)])
+    return f"{head}: {figures}", blocks
+
+
+def explain_text(got: Attainment, deps: Deps) -> str:
+    """How the figures were computed: per segment the tier, the target and version, the
+    service hours counted, holidays skipped and makeup days worked; then the outages merged
+    and each incident's pauses."""
+    loc, tz = deps.locale, deps.settings.timezone
+    cals = calendars(deps.db, tz=tz, country=deps.settings.country)
+    lines = [t("explain_head", loc, agreement=got.agreement_id)]
+    for seg, goal in zip(got.segments, got.segment_targets, strict=True):
+        days = explain_days(cals[goal.tier], seg.start, seg.end)
+        lines.append(
+            t(
+                "explain_segment",
+                loc,
+                start=_at(seg.start, deps),
+                end=_at(seg.end, deps),
+                tier=t(f"catalog_tier_{goal.tier}", loc),
+                version=goal.sla_version,
+                target=str(seg.target_pct),
+                hours=f"{seg.service_time.total_seconds() / 3600:.1f}",
+                days=days.service_days,
+                holidays=", ".join(d.isoformat() for d in days.holidays_skipped) or "-",
+                makeup=", ".join(d.isoformat() for d in days.makeup_days) or "-",
+            )
+        )
+    for s, e in got.availability.outages:
+        lines.append(t("explain_outage", loc, start=_at(s, deps), end=_at(e, deps)))
+    for ic in got.incidents:
+        for p in ic.resolution.pauses if ic.resolution else ():
+            lines.append(
+                t(
+                    "explain_pause",
+                    loc,
+                    id=ic.incident.id,
+                    start=_at(p.start, deps),
+                    end=_at(p.end, deps),
+                    minutes=_minutes(p.service_time),
+                    reason=escape(p.reason or "-"),
+                )
+            )
+    lines.append(t("explain_rule", loc))
+    return "\n".join(lines)
+
+
+async def command(
+    ack: AsyncAck, body: Mapping[str, Any], client: AsyncWebClient, deps: Deps, args: list[str]
+) -> None:
+    """`/sla incident SLA-…` and `/sla attainment SLA-… [YYYY-MM]` (args[0] is the sub)."""
+    loc, user = deps.locale, payloads.user_id(body)
+    sub = args[0]
+    if len(args) < 2 or not args[1].upper().startswith("SLA-"):
+        await ack(response_type="ephemeral", text=t("err_bad_id", loc, sub=sub))
+        return
+    agreement_id = args[1].upper()
+    try:
+        if sub == "incident":
+            await read(check_writer, deps.db, agreement_id=agreement_id, actor=user)
+            await ack()
+            view = incident_modal(agreement_id, loc, tz=deps.settings.timezone, now=deps.clock())
+            await client.views_open(trigger_id=payloads.trigger_id(body), view=view)
+            return
+        period = _period(args[1:], deps)
+        if period is None:
+            await ack(response_type="ephemeral", text=t("attain_bad_period", loc))
+            return
+        got = await run(_measure, deps, agreement_id, period)
+        text, blocks = attainment_blocks(got, deps)
+        await ack(response_type="ephemeral", text=text, blocks=blocks)
+    except DomainError as exc:
+        await ack(response_type="ephemeral", text=domain_text(exc, deps))
+
+
+def _measure(deps: Deps, agreement_id: str, period: tuple[datetime, datetime]) -> Attainment:
+    start, end = period
+    tz = deps.settings.timezone
+    return attainment(
+        deps.db,
+        agreement_id,
+        start=start,
+        end=end,
+        now=deps.clock(),
+        tz=tz,
+        country=deps.settings.country,
+    )
+
+
+async def submit_incident(
+    ack: AsyncAck, body: Mapping[str, Any], client: AsyncWebClient, deps: Deps
+) -> None:
+    loc, user = deps.locale, payloads.user_id(body)
+    meta = json.loads(str(payloads.view(body).get("private_metadata") or "{}"))
+    agreement_id = str(meta.get("a", ""))
+    data, problem = parse_incident(payloads.view_values(body), deps.settings.timezone)
+    try:
+        if problem is not None:
+            raise problem
+        form = parse_form(IncidentForm, data)
+        rec = await run(
+            record_incident,
+            deps.db,
+            agreement_id=agreement_id,
+            form=form,
+            actor=user,
+            now=deps.clock(),
+        )
+    except FormInvalid as exc:
+        texts = localized_errors(exc, loc, form=IncidentForm)
+        errors = {error_block(k): truncate(v, 150) for k, v in texts.items()}
+        await ack(response_action="errors", errors=errors)
+        return
+    except DomainError as exc:
+        if exc.code == "incident_in_future":
+            field = str(exc.params.get("field", "opened_at"))
+            text = t("err_incident_in_future", loc)
+            await ack(response_action="errors", errors={error_block(field): text})
+            return
+        await ack(response_action="update", view=notice_view(domain_text(exc, deps), loc))
+        return
+    await ack()
+    text = t(
+        "incident_saved",
+        loc,
+        id=rec.id,
+        agreement=agreement_id,
+        priority=rec.priority.value,
+        summary=truncate(rec.summary, 120),
+    )
+    await confirm(client, deps, user, None, text)
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    @app.view(CallbackId.INCIDENT)
+    async def handle_incident_view_submission(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        await submit_incident(ack, body, client, deps)
+
+    @app.action(ActionId.EXPLAIN)
+    async def handle_explain_button(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        await ack()
+        try:
+            value = json.loads(str((body.get("actions") or [{}])[0].get("value") or "{}"))
+            period = _period(["", str(value["p"])], deps)
+            assert period is not None
+            got = await run(_measure, deps, str(value["a"]), period)
+        except (ValueError, KeyError, TypeError, AssertionError):
+            return
+        except DomainError as exc:
+            await tell(client, body, domain_text(exc, deps))
+            return
+        await tell(client, body, await run(explain_text, got, deps))

@@ -1,0 +1,141 @@
+"""M11's measurement through Slack (signed requests, the stand-in), in both languages:
+`/sla incident` opens the modal, its pickers are read in the service's time zone, bad input is
+a field error in the reader's words and saves nothing; `/sla attainment` shows the figures
+computed from the incidents and Explain says how."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from bot.flows.roles import Role
+from bot.slack_standin.testing import assert_no_violations, running_standin
+from store.incidents import list_incidents
+from tests.dbs import sqlite_db
+from tests.slack_support import SlackClient, buttons, fill, serve_app, wait_for
+from tests.slack_validation import validate_all
+from tests.support import USERS, Clock, drive, setup_world
+
+SLM, SALES, OPS = USERS[Role.SLM], USERS[Role.SALES], USERS[Role.OPS_LEAD]
+
+
+@pytest.fixture(scope="module", params=["en", "zh-CN"])
+def slack(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[SlackClient]:
+    with running_standin() as standin, sqlite_db(tmp_path_factory.mktemp("m")) as db:
+        for user in USERS.values():
+            standin.state.add_user(user, user.lower())
+        setup_world(db)
+        with serve_app(db, standin, locale=request.param) as app:
+            client = SlackClient(app, standin)
+            setattr(client, "locale", request.param)  # noqa: B010
+            yield client
+            client.close()
+        assert_no_violations(standin.state)
+        assert validate_all(standin.state) > 0
+
+
+def zh(slack: SlackClient) -> bool:
+    return str(getattr(slack, "locale", "en")).startswith("zh")
+
+
+def _live(slack: SlackClient) -> str:
+    return drive(slack.app.db, "M11", Clock(datetime.now(UTC) - timedelta(days=90))).agreement_id
+
+
+def _modal(slack: SlackClient, user: str, aid: str) -> dict[str, Any]:
+    r = slack.command(user, f"incident {aid}")
+    assert r.status_code == 200
+    views = wait_for(lambda: slack.standin.state.open_views(user), what="incident modal")
+    return dict(views[-1])
+
+
+def _errors(r: Any) -> dict[str, str]:
+    body = r.json() if r.content else {}
+    return dict(body.get("errors") or {})
+
+
+def test_record_an_incident_from_the_modal(slack: SlackClient) -> None:
+    aid = _live(slack)
+    view = _modal(slack, SLM, aid)
+    day = (datetime.now(UTC) - timedelta(days=1)).astimezone().date().isoformat()
+    data = {
+        "inc-priority": "P1",
+        "inc-impact": "down",
+        "inc-opened_at-date": day,
+        "inc-opened_at-time": "10:00",
+        "inc-resolved_at-date": day,
+        "inc-resolved_at-time": "09:00",  # before it opened
+        "inc-summary": "Payment gateway <!channel> down",
+    }
+    r = slack.submit(SLM, view, fill(view, data))
+    errs = _errors(r)
+    assert set(errs) == {"inc-resolved_at-date"}
+    assert ("不能早于" if zh(slack) else "cannot be before") in errs["inc-resolved_at-date"]
+    # a date without its time is named, nothing saved
+    r = slack.submit(SLM, view, fill(view, data | {"inc-resolved_at-time": None}))
+    assert set(_errors(r)) == {"inc-resolved_at-time"}
+    assert list_incidents(slack.app.db, aid) == []
+    r = slack.submit(SLM, view, fill(view, data | {"inc-resolved_at-time": "11:30"}))
+    assert r.status_code == 200 and not _errors(r)
+    (inc,) = list_incidents(slack.app.db, aid)
+    # 10:00 in the service's zone (Asia/Shanghai) is 02:00 UTC
+    assert inc.opened_at.astimezone(UTC).hour == 2
+    assert inc.resolved_at is not None and inc.resolved_at - inc.opened_at == timedelta(minutes=90)
+    saved = wait_for(
+        lambda: (
+            [m for m in slack.standin.state.dms(SLM) if f"#{inc.id}" in str(m.get("text"))]
+            + [e for e in slack.standin.state.ephemerals(user=SLM) if f"#{inc.id}" in str(e)]
+        ),
+        what="confirmation",
+    )
+    assert "&lt;!channel&gt;" in str(saved[-1]) or "<!channel>" not in str(saved[-1])
+
+
+def test_who_may_record(slack: SlackClient) -> None:
+    aid = _live(slack)
+    r = slack.command(SALES, f"incident {aid}")
+    text = str(r.json().get("text"))
+    assert ("服务级别经理" if zh(slack) else "service level manager") in text
+    early = drive(slack.app.db, "M3", Clock()).agreement_id
+    r = slack.command(SLM, f"incident {early}")
+    assert ("尚未开始度量" if zh(slack) else "not measured yet") in str(r.json().get("text"))
+    _modal(slack, OPS, aid)  # the owner may
+
+
+def test_attainment_and_explain(slack: SlackClient) -> None:
+    aid = _live(slack)
+    view = _modal(slack, SLM, aid)
+    day = date(2026, 11, 18)  # a Wednesday, no holiday: 10:00-11:00 is all service time
+    month = day.strftime("%Y-%m")
+    data = {
+        "inc-priority": "P1",
+        "inc-impact": "down",
+        "inc-opened_at-date": day.isoformat(),
+        "inc-opened_at-time": "10:00",
+        "inc-acknowledged_at-date": day.isoformat(),
+        "inc-acknowledged_at-time": "10:45",
+        "inc-resolved_at-date": day.isoformat(),
+        "inc-resolved_at-time": "11:00",
+        "inc-summary": "Disk array failed",
+    }
+    slack.submit(SLM, view, fill(view, data))
+    r = slack.command(SALES, f"attainment {aid} {month}")
+    body = r.json()
+    text = str(body.get("text"))
+    assert ("可用性" if zh(slack) else "Availability") in text
+    assert ("中断 60 分钟" if zh(slack) else "Downtime 60 min") in text
+    (explain,) = [b for b in buttons({"blocks": body["blocks"]}) if b["action_id"] == "sla-explain"]
+    slack.click(SALES, explain)
+    words = "如何计算" if zh(slack) else "How"
+    got = wait_for(
+        lambda: [e for e in slack.standin.state.ephemerals(user=SALES) if words in str(e)],
+        what="explanation",
+    )
+    assert "SLA v1" in str(got[-1]) or "服务级别协议 v1" in str(got[-1])
+    bad = slack.command(SALES, f"attainment {aid} April")
+    assert "YYYY-MM" in str(bad.json().get("text"))
