@@ -18,7 +18,7 @@ from sqlmodel import Session, col
 
 from bot.flows.errors import DomainError, NotFound, PermissionDenied
 from bot.flows.incidents import SOURCES, IncidentForm
-from bot.flows.process import Status
+from bot.flows.process import MEASUREMENT, Status
 from bot.flows.roles import Role
 from bot.flows.service_levels import Impact, Outage, Pause, Priority
 from store.db import Database
@@ -26,7 +26,7 @@ from store.models import Agreement, AuditEvent, Incident
 from store.roles import roles_of
 
 #: the step whose measurement incidents feed (audit rows carry it)
-STEP = "M11"
+STEP = MEASUREMENT
 SYSTEM_PREFIX = "system:"
 
 

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot.flows.errors import DomainError
+from bot.flows.process import MEASUREMENT
 from bot.flows.service_levels.attainment import Nonconformity
 from bot.i18n import t
 from store.attainment import attainment_in, period_of
@@ -42,7 +43,7 @@ def review_defaults(
     if ag is None:
         return {}
     yesterday = now.astimezone(ZoneInfo(tz)).date() - timedelta(days=1)
-    last = last_record(s, agreement_id, "M11")
+    last = last_record(s, agreement_id, MEASUREMENT)
     if last is not None and last.data.get("period_end"):
         first = datetime.fromisoformat(str(last.data["period_end"])).date() + timedelta(days=1)
     else:

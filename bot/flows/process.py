@@ -981,6 +981,8 @@ STANDING_BUTTONS: tuple[str, ...] = (
 REVIEW_ACTION: dict[ReviewClock, str] = {
     a.review_clock: a.id for a in ACTIONS if a.review_clock is not None
 }
+#: the step whose measurement incidents feed (M11: the periodic review of service levels)
+MEASUREMENT = REVIEW_ACTION[ReviewClock.PERFORMANCE]
 
 
 def _commands() -> dict[str, tuple[str, ...]]:

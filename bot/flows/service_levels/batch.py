@@ -2,7 +2,8 @@
 forms of the business-time engine over every agreement's incidents, one call per tier.
 
 Gives the same figures as `measure` per agreement (a test compares them) for one period and
-one set of targets per agreement; numpy is imported only here.
+one set of targets per agreement; numpy stays inside the engine's batch forms (their arrays
+are read back with `tolist()`).
 """
 
 from __future__ import annotations
@@ -53,8 +54,6 @@ def batch_attainment(
     now: datetime,
 ) -> list[BatchFigure]:
     """Availability and resolution breaches of each agreement in `[start, end)` at `now`."""
-    import numpy as np
-
     horizon = min(end, max(now, start))
     out: dict[str, BatchFigure] = {}
     by_tier: dict[int, list[int]] = {}
@@ -100,22 +99,22 @@ def batch_attainment(
                     r_stop.append(max(inc.resolved_at or now, inc.opened_at))
                     r_target.append(goal.resolution)
                     r_owner.append(g)
-        down = (
-            cal.union_elapsed_batch(starts, ends, groups, len(idx))
+        down: list[timedelta] = (
+            cal.union_elapsed_batch(starts, ends, groups, len(idx)).tolist()
             if starts
-            else np.zeros(len(idx), dtype="timedelta64[us]")
+            else [timedelta()] * len(idx)
         )
-        breaches = np.zeros(len(idx), dtype=np.int64)
+        breaches = [0] * len(idx)
         if r_start:
-            elapsed = cal.elapsed_batch(r_start, r_stop)
-            goals = np.array(r_target, dtype="timedelta64[us]")
-            np.add.at(breaches, np.array(r_owner), (elapsed > goals).astype(np.int64))
+            elapsed: list[timedelta] = cal.elapsed_batch(r_start, r_stop).tolist()
+            for owner, took, limit in zip(r_owner, elapsed, r_target, strict=True):
+                breaches[owner] += took > limit
         for g, i in enumerate(idx):
             it = items[i]
             out[it.agreement_id] = BatchFigure(
                 agreement_id=it.agreement_id,
                 service_time=period,
-                downtime=timedelta(microseconds=int(down[g].astype("int64"))),
+                downtime=down[g],
                 target_pct=it.targets.availability_pct,
                 resolution_breaches=int(breaches[g]) + paused_breaches.get(g, 0),
             )
