@@ -52,9 +52,8 @@ def agreements(n: int, per: int, rng: random.Random) -> list[AgreementInput]:
 
 
 def _with_pause(inc: IncidentFacts) -> IncidentFacts:
-    pause = Pause(
-        start=inc.opened_at + timedelta(minutes=5), end=inc.opened_at + timedelta(hours=2)
-    )
+    ends = inc.opened_at + timedelta(hours=2)
+    pause = Pause(start=inc.opened_at + timedelta(minutes=5), end=ends)
     return IncidentFacts(
         id=inc.id,
         priority=inc.priority,
