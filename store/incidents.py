@@ -271,3 +271,11 @@ def check_writer(db: Database, *, agreement_id: str, actor: str) -> None:
     """Refuse, before a modal opens, whoever could not record an incident on the agreement."""
     with db.read() as s:
         _check_writer(s, measured_agreement(s, agreement_id), actor)
+
+
+def get_incident(db: Database, incident_id: int) -> IncidentRecord:
+    with db.read() as s:
+        row = s.get(Incident, incident_id)
+        if row is None:
+            raise NotFound(code="no_incident", id=incident_id)
+        return record_of(row)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -50,7 +51,10 @@ def _live(slack: SlackClient) -> str:
 def _modal(slack: SlackClient, user: str, aid: str) -> dict[str, Any]:
     r = slack.command(user, f"incident {aid}")
     assert r.status_code == 200
-    views = wait_for(lambda: slack.standin.state.open_views(user), what="incident modal")
+    views = wait_for(
+        lambda: [v for v in slack.standin.state.open_views(user) if aid in str(v)],
+        what="incident modal",
+    )
     return dict(views[-1])
 
 
@@ -139,3 +143,72 @@ def test_attainment_and_explain(slack: SlackClient) -> None:
     assert "SLA v1" in str(got[-1]) or "服务级别协议 v1" in str(got[-1])
     bad = slack.command(SALES, f"attainment {aid} April")
     assert "YYYY-MM" in str(bad.json().get("text"))
+
+
+def test_app_home_shows_the_month(slack: SlackClient) -> None:
+    import json as _json
+    import uuid
+
+    aid = _live(slack)
+    view = _modal(slack, SLM, aid)
+    # an outage that started an hour ago and is still open (this month, counted until now)
+    opened = (datetime.now(UTC) - timedelta(hours=1)).astimezone(ZoneInfo("Asia/Shanghai"))
+    data = {
+        "inc-priority": "P2",
+        "inc-impact": "down",
+        "inc-opened_at-date": opened.date().isoformat(),
+        "inc-opened_at-time": opened.strftime("%H:%M"),
+        "inc-summary": "Database unreachable",
+    }
+    assert not _errors(slack.submit(SLM, view, fill(view, data)))
+    event = {"type": "app_home_opened", "user": OPS, "tab": "home", "channel": "D0HOME"}
+    slack.event(event, event_id=f"Ev{uuid.uuid4().hex[:10]}")
+    home = wait_for(
+        lambda: (h := slack.standin.state.home(OPS)) and aid in _json.dumps(h) and h,
+        what="App Home with the agreement's figures",
+    )
+    words = _json.dumps(home, ensure_ascii=False)
+    assert ("本月服务级别" if zh(slack) else "Service levels this month") in words
+    assert ("1 个未解决" if zh(slack) else "1 open") in words
+
+
+def test_correct_an_incident(slack: SlackClient) -> None:
+    aid = _live(slack)
+    view = _modal(slack, SLM, aid)
+    day = date(2026, 11, 18).isoformat()
+    data = {
+        "inc-priority": "P1",
+        "inc-impact": "down",
+        "inc-opened_at-date": day,
+        "inc-opened_at-time": "10:00",
+        "inc-summary": "Load balancer down",
+    }
+    slack.submit(SLM, view, fill(view, data))
+    body = slack.command(OPS, f"attainment {aid} 2026-11").json()
+    (edit,) = [
+        b for b in buttons({"blocks": body["blocks"]}) if b["action_id"] == "sla-incident-edit"
+    ]
+    slack.standin.state.close_views(OPS)
+    slack.click(OPS, edit)
+    views = wait_for(lambda: slack.standin.state.open_views(OPS), what="correction modal")
+    modal = dict(views[-1])
+    shown = {b["block_id"]: b["element"] for b in modal["blocks"] if b.get("type") == "input"}
+    assert shown["inc-priority"]["initial_option"]["value"] == "P1"
+    assert shown["inc-summary"]["initial_value"] == "Load balancer down"
+    r = slack.submit(
+        OPS,
+        modal,
+        fill(modal, data | {"inc-resolved_at-date": day, "inc-resolved_at-time": "10:20"}),
+    )
+    assert not _errors(r)
+    (inc,) = list_incidents(slack.app.db, aid)
+    assert inc.resolved_at is not None and inc.resolved_at - inc.opened_at == timedelta(minutes=20)
+    # sales may read the figures but not correct them
+    slack.click(SALES, edit)
+    wait_for(
+        lambda: any(
+            ("服务级别经理" if zh(slack) else "service level manager") in str(e)
+            for e in slack.standin.state.ephemerals(user=SALES)
+        ),
+        what="refusal",
+    )

@@ -11,6 +11,7 @@ from bot.flows.roles import Role
 from bot.handlers.common import Deps, read
 from bot.handlers.home import home_view
 from store.desk import expiring, my_agreements, my_tasks, reviews_due
+from store.home_attainment import home_service_levels
 from store.roles import roles_of
 from store.user_prefs import chosen_locale
 
@@ -29,6 +30,14 @@ def desk(deps: Deps, user: str) -> dict[str, Any]:
         reviews=reviews,
         locale=deps.locale,
         language=chosen_locale(deps.db, user),
+        service_levels=home_service_levels(
+            deps.db,
+            user=user,
+            roles=roles,
+            now=deps.clock(),
+            tz=deps.settings.timezone,
+            country=deps.settings.country,
+        ),
     )
 
 

@@ -23,9 +23,11 @@ from bot.handlers.kit import (
     plain,
     section,
 )
+from bot.handlers.measure_home import service_level_blocks
 from bot.i18n import LOCALES, t
 from bot.render.words import role_names
 from store.desk import OpenTask, ReviewDue
+from store.home_attainment import HomeFigure
 from store.queries import AgreementRow
 
 #: the option that stores no choice: the person's Slack language applies
@@ -62,6 +64,7 @@ def home_view(
     reviews: Sequence[ReviewDue],
     locale: str,
     language: str | None = None,
+    service_levels: Sequence[HomeFigure] = (),
 ) -> dict[str, Any]:
     blocks: list[Block] = [header(t("home_title", locale))]
     blocks.append(
@@ -143,6 +146,7 @@ def home_view(
                 )
             )
 
+    blocks += service_level_blocks(service_levels, locale)
     blocks += [divider(), header(t("home_reviews", locale))]
     if not reviews:
         blocks.append(context(t("home_none", locale)))

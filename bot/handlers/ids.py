@@ -25,6 +25,7 @@ class ActionId(StrEnum):
     FIELD = "sla-field"  # prefix of a modal input's action_id: sla-field-<name>
     ROLE_USERS = "sla-role-users"  # prefix in the roles modal: sla-role-users-<role>
     EXPLAIN = "sla-explain"  # M11: how the attainment was computed (value: JSON)
+    INCIDENT_EDIT = "sla-incident-edit"  # M11: correct a recorded incident (value: its id)
 
 
 class CallbackId(StrEnum):

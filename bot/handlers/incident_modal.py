@@ -16,6 +16,7 @@ from bot.flows.incidents import IncidentForm
 from bot.handlers.ids import CallbackId
 from bot.handlers.kit import context, plain
 from bot.i18n import t
+from store.incidents import IncidentRecord
 
 #: the instants of the form: each a date picker and a time picker
 INSTANTS = ("opened_at", "acknowledged_at", "resolved_at")
@@ -47,6 +48,7 @@ def _label(name: str, locale: str) -> str:
 
 
 def _instant_blocks(name: str, locale: str, now: datetime | None, tz: str) -> list[Any]:
+    """A date picker and a time picker, showing `now` (the field's value) when given."""
     optional = name != "opened_at"
     day: dict[str, Any] = {"type": "datepicker"}
     clock: dict[str, Any] = {"type": "timepicker"}
@@ -64,8 +66,22 @@ def _instant_blocks(name: str, locale: str, now: datetime | None, tz: str) -> li
     ]
 
 
-def incident_modal(agreement_id: str, locale: str, *, tz: str, now: datetime) -> dict[str, Any]:
-    """The modal; `private_metadata` carries the agreement."""
+def _initial_option(block: dict[str, Any], value: str) -> dict[str, Any]:
+    options = block["element"]["options"]
+    block["element"]["initial_option"] = next(o for o in options if o["value"] == value)
+    return block
+
+
+def incident_modal(
+    agreement_id: str,
+    locale: str,
+    *,
+    tz: str,
+    now: datetime,
+    incident: IncidentRecord | None = None,
+) -> dict[str, Any]:
+    """The modal; `private_metadata` carries the agreement (and the incident when it corrects
+    one, shown with its values)."""
     blocks: list[Any] = [context(t("incident_intro", locale, agreement=agreement_id, tz=tz))]
     blocks.append(
         _input(
@@ -83,21 +99,21 @@ def incident_modal(agreement_id: str, locale: str, *, tz: str, now: datetime) ->
             optional=False,
         )
     )
-    blocks += _instant_blocks("opened_at", locale, now, tz)
-    blocks += _instant_blocks("acknowledged_at", locale, None, tz)
-    blocks += _instant_blocks("resolved_at", locale, None, tz)
-    blocks.append(
-        _input(
-            "summary",
-            _label("summary", locale),
-            {"type": "plain_text_input", "multiline": True, "max_length": 500},
-            optional=False,
-        )
-    )
+    inc = incident
+    blocks += _instant_blocks("opened_at", locale, inc.opened_at if inc else now, tz)
+    blocks += _instant_blocks("acknowledged_at", locale, inc.acknowledged_at if inc else None, tz)
+    blocks += _instant_blocks("resolved_at", locale, inc.resolved_at if inc else None, tz)
+    summary: dict[str, Any] = {"type": "plain_text_input", "multiline": True, "max_length": 500}
+    if inc is not None:
+        summary["initial_value"] = inc.summary
+        _initial_option(blocks[1], inc.priority.value)
+        _initial_option(blocks[2], inc.impact.value)
+    blocks.append(_input("summary", _label("summary", locale), summary, optional=False))
+    meta: dict[str, Any] = {"a": agreement_id} | ({"i": inc.id} if inc else {})
     return {
         "type": "modal",
         "callback_id": CallbackId.INCIDENT,
-        "private_metadata": json.dumps({"a": agreement_id}),
+        "private_metadata": json.dumps(meta),
         "title": plain(t("incident_title", locale), 24),
         "submit": plain(t("button_save", locale), 24),
         "close": plain(t("button_cancel", locale), 24),

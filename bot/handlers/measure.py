@@ -26,7 +26,7 @@ from bot.handlers.kit import Block, actions, button, context, section
 from bot.handlers.views import confirm, notice_view
 from bot.i18n import escape, t, truncate
 from store.attainment import attainment, calendars, month_of
-from store.incidents import check_writer, record_incident
+from store.incidents import check_writer, correct_incident, get_incident, record_incident
 
 SUBCOMMANDS = ("incident", "attainment")
 
@@ -67,7 +67,6 @@ def attainment_blocks(got: Attainment, deps: Deps) -> tuple[str, list[Block]]:
         degraded=_minutes(a.degraded),
     )
     blocks: list[Block] = [section(f"*{head}*"), section(figures)]
-    lines = []
     for ic in got.incidents[:20]:
         i, res = ic.incident, ic.resolution
         state = (
@@ -82,11 +81,9 @@ def attainment_blocks(got: Attainment, deps: Deps) -> tuple[str, list[Block]]:
             )
         )
         flag = "🚨 " if ic.breached else ("⚠️ " if ic.at_risk else "")
-        lines.append(
-            f"• {flag}#{i.id} {i.priority.value} {escape(truncate(i.summary, 80))} — {state}"
-        )
-    if lines:
-        blocks.append(section("\n".join(lines)))
+        line = f"• {flag}#{i.id} {i.priority.value} {escape(truncate(i.summary, 80))} — {state}"
+        edit = button(t("incident_edit", loc), ActionId.INCIDENT_EDIT, str(i.id))
+        blocks.append(section(line, accessory=edit))
     blocks.append(
         context(
             t(
@@ -200,14 +197,24 @@ async def submit_incident(
         if problem is not None:
             raise problem
         form = parse_form(IncidentForm, data)
-        rec = await run(
-            record_incident,
-            deps.db,
-            agreement_id=agreement_id,
-            form=form,
-            actor=user,
-            now=deps.clock(),
-        )
+        if meta.get("i"):
+            rec = await run(
+                correct_incident,
+                deps.db,
+                incident_id=int(meta["i"]),
+                form=form,
+                actor=user,
+                now=deps.clock(),
+            )
+        else:
+            rec = await run(
+                record_incident,
+                deps.db,
+                agreement_id=agreement_id,
+                form=form,
+                actor=user,
+                now=deps.clock(),
+            )
     except FormInvalid as exc:
         texts = localized_errors(exc, loc, form=IncidentForm)
         errors = {error_block(k): truncate(v, 150) for k, v in texts.items()}
@@ -223,7 +230,7 @@ async def submit_incident(
         return
     await ack()
     text = t(
-        "incident_saved",
+        "incident_corrected" if meta.get("i") else "incident_saved",
         loc,
         id=rec.id,
         agreement=agreement_id,
@@ -239,6 +246,26 @@ def register(app: AsyncApp, deps: Deps) -> None:
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
     ) -> None:
         await submit_incident(ack, body, client, deps)
+
+    @app.action(ActionId.INCIDENT_EDIT)
+    async def handle_incident_edit_button(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        await ack()
+        try:
+            value = str((body.get("actions") or [{}])[0].get("value") or "")
+            inc = await read(get_incident, deps.db, int(value))
+            user = payloads.user_id(body)
+            await read(check_writer, deps.db, agreement_id=inc.agreement_id, actor=user)
+        except ValueError:
+            return
+        except DomainError as exc:
+            await tell(client, body, domain_text(exc, deps))
+            return
+        view = incident_modal(
+            inc.agreement_id, deps.locale, tz=deps.settings.timezone, now=deps.clock(), incident=inc
+        )
+        await client.views_open(trigger_id=payloads.trigger_id(body), view=view)
 
     @app.action(ActionId.EXPLAIN)
     async def handle_explain_button(

@@ -37,6 +37,12 @@ class BatchFigure:
     resolution_breaches: int  # incidents whose resolution exceeded (or exceeds) its target
 
     @property
+    def budget(self) -> timedelta:
+        """Downtime the target allows in the period's service hours."""
+        us = self.service_time // timedelta(microseconds=1)
+        return timedelta(microseconds=int(Decimal(us) * (100 - self.target_pct) / 100))
+
+    @property
     def achieved_pct(self) -> Decimal:
         if not self.service_time:
             return Decimal(100)

@@ -1,0 +1,38 @@
+"""App Home's service levels (M11): this month's availability of the person's agreements
+against target, the downtime budget left and the incidents open or over target, each with the
+Explain button."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from bot.handlers.ids import ActionId
+from bot.handlers.kit import Block, button, context, divider, escape, header, section
+from bot.i18n import t
+from store.home_attainment import HomeFigure
+
+
+def service_level_blocks(figures: Sequence[HomeFigure], locale: str) -> list[Block]:
+    if not figures:
+        return []
+    blocks: list[Block] = [divider(), header(t("home_service_levels", locale))]
+    for f in figures:
+        flag = "🚨" if f.budget_left.total_seconds() < 0 else "⚠️" if f.budget_used >= 0.5 else "✅"
+        line = t(
+            "home_service_level_line",
+            locale,
+            flag=flag,
+            id=f.agreement_id,
+            customer=escape(f.customer),
+            achieved=str(f.achieved_pct),
+            target=str(f.target_pct),
+            left=f"{f.budget_left.total_seconds() / 60:.0f}",
+            open=f.open_incidents,
+            over=f.over_target,
+        )
+        value = json.dumps({"a": f.agreement_id, "p": f.period})
+        explain = button(t("attain_explain", locale), ActionId.EXPLAIN, value)
+        blocks.append(section(line, accessory=explain))
+    blocks.append(context(t("home_service_levels_note", locale, period=figures[0].period)))
+    return blocks

@@ -1,0 +1,147 @@
+"""The month's service levels on App Home (M11): for the O&M service owner their agreements,
+for a service level manager every agreement in service, the ones with the least downtime
+budget left first. Computed with the batch forms of the engine (one call per tier)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import or_, select
+
+from bot.flows.business_time import Calendar
+from bot.flows.roles import Role
+from bot.flows.service_levels import ServiceTargets
+from bot.flows.service_levels.attainment import IncidentFacts
+from bot.flows.service_levels.batch import AgreementInput, batch_attainment
+from store.attainment import calendars_in, month_of
+from store.db import Database
+from store.incidents import record_of
+from store.models import Agreement, AgreementVersion, CatalogueEntry, Customer, Incident, table_of
+
+_AG, _V, _C = table_of(Agreement), table_of(AgreementVersion), table_of(Customer)
+_E, _I = table_of(CatalogueEntry), table_of(Incident)
+#: agreements whose service runs (measured)
+IN_SERVICE = ("active", "changing", "terminating", "extension_pending")
+
+
+@dataclass(frozen=True, slots=True)
+class HomeFigure:
+    agreement_id: str
+    customer: str
+    period: str  # YYYY-MM
+    achieved_pct: Decimal
+    target_pct: Decimal
+    budget_left: timedelta
+    budget_used: float
+    open_incidents: int
+    over_target: int
+
+
+def _agreements(db: Database, user: str, everyone: bool, cap: int) -> list[tuple[str, str]]:
+    with db.read_conn() as conn:
+        q = (
+            select(_AG.c.id, _C.c.name)
+            .join(_C, _C.c.id == _AG.c.customer_id)
+            .where(_AG.c.status.in_(IN_SERVICE), _AG.c.sla_version >= 1)
+            .order_by(_AG.c.updated_at.desc())
+            .limit(cap)
+        )
+        if not everyone:
+            q = q.where(_AG.c.owner == user)
+        return [(a, c) for a, c in conn.execute(q)]
+
+
+def _inputs(
+    db: Database, ids: list[str], start: datetime, end: datetime, tz: str, country: str
+) -> tuple[list[AgreementInput], dict[int, Calendar]]:
+    with db.read() as s:
+        conn = s.connection()
+        targets: dict[str, ServiceTargets] = {}
+        for aid, number, tier, pct, start_day, entry in conn.execute(
+            select(
+                _V.c.agreement_id,
+                _V.c.number,
+                _V.c.tier,
+                _V.c.availability_pct,
+                _V.c.start_date,
+                _E.c.targets,
+            )
+            .outerjoin(_E, _E.c.id == _V.c.catalogue_entry_id)
+            .where(_V.c.agreement_id.in_(ids), _V.c.status == "in_effect")
+        ):
+            targets[aid] = ServiceTargets.from_catalogue(
+                sla_version=number,
+                effective_from=start_day,
+                tier=tier,
+                availability_pct=pct,
+                targets=entry or {},
+            )
+        facts: dict[str, list[IncidentFacts]] = {a: [] for a in targets}
+        rows = s.execute(
+            select(Incident).where(
+                _I.c.agreement_id.in_(list(targets)),
+                _I.c.opened_at < end,
+                or_(_I.c.resolved_at.is_(None), _I.c.resolved_at > start),
+            )
+        ).scalars()
+        for row in rows:
+            r = record_of(row)
+            facts[r.agreement_id].append(
+                IncidentFacts(
+                    id=r.id,
+                    priority=r.priority,
+                    impact=r.impact,
+                    opened_at=r.opened_at.astimezone(UTC),
+                    acknowledged_at=r.acknowledged_at,
+                    resolved_at=r.resolved_at,
+                    summary=r.summary,
+                    pauses=r.pauses,
+                )
+            )
+        cals = calendars_in(s, tz=tz, country=country)
+    items = [AgreementInput(a, targets[a], facts[a]) for a in ids if a in targets]
+    return items, cals
+
+
+def home_service_levels(
+    db: Database,
+    *,
+    user: str,
+    roles: set[Role],
+    now: datetime,
+    tz: str,
+    country: str,
+    limit: int = 8,
+) -> list[HomeFigure]:
+    """The month's figures of the person's agreements, the tightest budget first."""
+    everyone = Role.SLM in roles
+    if not everyone and Role.OPS_LEAD not in roles:
+        return []
+    names = dict(_agreements(db, user, everyone, cap=500))
+    if not names:
+        return []
+    start, end = month_of(now.astimezone(ZoneInfo(tz)).date(), tz)
+    items, cals = _inputs(db, list(names), start, end, tz, country)
+    figures = batch_attainment(items, cals.__getitem__, start=start, end=end, now=now)
+    period = start.strftime("%Y-%m")
+    out = []
+    for f, it in zip(figures, items, strict=True):
+        budget = f.budget
+        out.append(
+            HomeFigure(
+                agreement_id=f.agreement_id,
+                customer=names[f.agreement_id],
+                period=period,
+                achieved_pct=f.achieved_pct,
+                target_pct=f.target_pct,
+                budget_left=budget - f.downtime,
+                budget_used=(f.downtime / budget) if budget else float(bool(f.downtime)),
+                open_incidents=sum(1 for i in it.incidents if i.resolved_at is None),
+                over_target=f.resolution_breaches,
+            )
+        )
+    out.sort(key=lambda h: (-h.budget_used, h.agreement_id))
+    return out[:limit]
