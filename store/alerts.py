@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.flows.alertmanager import OutageSignal
 from bot.flows.process import Status
 from store.db import Database
-from store.incidents import STEP
+from store.incidents import STEP, refresh_card
 from store.models import Agreement, AuditEvent, Incident, table_of
 
 ACTOR = "system:alertmanager"
@@ -158,6 +158,8 @@ def _write(conn: Connection, plan: _Plan, now: datetime) -> None:
         audits.append(row | {"data": {"incident": iid, "source": "alertmanager"}})
     if audits:
         conn.execute(_AU.insert(), audits)
+    for aid in sorted({row["agreement_id"] for row in audits}):
+        refresh_card(conn, aid, now)
 
 
 def _apply_all(

@@ -106,23 +106,10 @@ def _inputs(
     return items, cals
 
 
-def home_service_levels(
-    db: Database,
-    *,
-    user: str,
-    roles: set[Role],
-    now: datetime,
-    tz: str,
-    country: str,
-    limit: int = 8,
+def figures_of(
+    db: Database, names: dict[str, str], *, now: datetime, tz: str, country: str
 ) -> list[HomeFigure]:
-    """The month's figures of the person's agreements, the tightest budget first."""
-    everyone = Role.SLM in roles
-    if not everyone and Role.OPS_LEAD not in roles:
-        return []
-    names = dict(_agreements(db, user, everyone, cap=500))
-    if not names:
-        return []
+    """The month's figures of the agreements `names` (id -> customer) that are measured."""
     start, end = month_of(now.astimezone(ZoneInfo(tz)).date(), tz)
     items, cals = _inputs(db, list(names), start, end, tz, country)
     figures = batch_attainment(items, cals.__getitem__, start=start, end=end, now=now)
@@ -143,5 +130,34 @@ def home_service_levels(
                 over_target=f.resolution_breaches,
             )
         )
+    return out
+
+
+def home_service_levels(
+    db: Database,
+    *,
+    user: str,
+    roles: set[Role],
+    now: datetime,
+    tz: str,
+    country: str,
+    limit: int = 8,
+) -> list[HomeFigure]:
+    """The month's figures of the person's agreements, the tightest budget first."""
+    everyone = Role.SLM in roles
+    if not everyone and Role.OPS_LEAD not in roles:
+        return []
+    names = dict(_agreements(db, user, everyone, cap=500))
+    if not names:
+        return []
+    out = figures_of(db, names, now=now, tz=tz, country=country)
     out.sort(key=lambda h: (-h.budget_used, h.agreement_id))
     return out[:limit]
+
+
+def card_service_level(
+    db: Database, agreement_id: str, *, now: datetime, tz: str, country: str
+) -> HomeFigure | None:
+    """The card's line: this month's figures, when the agreement's service is measured."""
+    got = figures_of(db, {agreement_id: ""}, now=now, tz=tz, country=country)
+    return got[0] if got else None

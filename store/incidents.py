@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlmodel import Session, col
 
 from bot.flows.errors import DomainError, NotFound, PermissionDenied
@@ -23,6 +23,7 @@ from bot.flows.roles import Role
 from bot.flows.service_levels import Impact, Outage, Pause, Priority
 from store.db import Database
 from store.models import Agreement, AuditEvent, Incident
+from store.outbox import CardPayload, Message, enqueue_many
 from store.roles import roles_of
 
 #: the step whose measurement incidents feed (audit rows carry it)
@@ -162,6 +163,7 @@ def _insert(
     now: datetime,
     source: str,
     source_key: str | None = None,
+    card: bool = True,
 ) -> Incident:
     assert source in SOURCES
     row = Incident(
@@ -176,7 +178,17 @@ def _insert(
     s.add(row)
     s.flush()
     _audit(s, row, actor=actor, now=now, action="incident.record", before={})
+    if card:
+        refresh_card(s, agreement_id, now)
     return row
+
+
+def refresh_card(s: Session | Connection, agreement_id: str, now: datetime) -> None:
+    """The card shows the month's figures: an incident recorded or changed updates it (the
+    outbox coalesces card updates, so a burst of alerts edits it once)."""
+    enqueue_many(
+        s, agreement_id=agreement_id, now=now, messages=[Message("card", None, CardPayload())]
+    )
 
 
 def record_incident(
@@ -215,6 +227,7 @@ def correct_incident(
         s.add(row)
         s.flush()
         _audit(s, row, actor=actor, now=now, action="incident.correct", before=before)
+        refresh_card(s, row.agreement_id, now)
         return record_of(row)
 
 
@@ -233,7 +246,8 @@ def import_incidents(
         ag = measured_agreement(s, agreement_id)
         _check_writer(s, ag, actor)
         for form in forms:
-            _insert(s, agreement_id, form, actor=actor, now=now, source="csv")
+            _insert(s, agreement_id, form, actor=actor, now=now, source="csv", card=False)
+        refresh_card(s, agreement_id, now)
         return len(forms)
 
 

@@ -212,3 +212,28 @@ def test_correct_an_incident(slack: SlackClient) -> None:
         ),
         what="refusal",
     )
+
+
+def test_the_card_shows_the_month(slack: SlackClient) -> None:
+    import json as _json
+
+    aid = _live(slack)
+    slack.dispatch()
+    view = _modal(slack, SLM, aid)
+    opened = (datetime.now(UTC) - timedelta(minutes=30)).astimezone(ZoneInfo("Asia/Shanghai"))
+    data = {
+        "inc-priority": "P3",
+        "inc-impact": "degraded",
+        "inc-opened_at-date": opened.date().isoformat(),
+        "inc-opened_at-time": opened.strftime("%H:%M"),
+        "inc-summary": "Slow search",
+    }
+    assert not _errors(slack.submit(SLM, view, fill(view, data)))
+    slack.dispatch()
+    cards = [
+        m
+        for m in slack.standin.state.messages("C0AGREEMENTS")
+        if aid in _json.dumps(m.get("blocks", []))
+    ]
+    words = _json.dumps(cards[-1], ensure_ascii=False)
+    assert ("1 个事件未解决" if zh(slack) else "1 incident(s) open") in words

@@ -32,9 +32,11 @@ from bot.handlers.kit import (
     header,
     section,
 )
+from bot.handlers.measure_home import card_service_line
 from bot.i18n import t, truncate
 from bot.render.words import role_names, status_text, zh
 from store.desk import Card
+from store.home_attainment import HomeFigure
 
 
 def verb(act: Action, locale: str) -> str:
@@ -114,7 +116,9 @@ def redraft_buttons(
     ]
 
 
-def card_blocks(card: Card, locale: str, *, due: str | None = None) -> tuple[str, list[Block]]:
+def card_blocks(
+    card: Card, locale: str, *, due: str | None = None, service_level: HomeFigure | None = None
+) -> tuple[str, list[Block]]:
     """The agreement's parent message: (fallback text, blocks)."""
     tier = Tier(card.tier).label(locale) if card.tier else "-"
     current, status = card.current_in(locale), status_text(card.status, locale)
@@ -144,6 +148,8 @@ def card_blocks(card: Card, locale: str, *, due: str | None = None) -> tuple[str
     ]
     if card.pending_sla is not None:
         blocks.append(context(pending_line(card.pending_sla, card.sla_version, locale)))
+    if service_level is not None:
+        blocks.append(context(card_service_line(service_level, locale)))
     buttons: list[dict[str, Any]] = []
     for aid in card.pending:
         buttons += action_buttons(card.id, aid, card.lock_version, locale)

@@ -36,3 +36,16 @@ def service_level_blocks(figures: Sequence[HomeFigure], locale: str) -> list[Blo
         blocks.append(section(line, accessory=explain))
     blocks.append(context(t("home_service_levels_note", locale, period=figures[0].period)))
     return blocks
+
+
+def card_service_line(f: HomeFigure, locale: str) -> str:
+    """The card's context line: this month's availability and budget (M11)."""
+    return t(
+        "card_service_level",
+        locale,
+        period=f.period,
+        achieved=str(f.achieved_pct),
+        target=str(f.target_pct),
+        left=f"{f.budget_left.total_seconds() / 60:.0f}",
+        open=f.open_incidents,
+    )

@@ -8,6 +8,7 @@ rows edit it. Text comes from the shared builders (`bot/handlers/cards.py`,
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from slack_sdk.errors import SlackApiError
@@ -20,8 +21,10 @@ from bot.i18n import t
 from store import outbox as ob
 from store.desk import Card, load_card, set_card_ts
 from store.doc_files import bundle_upload, slack_uploads
+from store.home_attainment import card_service_level
 from store.redraft import compare
 from store.roles import user_roles
+from store.zone import service_country
 
 if TYPE_CHECKING:
     from bot.scheduler.dispatcher import Dispatcher
@@ -39,7 +42,15 @@ class Renderer:
         due = None
         if d.due_date is not None and card.tasks:
             due = d.due_date(min(task.opened_at for task in card.tasks)).isoformat()
-        text, blocks = card_blocks(card, d.locale, due=due)
+        level = await asyncio.to_thread(
+            card_service_level,
+            d.db,
+            card.id,
+            now=datetime.now(UTC),
+            tz=d.db.timezone,
+            country=service_country(),
+        )
+        text, blocks = card_blocks(card, d.locale, due=due, service_level=level)
         if card.card_ts and card.card_channel:
             await d.pace(card.card_channel)
             await d.client.chat_update(
