@@ -30,6 +30,9 @@ OTHER_KINDS = (
     "role.revoke",
     "user.locale",
     "documents.backfill",
+    "incident.record",
+    "incident.correct",
+    "incident.resolve",
 )
 
 
@@ -54,7 +57,8 @@ def actor_words(actor: str | None, locale: str, mention: Callable[[str], str]) -
     if not actor:
         return t("history.nobody", locale)
     if actor == "system" or actor.startswith("system:"):
-        return t("history.system", locale)
+        named = "history." + actor.replace(":", "_")  # system:alertmanager, system:api
+        return t(named if named in catalogue(locale) else "history.system", locale)
     return Safe(mention(actor))  # markup the caller built (a Slack mention, or plain)
 
 
