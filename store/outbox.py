@@ -119,8 +119,17 @@ class DocumentsPayload(_Payload):
     bundle: bool = False
 
 
+class ServiceReportPayload(_Payload):
+    """M11: the month's service report, in the card's thread with its trend chart (the sweep
+    queues one per agreement and month, under a unique key)."""
+
+    template: Literal["service_report"] = "service_report"
+    period: str  # YYYY-MM
+
+
 Payload = Annotated[
-    DocumentsPayload
+    ServiceReportPayload
+    | DocumentsPayload
     | CardPayload
     | EventPayload
     | TaskPayload

@@ -13,15 +13,18 @@ from typing import TYPE_CHECKING
 
 from slack_sdk.errors import SlackApiError
 
+from bot.documents.chart import trend_png
 from bot.handlers.cards import card_blocks, event_blocks, informed_blocks, mention, task_blocks
 from bot.handlers.kit import Block, escape
 from bot.handlers.redraft_blocks import redraft_blocks
 from bot.handlers.reminder_messages import grouped_blocks, reminder_blocks
+from bot.handlers.report_messages import report_text
 from bot.i18n import t
 from store import outbox as ob
 from store.desk import Card, load_card, set_card_ts
 from store.doc_files import bundle_upload, slack_uploads
 from store.home_attainment import card_service_level
+from store.monthly_reports import report_of
 from store.redraft import compare
 from store.roles import user_roles
 from store.zone import service_country
@@ -83,6 +86,40 @@ class Renderer:
                     raise
         resp = await d.post(user, text=p.text)
         return str(resp["ts"])
+
+    async def _service_report(
+        self, agreement_id: str, period: str, channel: str, parent: str, loc: str
+    ) -> None:
+        d = self.d
+        tz, country = d.db.timezone, service_country()
+        got, trend = await asyncio.to_thread(
+            report_of, d.db, agreement_id, period, now=datetime.now(UTC), tz=tz, country=country
+        )
+        title = str(t("chart_title", loc, agreement=agreement_id))
+        points = [
+            {
+                "period": label,
+                "achieved": x.availability.achieved_pct,
+                "target": x.availability.target_pct,
+            }
+            for label, x in trend
+        ]
+        png = await asyncio.to_thread(
+            trend_png, points, title=title, target_label=str(t("chart_target", loc))
+        )
+        await d.pace(channel)
+        await d.client.files_upload_v2(
+            file_uploads=[
+                {
+                    "content": png,
+                    "filename": f"{agreement_id}_{period}.trend.png",
+                    "title": f"{agreement_id} · {period} · {title}",
+                }
+            ],
+            channel=channel,
+            thread_ts=parent,
+            initial_comment=report_text(got, trend, period, loc),
+        )
 
     async def _redraft(self, p: ob.EventPayload, loc: str) -> list[Block]:
         """What a redraft changed (M4 again before M5, C2 before C3), for its event reply."""
@@ -151,6 +188,9 @@ class Renderer:
             return (await self.post_card(card))[1]
         channel, parent = await self._thread(card, aid)
         assert card is not None
+        if isinstance(p, ob.ServiceReportPayload):  # M11: last month's report and its chart
+            await self._service_report(card.id, p.period, channel, parent, loc)
+            return None
         if isinstance(p, ob.DocumentsPayload):  # the step's documents, as files in its thread
             uploads = await asyncio.to_thread(slack_uploads, d.db, list(p.documents), loc)
             if p.bundle and aid:  # T7: every document of the agreement, in one zip

@@ -29,6 +29,7 @@ from bot.flows.roles import Role
 from store.breach_watch import breach_dues, watched
 from store.db import Database
 from store.holidays import overrides
+from store.monthly_reports import queue_reports
 from store.reminders import (
     Delivered,
     Due,
@@ -73,6 +74,7 @@ class SweepReport:
     switched: list[str] = field(default_factory=list)
     recorded: int = 0
     delivered: Delivered = field(default_factory=Delivered)
+    service_reports: int = 0  # M11: last month's reports queued (first days of a month)
     failed: list[SweepFailure] = field(default_factory=list)
 
     def __str__(self) -> str:
@@ -139,6 +141,7 @@ class Sweeper:
         due += self.breaches(now)
         report.recorded = self.record(due, now)
         report.delivered = deliver(self.db, now=now, group_limit=self.config.group_limit)
+        report.service_reports = queue_reports(self.db, now=now, tz=self.config.tz)
         return report
 
     def record(self, due: list[Due], now: datetime) -> int:
