@@ -28,10 +28,13 @@ from sqlalchemy import select  # noqa: E402
 from sqlmodel import col  # noqa: E402
 
 from bot.documents.render import LOCALES, pdf_available, to_html, to_pdf  # noqa: E402
+from bot.flows.integrity import NEEDS_SIGNED  # noqa: E402
 from bot.flows.roles import Role  # noqa: E402
 from bot.flows.samples import DOER, FULL_LIFE, sample_forms  # noqa: E402
 from store.catalogue import save_entry  # noqa: E402
 from store.db import Database  # noqa: E402
+from store.demo import departments_answer  # noqa: E402
+from store.departments import set_head  # noqa: E402
 from store.doc_context import load_facts  # noqa: E402
 from store.documents import render_again  # noqa: E402
 from store.lifecycle import perform, submit_request  # noqa: E402
@@ -49,6 +52,8 @@ def life(db: Database) -> str:
     for role, user in USERS.items():
         grant_role(db, user, role, by=CONFIG_ACTOR, now=now)
     grant_role(db, "U_SLM_B", Role.SLM, by=CONFIG_ACTOR, now=now)
+    for department in ("DBA", "Network"):  # the sample breakdown's and OLAs' departments
+        set_head(db, department, USERS[Role.SUPPORT_DEPT], by=USERS[Role.ADMIN], now=now)
     entry = {
         "code": "DB-OPS",
         "name": "Database operations",
@@ -68,6 +73,8 @@ def life(db: Database) -> str:
     aid = submit_request(db, forms["M1"], actor=USERS[Role.SALES], now=now).agreement_id
     for i, action in enumerate(FULL_LIFE, 1):
         actor = USERS[DOER[action]] if action != "M9.review" else "U_SLM_B"
+        if action in NEEDS_SIGNED:  # the heads acknowledge M7 and sign the OLAs
+            departments_answer(db, aid, now=now + timedelta(minutes=i))
         perform(db, aid, action, forms[action], actor=actor, now=now + timedelta(minutes=i))
     return aid
 

@@ -20,10 +20,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import create_engine, text
 
+from bot.flows.integrity import NEEDS_SIGNED
 from bot.flows.roles import Role
 from bot.flows.samples import DOER, FULL_LIFE, sample_forms
 from store.catalogue import save_entry
 from store.db import Database
+from store.demo import departments_answer
+from store.departments import set_head
 from store.lifecycle import perform, submit_request
 from store.migrate import upgrade
 from store.roles import CONFIG_ACTOR, grant_role
@@ -35,6 +38,8 @@ USERS = {
     Role.SUPPLIER_MANAGER: "U_SUP",
     Role.CONTRACTS: "U_CON",
     Role.EXECUTIVE: "U_EXE",
+    Role.SUPPORT_DEPT: "U_DEP",
+    Role.ADMIN: "U_ADM",
 }
 PATH = FULL_LIFE
 ACTOR = {action: USERS[role] for action, role in DOER.items()}
@@ -57,6 +62,8 @@ def prepare(db: Database) -> None:
         actor="U_SLM",
         now=now,
     )
+    for department in ("DBA", "Network"):  # the sample breakdown's and OLAs' departments
+        set_head(db, department, USERS[Role.SUPPORT_DEPT], by=USERS[Role.ADMIN], now=now)
 
 
 def run(db: Database, agreements: int) -> tuple[int, float, list[float]]:
@@ -73,6 +80,8 @@ def run(db: Database, agreements: int) -> tuple[int, float, list[float]]:
         n += 1
         for action in PATH:
             now += timedelta(seconds=1)
+            if action in NEEDS_SIGNED:  # the heads acknowledge M7 and sign the OLAs (untimed)
+                departments_answer(db, out.agreement_id, now=now)
             s = time.perf_counter()
             perform(db, out.agreement_id, action, forms[action], actor=ACTOR[action], now=now)
             lat.append(time.perf_counter() - s)

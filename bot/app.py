@@ -26,7 +26,7 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import metrics
-from bot.handlers import actions, commands, events, language, measure, views
+from bot.handlers import actions, commands, departments, events, language, measure, views
 from bot.handlers.common import Deps, tell
 from bot.handlers.errors import unexpected
 from bot.i18n import t
@@ -131,6 +131,7 @@ def create_app(
 
     commands.register(app, deps)
     actions.register(app, deps)
+    departments.register(app, deps)
     language.register(app, deps, resolver)
     views.register(app, deps)
     measure.register(app, deps)

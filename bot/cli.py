@@ -106,6 +106,14 @@ def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def print_waiting(heads: list[tuple[str, str]], olas: list[tuple[str, str, str]]) -> None:
+    """Who has not acknowledged M7 or signed an OLA yet (issue 9, rules 6 and 7)."""
+    for dept, head in heads:
+        print(f"  not acknowledged (M7): {dept} (head {head})")
+    for dept, signer, status in olas:
+        print(f"  OLA not signed (M9): {dept} (signer {signer or '-'}, {status})")
+
+
 def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
     from bot.cli_redraft import doc_words
     from bot.flows.sla_versions import pending_in
@@ -143,6 +151,7 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
         print("tasks:")
         for t in d.tasks:
             print(f"  {t['action']:<12} {', '.join(t['assignees']) or '(no one holds the role)'}")
+    print_waiting(d.waiting_heads, d.waiting_olas)
     if d.versions:
         print("versions:")
         for v in d.versions:
@@ -448,6 +457,9 @@ def build_parser() -> argparse.ArgumentParser:
     from bot import cli_docs
 
     cli_docs.register(sub, _db)
+    from bot import cli_departments
+
+    cli_departments.register(sub, _db)
 
     from bot import cli_measure
 

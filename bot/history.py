@@ -14,6 +14,7 @@ from typing import Any
 
 from jinja2 import UndefinedError
 
+from bot.flows.departments import ACKNOWLEDGE, ANSWER, DIRECTORY, QUERY, SIGN
 from bot.flows.process import ACTIONS
 from bot.flows.roles import Role
 from bot.flows.sla_versions import SWITCH_ACTION
@@ -33,6 +34,11 @@ OTHER_KINDS = (
     "incident.record",
     "incident.correct",
     "incident.resolve",
+    ACKNOWLEDGE,
+    SIGN,
+    QUERY,
+    ANSWER,
+    DIRECTORY,
 )
 
 

@@ -7,11 +7,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from bot.flows.departments import OlaStatus
+from bot.flows.integrity import NEEDS_SIGNED
 from bot.flows.roles import Role
 from bot.flows.samples import sample_forms
+from store.acknowledgements import acknowledge, notices
 from store.catalogue import save_entry
 from store.db import Database
+from store.departments import set_head
 from store.lifecycle import perform, submit_request
+from store.ola_signatures import current_olas, sign
 from store.roles import CONFIG_ACTOR, grant_role
 
 
@@ -31,7 +36,12 @@ PERSONAS: tuple[Persona, ...] = (
     Persona("U0CON0001", "Chen Contracts (business management)", (Role.CONTRACTS,)),
     Persona("U0EXE0001", "Eva Executive", (Role.EXECUTIVE,)),
     Persona("U0ADM0001", "Ada Admin", (Role.ADMIN,)),
+    Persona("U0DEP0001", "Dana DBA (head of DBA)", (Role.SUPPORT_DEPT,)),
+    Persona("U0NET0001", "Nick Network (head of Network)", (Role.SUPPORT_DEPT,)),
 )
+
+#: the department directory of the demo: the departments of the sample breakdown and OLAs
+HEADS: dict[str, str] = {"DBA": "U0DEP0001", "Network": "U0NET0001"}
 
 DEMO_ACTORS: dict[str, str] = {
     "M1": "U0SALES01",
@@ -117,6 +127,22 @@ def seed_people(db: Database, *, now: datetime) -> None:
     for p in PERSONAS:
         for r in p.roles:
             grant_role(db, p.user_id, r, by=CONFIG_ACTOR, now=now)
+    admin = next(p.user_id for p in PERSONAS if Role.ADMIN in p.roles)
+    for name, head in HEADS.items():
+        set_head(db, name, head, by=admin, now=now)
+
+
+def departments_answer(db: Database, agreement_id: str, *, now: datetime) -> int:
+    """Every head acknowledges their M7 notice and signs their waiting OLAs (as a demo's or a
+    test's departments do); returns how many they did."""
+    with db.read() as s:
+        acks = [(a.id, a.head) for a in notices(s, agreement_id) if a.acknowledged_at is None]
+        olas = [o for o in current_olas(s, agreement_id) if o.status == OlaStatus.UNSIGNED]
+    for ack, head in acks:
+        acknowledge(db, int(ack or 0), actor=head, now=now)
+    for ola in olas:
+        sign(db, int(ola.id or 0), actor=ola.signer or "", now=now)
+    return len(acks) + len(olas)
 
 
 def seed_demo(db: Database, *, now: datetime) -> list[str]:
@@ -144,6 +170,8 @@ def seed_demo(db: Database, *, now: datetime) -> list[str]:
             if action not in out.pending:
                 continue  # M6 is skipped when no suppliers are needed
             t += timedelta(hours=1)
+            if action in NEEDS_SIGNED:
+                departments_answer(db, out.agreement_id, now=t)
             out = perform(
                 db, out.agreement_id, action, forms[action], actor=DEMO_ACTORS[action], now=t
             )

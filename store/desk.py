@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Connection, String, cast, select
 
 from bot.flows.sla_versions import Pending, VersionStatus, pending_in
+from store.acknowledgements import waiting_heads
 from store.db import Database
 from store.models import (
     Agreement,
@@ -20,6 +22,7 @@ from store.models import (
     review_columns,
     table_of,
 )
+from store.ola_signatures import waiting_signatures
 from store.queries import AgreementRow, ListFilter, list_agreements
 
 _AG, _CU, _TK = table_of(Agreement), table_of(Customer), table_of(Task)
@@ -62,6 +65,10 @@ class Card:
     sla_doc: str | None = None
     #: a signed additional SLA waiting for its effective date (C3, rule 9)
     pending_sla: Pending | None = None
+    #: (department, head) of the M7 notices not acknowledged yet (issue 9, rule 6)
+    waiting_heads: tuple[tuple[str, str], ...] = ()
+    #: (department, signer, status) of the M9 OLAs not signed yet (rule 7)
+    waiting_olas: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def current(self) -> str:
@@ -84,6 +91,14 @@ def _pending(conn: Connection, agreement_id: str) -> Pending | None:
             )
         ).mappings()
     )
+
+
+def _waiting(conn: Connection, agreement_id: str) -> dict[str, Any]:
+    """Who has not acknowledged M7 or signed an OLA yet (issue 9, rules 6 and 7)."""
+    return {
+        "waiting_heads": tuple(waiting_heads(conn, agreement_id)),
+        "waiting_olas": tuple(waiting_signatures(conn, agreement_id)),
+    }
 
 
 def load_card(db: Database, agreement_id: str) -> Card | None:
@@ -126,9 +141,11 @@ def load_card(db: Database, agreement_id: str) -> Card | None:
             .limit(1)
         ).scalar_one_or_none()
         pending = _pending(conn, agreement_id)
+        waiting = _waiting(conn, agreement_id)
     return Card(
         pending_sla=pending,
         sla_doc=sla_doc or None,
+        **waiting,
         id=row["id"],
         customer=row["customer_name"],
         status=row["status"],

@@ -16,6 +16,7 @@ from sqlalchemy import func, select, update
 from sqlmodel import Session, col
 
 from bot.flows.behaviour import Assignee, Effect
+from bot.flows.departments import CURRENT, OlaStatus
 from bot.flows.errors import FormInvalid
 from bot.flows.forms import DeptLines, parse_form
 from bot.flows.machine import Decision
@@ -66,6 +67,8 @@ class Ctx:
         self.record_extra: dict[str, Any] = {}
         #: (user, action) task DMs beyond the actions this step opens (a handover)
         self.task_dms: list[tuple[str, str]] = []
+        #: other outbox messages the effects cause (store.outbox.Message: department DMs)
+        self.messages: list[Any] = []
 
 
 #: one function per effect an action may declare (bot.flows.behaviour.Effect)
@@ -326,6 +329,10 @@ def _olas(c: Ctx, lines: list[Any], *, version: int | None = None) -> None:
                 step=c.d.action.step,
                 department=dept,
                 commitment=text,
+                # C3's updates are agreed at C3 with the providers; M9's go to their signers
+                status=OlaStatus.UNSIGNED if c.d.action.step == INITIATION else OlaStatus.SIGNED,
+                signed_by=None if c.d.action.step == INITIATION else c.rec.actor,
+                signed_at=None if c.d.action.step == INITIATION else c.now,
             )
         )
 
@@ -364,7 +371,7 @@ def _supersede_rejected_olas(c: Ctx) -> None:
             .where(
                 col(OLA.agreement_id) == c.ag.id,
                 col(OLA.step) == ACTION_BY_ID[c.d.action.approves or INITIATION].step,
-                col(OLA.status) == "current",
+                col(OLA.status).in_(CURRENT),
             )
             .values(status="superseded")
         )
@@ -510,7 +517,7 @@ def _t7(c: Ctx) -> None:
     ).all()
     olas = c.s.execute(
         select(col(OLA.department), col(OLA.sla_version))
-        .where(col(OLA.agreement_id) == ag_id, col(OLA.status) == "current")
+        .where(col(OLA.agreement_id) == ag_id, col(OLA.status).in_(CURRENT))
         .order_by(col(OLA.id))
     ).all()
     current_m9 = last_record(c.s, ag_id, INITIATION)
@@ -588,5 +595,7 @@ def apply_effects(c: Ctx) -> None:
 
 
 # effects implemented in modules of their own register on import
+# the effects of rules 6 and 7 live in their own modules (registered on import)
+from store import acknowledgements, ola_signatures  # noqa: E402, F401
 from store import catalogue_facts as _catalogue_facts  # noqa: E402, F401
 from store import measure_effect as _measure_effect  # noqa: E402, F401

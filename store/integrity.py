@@ -10,12 +10,22 @@ from sqlalchemy import ColumnElement, Connection, select, text, update
 from sqlmodel import Session, col
 
 from bot.flows.errors import ProcessRunning
-from bot.flows.integrity import NEEDS_DRAFT, NEEDS_NOTICE, NEEDS_OPS, RUNNING, Facts
+from bot.flows.integrity import (
+    NEEDS_DRAFT,
+    NEEDS_HEADS,
+    NEEDS_NOTICE,
+    NEEDS_OPS,
+    NEEDS_SIGNED,
+    RUNNING,
+    Facts,
+)
 from bot.flows.process import ACTION_BY_ID, INITIATION, INITIATION_REVIEW, NOTICE, Status
 from bot.flows.roles import Role
 from store.catalogue_facts import catalogue_facts
+from store.departments import heads
 from store.effects import last_record
 from store.models import OLA, Agreement, AgreementVersion, StepRecord, table_of
+from store.ola_signatures import waiting_signatures
 from store.roles import holders
 
 #: the furthest time zone ahead of UTC (Kiribati, UTC+14): a day is "in the future" only once
@@ -31,10 +41,17 @@ CARRY_FORWARD: tuple[str, ...] = (
     "UPDATE agreement SET status = 'extension_pending' "
     "WHERE status = 'active' AND CAST(pending AS TEXT) LIKE '%\"T1.extension\"%'",
 )
+#: OLAs of before the signatures (rule 7; `import` of an older export, as migration 0014):
+#: `signed` once the agreement passed M10, else `unsigned`
+SIGNATURES_CARRY: tuple[str, ...] = (
+    "UPDATE ola SET status = 'signed' WHERE status = 'current' AND agreement_id IN "
+    "(SELECT agreement_id FROM step_record WHERE action = 'M10' AND skipped = FALSE)",
+    "UPDATE ola SET status = 'unsigned' WHERE status = 'current'",
+)
 
 
 def carry_forward(s: Session) -> None:
-    for stmt in CARRY_FORWARD:
+    for stmt in (*CARRY_FORWARD, *SIGNATURES_CARRY):
         s.execute(text(stmt))
 
 
@@ -69,12 +86,19 @@ def facts_for(s: Session, ag: Agreement, action_id: str, now: datetime) -> Facts
     return Facts(
         catalogue=catalogue_facts(s, ag, action_id),
         ops_leads=ops,
+        heads=heads(s) if action_id in NEEDS_HEADS else None,
+        support=frozenset(holders(s, [Role.SUPPORT_DEPT])) if action_id in NEEDS_HEADS else None,
+        unsigned=_unsigned(s, ag) if action_id in NEEDS_SIGNED else None,
         today=latest_day(now),
         draft_on=_draft_on(s, ag) if action_id in NEEDS_DRAFT else None,
         sla_end=ag.end_date,
         notice_on=notice_on,
         notice_end=notice_end,
     )
+
+
+def _unsigned(s: Session, ag: Agreement) -> tuple[tuple[str, str], ...]:
+    return tuple((d, who) for d, who, _ in waiting_signatures(s, ag.id))
 
 
 def locate_running(s: Session, ag: Agreement, exc: ProcessRunning) -> ProcessRunning:

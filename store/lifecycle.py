@@ -394,6 +394,7 @@ def _apply(
             Message("dm", user, TaskPayload(action=opened, because=because(s, ag, opened, user)))
             for user in who
         ]
+    messages += ctx.messages
     if d.branch.informs:
         told = InformedPayload(
             action=d.action.id,

@@ -229,8 +229,40 @@ class OLA(SQLModel, table=True):
     step: str = Field(max_length=8)
     department: str = Field(max_length=200)
     commitment: str = Field(max_length=3000)
-    #: current | superseded (an M9 round that was rejected)
-    status: str = Field(default="current", max_length=16)
+    #: unsigned | queried | signed (its signature, rule 7) | superseded (a rejected M9 round)
+    status: str = Field(default="unsigned", max_length=16)
+    #: the support department's head who signs it (M9's OLAs; none for C3's)
+    signer: str | None = Field(default=None, max_length=64)
+    signed_by: str | None = Field(default=None, max_length=64)
+    signed_at: datetime | None = _ts(default=None)
+    #: the signer's open or last question, and the owner's answer
+    query: str | None = Field(default=None, sa_type=Text)
+    answer: str | None = Field(default=None, sa_type=Text)
+
+
+class Department(SQLModel, table=True):
+    """The department directory (rule 6): who heads each department, kept by an admin."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    #: the name matched without regard to case or spacing (bot.flows.departments.dept_key)
+    key: str = Field(max_length=200, unique=True)
+    name: str = Field(max_length=200)
+    head: str = Field(max_length=64)
+    updated_by: str = Field(max_length=64)
+    updated_at: datetime = _ts()
+
+
+class Acknowledgement(SQLModel, table=True):
+    """One department's share of an M7 breakdown, sent to its head to acknowledge."""
+
+    __table_args__ = (UniqueConstraint("agreement_id", "department"),)
+    id: int | None = Field(default=None, primary_key=True)
+    agreement_id: str = Field(foreign_key="agreement.id", index=True, max_length=20)
+    department: str = Field(max_length=200)
+    head: str = Field(max_length=64)
+    lines: list[str] = _json(default_factory=list)
+    sent_at: datetime = _ts()
+    acknowledged_at: datetime | None = _ts(default=None)
 
 
 class ReleaseTask(SQLModel, table=True):
@@ -422,6 +454,8 @@ ALL_TABLES: list[type[SQLModel]] = [
     Approval,
     SupplierContract,
     OLA,
+    Department,
+    Acknowledgement,
     ReleaseTask,
     Review,
     ImprovementAction,

@@ -127,8 +127,20 @@ class ServiceReportPayload(_Payload):
     period: str  # YYYY-MM
 
 
+class DepartmentPayload(_Payload):
+    """Issue 9, rules 6 and 7: a department's M7 lines to its head (`notice`) or an OLA to its
+    signer (`sign`), each a DM with its buttons; or what became of one (`acknowledged`,
+    `signed`, `queried`, `answered`), a reply in the card's thread."""
+
+    template: Literal["department"] = "department"
+    event: Literal["notice", "acknowledged", "sign", "signed", "queried", "answered"]
+    #: the acknowledgement (notice, acknowledged) or the OLA (the others)
+    ref: int
+
+
 Payload = Annotated[
     ServiceReportPayload
+    | DepartmentPayload
     | DocumentsPayload
     | CardPayload
     | EventPayload

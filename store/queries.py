@@ -13,6 +13,7 @@ from sqlmodel import col
 from bot.flows.errors import NotFound
 from bot.flows.machine import AgreementState
 from bot.flows.process import ACCOUNTING, Status
+from store.acknowledgements import waiting_heads
 from store.db import Database
 from store.lifecycle import state_of
 from store.models import (
@@ -26,6 +27,7 @@ from store.models import (
     Task,
     table_of,
 )
+from store.ola_signatures import waiting_signatures
 
 
 class ListFilter(StrEnum):
@@ -70,6 +72,10 @@ class AgreementDetail:
     improvements: list[dict[str, Any]] = field(default_factory=list)
     #: T6's figures: planned (the budget), actual, variance (and %), once T6 is recorded
     accounting: dict[str, Any] = field(default_factory=dict)
+    #: who has not acknowledged M7 (department, head) or signed an OLA (department, signer,
+    #: status) yet (issue 9, rules 6 and 7)
+    waiting_heads: list[tuple[str, str]] = field(default_factory=list)
+    waiting_olas: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def _row(ag: Agreement, customer: str) -> AgreementRow:
@@ -293,6 +299,8 @@ def get_agreement(
         detail.improvements.extend(dict(i) for i in conn.execute(_Q_IMPROVEMENTS, p).mappings())
         t6 = conn.execute(_Q_ACCOUNTING, p).scalar_one_or_none()
         detail.accounting.update(t6 or {})
+        detail.waiting_heads.extend(waiting_heads(conn, row["id"]))
+        detail.waiting_olas.extend(waiting_signatures(conn, row["id"]))
         if history:
             docs = [
                 dict(d) for d in conn.execute(_Q_DOCS_RECENT if recent else _Q_DOCS, p).mappings()

@@ -6,10 +6,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from bot.flows.integrity import NEEDS_SIGNED
 from bot.flows.roles import Role
 from bot.flows.samples import DOER, sample_forms
 from store.catalogue import save_entry
 from store.db import Database
+from store.demo import departments_answer
+from store.departments import set_head
 from store.lifecycle import Outcome, perform, submit_request
 from store.roles import CONFIG_ACTOR, grant_role
 
@@ -22,7 +25,10 @@ USERS: dict[Role, str] = {
     Role.CONTRACTS: "U_CON",
     Role.EXECUTIVE: "U_EXE",
     Role.ADMIN: "U_ADM",
+    Role.SUPPORT_DEPT: "U_DEP",
 }
+#: the department directory of the samples: U_DEP heads DBA, U_NET (support_dept) Network
+HEADS: dict[str, str] = {"DBA": "U_DEP", "Network": "U_NET"}
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 START = date(2026, 4, 1)
@@ -65,6 +71,9 @@ def setup_world(db: Database) -> None:
     for role, user in USERS.items():
         grant_role(db, user, role, by=CONFIG_ACTOR, now=T0)
     grant_role(db, "U_SLM_B", Role.SLM, by=CONFIG_ACTOR, now=T0)
+    grant_role(db, "U_NET", Role.SUPPORT_DEPT, by=CONFIG_ACTOR, now=T0)
+    for name, head in HEADS.items():
+        set_head(db, name, head, by=USERS[Role.ADMIN], now=T0)
     save_entry(
         db,
         {
@@ -113,6 +122,8 @@ def drive(
     f = forms(customer, today=clock.now.date())
     out = new_agreement(db, clock, customer)
     for action, path_override in PATHS.get(to, ()):
+        if action in NEEDS_SIGNED:  # the heads acknowledge M7 and sign the OLAs (rules 6, 7)
+            departments_answer(db, out.agreement_id, now=clock())
         data = f[action] | path_override | (override or {}).get(action, {})
         out = perform(db, out.agreement_id, action, data, actor=ACTOR[action], now=clock())
     return out

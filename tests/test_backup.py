@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.flows.integrity import NEEDS_SIGNED
 from store.backup import ImportError_, dumps, export_data, import_data
 from store.db import Database
+from store.demo import departments_answer
 from tests.dbs import postgres_db, sqlite_db
 from tests.support import Clock, drive, setup_world
 from tests.test_full_life import LIFE
@@ -24,6 +26,8 @@ def populate(db: Database) -> None:
         drive(db, action, clock, customer=f"Customer {action}")
     ag = new_agreement(db, clock, "Backup Life")
     for action in LIFE:
+        if action in NEEDS_SIGNED:  # the heads acknowledge M7 and sign the OLAs (rules 6, 7)
+            departments_answer(db, ag.agreement_id, now=clock())
         take_action(
             db,
             agreement_id=ag.agreement_id,

@@ -14,9 +14,11 @@ from bot.documents import render
 from bot.documents.hours import service_hours
 from bot.flows.documents import DocKind, DocStatus
 from bot.flows.errors import NotFound
+from bot.flows.integrity import NEEDS_SIGNED
 from bot.flows.roles import Role
 from bot.flows.samples import FULL_LIFE
 from store.db import Database
+from store.demo import departments_answer
 from store.doc_queries import DocRow, document_text, list_documents, select_documents
 from store.lifecycle import perform
 from store.models import Document, StepRecord
@@ -91,6 +93,8 @@ def _life(db: Database, clock: Clock, customer: str = CUSTOMER) -> str:
     f = forms(customer)
     aid = new_agreement(db, clock, customer).agreement_id
     for action in FULL_LIFE:
+        if action in NEEDS_SIGNED:  # the heads acknowledge M7 and sign the OLAs (rules 6, 7)
+            departments_answer(db, aid, now=clock())
         perform(db, aid, action, f[action], actor=ACTOR[action], now=clock())
     return aid
 

@@ -6,9 +6,11 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlmodel import col
 
+from bot.flows.departments import ACKNOWLEDGE, SIGN
 from bot.flows.process import Status
 from bot.flows.samples import FULL_LIFE
 from store.db import Database
+from store.demo import departments_answer
 from store.lifecycle import perform
 from store.models import AuditEvent, OutboxMessage
 from store.queries import ListFilter, get_agreement, list_agreements
@@ -26,6 +28,8 @@ def test_whole_life(world: Database, clock: Clock) -> None:
     aid = ag.agreement_id
     statuses = []
     for action in LIFE:
+        if action == "M10":  # rules 6 and 7: two heads acknowledge M7, and sign their OLAs
+            assert departments_answer(world, aid, now=clock()) == 4
         out = take_action(
             world,
             agreement_id=aid,
@@ -43,7 +47,7 @@ def test_whole_life(world: Database, clock: Clock) -> None:
     detail = get_agreement(world, aid)
     assert detail.row.status == "archived" and detail.sla_version == 2
     steps = [h["action"] for h in detail.history if h["action"] != "agreement.create"]
-    assert steps == ["M1", *LIFE]
+    assert steps == ["M1", *LIFE[:9], ACKNOWLEDGE, ACKNOWLEDGE, SIGN, SIGN, *LIFE[9:]]
     with world.read() as s:
         events = (
             s.execute(
@@ -64,14 +68,31 @@ def test_whole_life(world: Database, clock: Clock) -> None:
             .all()
         )
     # every transition: an audit event with before/after, a card update, a thread event
-    transitions = [e for e in events if e.action != "agreement.create"]
+    departments = [e for e in events if e.action in (ACKNOWLEDGE, SIGN)]
+    assert [(e.step, e.action, e.actor) for e in departments] == [
+        ("M7", ACKNOWLEDGE, "U_DEP"),
+        ("M7", ACKNOWLEDGE, "U_NET"),
+        ("M9", SIGN, "U_DEP"),
+        ("M9", SIGN, "U_NET"),
+    ]
+    transitions = [e for e in events if e.action != "agreement.create" and e not in departments]
     assert len(transitions) == len(LIFE) + 1
     for e in transitions:
         assert e.before["lock_version"] + 1 == e.after["lock_version"]
         assert e.step and e.step[0] in "MCT"
-    assert sum(o.kind == "card" for o in outbox) == len(LIFE) + 1
-    assert sum(o.kind == "thread" for o in outbox) == len(LIFE) + 1
-    dms = [(o.recipient, o.payload["action"]) for o in outbox if o.kind == "dm"]
+    assert sum(o.kind == "card" for o in outbox) == len(LIFE) + 1 + 4
+    assert sum(o.kind == "thread" for o in outbox) == len(LIFE) + 1 + 4
+    dms = [
+        (o.recipient, o.payload.get("action") or o.payload["event"])
+        for o in outbox
+        if o.kind == "dm"
+    ]
+    assert [d for d in dms if d[1] in ("notice", "sign")] == [
+        ("U_DEP", "notice"),
+        ("U_NET", "notice"),
+        ("U_DEP", "sign"),
+        ("U_NET", "sign"),
+    ]
     assert ("U_OPS", "M9") in dms and ("U_OPS", "M10") in dms
     assert ("U_SLM", "M9.review") in dms and ("U_SLM_B", "M9.review") in dms
     assert ("U_SALES", "T2") in dms

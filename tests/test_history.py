@@ -10,10 +10,12 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import col
 
+from bot.flows.integrity import NEEDS_SIGNED
 from bot.flows.samples import FULL_LIFE
 from bot.history import OTHER_KINDS, event_kinds, event_words, template_key
 from bot.i18n import LOCALES
 from store.db import Database
+from store.demo import departments_answer
 from store.models import AuditEvent
 from store.usecases import take_action
 from tests.support import ACTOR, Clock, forms, new_agreement
@@ -72,6 +74,8 @@ def test_a_whole_life_reads_as_words(world: Database, clock: Clock) -> None:
     f = forms("History Words Ltd")
     aid = new_agreement(world, clock, "History Words Ltd").agreement_id
     for action in FULL_LIFE:
+        if action in NEEDS_SIGNED:  # the heads acknowledge M7 and sign the OLAs (rules 6, 7)
+            departments_answer(world, aid, now=clock())
         take_action(
             world, agreement_id=aid, action=action, data=f[action], actor=ACTOR[action], now=clock()
         )
@@ -79,6 +83,7 @@ def test_a_whole_life_reads_as_words(world: Database, clock: Clock) -> None:
         events = s.execute(select(AuditEvent).order_by(col(AuditEvent.id))).scalars().all()
     kinds = {e.action for e in events}
     assert {"agreement.create", "M9.review", "role.grant", "catalogue.save"} <= kinds
+    assert {"M7.acknowledge", "M9.sign", "departments.set"} <= kinds
     for e in events:
         row = {
             "kind": e.action,
@@ -116,6 +121,8 @@ def test_sla_show_lists_the_documents_it_counts(world: Database, clock: Clock) -
     f = forms("Counted Docs Ltd")
     aid = new_agreement(world, clock, "Counted Docs Ltd").agreement_id
     for action in FULL_LIFE:
+        if action in NEEDS_SIGNED:  # the heads acknowledge M7 and sign the OLAs (rules 6, 7)
+            departments_answer(world, aid, now=clock())
         take_action(
             world, agreement_id=aid, action=action, data=f[action], actor=ACTOR[action], now=clock()
         )

@@ -10,10 +10,12 @@ from sqlalchemy import func, select
 from sqlmodel import col
 
 from bot.flows.errors import PermissionDenied
+from bot.flows.integrity import NEEDS_SIGNED
 from bot.flows.machine import SYSTEM_ACTOR
 from bot.flows.process import ACTION_BY_ID, ACTIONS
 from bot.flows.roles import Role
 from store.db import Database
+from store.demo import departments_answer
 from store.lifecycle import perform
 from store.models import AuditEvent, OutboxMessage
 from store.usecases import deem_confirmation
@@ -58,6 +60,8 @@ def test_action_for_every_role(world: Database, clock: Clock, action_id: str) ->
     assert _counts(world, ag.agreement_id) == before, "a refusal changed something"
     for role in act.roles:
         ag = drive(world, action_id, clock)
+        if action_id in NEEDS_SIGNED:  # the OLAs are signed (rule 7)
+            departments_answer(world, ag.agreement_id, now=clock())
         b_audit, b_out, b_lock = _counts(world, ag.agreement_id)
         out = perform(world, ag.agreement_id, action_id, data, actor=USERS[role], now=clock())
         assert out.action == action_id

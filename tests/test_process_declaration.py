@@ -60,6 +60,7 @@ def test_roles_have_names_in_both_languages() -> None:
         "slm",
         "ops_lead",
         "supplier_manager",
+        "support_dept",
         "contracts",
         "executive",
         "admin",

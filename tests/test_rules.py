@@ -22,6 +22,7 @@ from bot.flows.errors import (
 from bot.flows.process import Status
 from bot.flows.roles import Role
 from store.db import Database
+from store.demo import departments_answer
 from store.lifecycle import perform
 from store.models import Agreement, AgreementVersion, AuditEvent
 from store.roles import CONFIG_ACTOR, grant_role
@@ -201,6 +202,7 @@ def test_c3_signing_and_m10_live_date_not_in_the_future(world: Database, clock: 
     ag = drive(world, "M10", clock)
     with pytest.raises(FormInvalid, match="live_on: the live date cannot be in the future"):
         act(world, ag.agreement_id, "M10", clock, USERS[Role.OPS_LEAD], live_on="2026-04-01")
+    departments_answer(world, ag.agreement_id, now=clock())  # every OLA signed (rule 7)
     act(world, ag.agreement_id, "M10", clock, USERS[Role.OPS_LEAD], live_on="2026-03-02")
 
 
@@ -355,7 +357,8 @@ def test_no_author_of_any_m9_round_approves_and_rejected_olas_are_superseded(
             .where(col(OLA.agreement_id) == ag.agreement_id)
             .order_by(col(OLA.id))
         ).all()
-    assert [st for _, st in olas] == ["superseded", "superseded", "current"]
+    # the current round's OLA waits for its signature (rule 7)
+    assert [st for _, st in olas] == ["superseded", "superseded", "unsigned"]
     act(world, ag.agreement_id, "M9.review", clock, "U_SLM_B")
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import delete, insert, select, update
 from store.backup import export_data, import_data
 from store.db import Database
 from store.migrate import alembic_config, upgrade
-from store.models import Agreement, Customer, table_of
+from store.models import OLA, Agreement, Customer, StepRecord, table_of
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -70,3 +70,64 @@ def test_import_of_an_older_export_is_carried_forward(empty_db: Database) -> Non
         s.execute(delete(table_of(Customer)))
     import_data(empty_db, data)
     assert _statuses(empty_db)["SLA-2026-0001"] == "extension_pending"
+
+
+def _olas_before_0014(db: Database) -> None:
+    """Two agreements with OLAs as they were before 0014: one past M10, one waiting for it."""
+    _old_rows(db)
+    rec = {
+        "step": "M10",
+        "action": "M10",
+        "branch": "live",
+        "sla_version": 1,
+        "actor": "U_OPS",
+        "at": NOW,
+        "data": {},
+        "skipped": False,
+    }
+    ola = {"sla_version": 1, "step": "M9", "commitment": "30 min"}
+    with db.write() as s:
+        s.execute(insert(table_of(StepRecord)), rec | {"agreement_id": "SLA-2026-0002"})
+        s.execute(
+            insert(table_of(OLA)),
+            [
+                ola | {"agreement_id": "SLA-2026-0002", "department": "DBA", "status": "current"},
+                ola
+                | {"agreement_id": "SLA-2026-0002", "department": "Net", "status": "superseded"},
+                ola | {"agreement_id": "SLA-2026-0001", "department": "DBA", "status": "current"},
+            ],
+        )
+
+
+def test_migration_0014_counts_olas_past_m10_as_signed(empty_db: Database) -> None:
+    cfg = alembic_config(empty_db)
+    with empty_db.engine.connect() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0013")
+        conn.commit()
+    _olas_before_0014(empty_db)
+    upgrade(empty_db)
+    with empty_db.read() as s:
+        t = table_of(OLA)
+        rows = s.execute(select(t.c.agreement_id, t.c.department, t.c.status, t.c.signer)).all()
+    assert sorted((a, d, st, sg) for a, d, st, sg in rows) == [
+        ("SLA-2026-0001", "DBA", "unsigned", None),
+        ("SLA-2026-0002", "DBA", "signed", None),
+        ("SLA-2026-0002", "Net", "superseded", None),
+    ]
+
+
+def test_import_of_an_export_before_0014_carries_the_olas(empty_db: Database) -> None:
+    _olas_before_0014(empty_db)  # as an export written before the signatures holds them
+    data = export_data(empty_db)
+    with empty_db.write() as s:
+        for model in (OLA, StepRecord, Agreement, Customer):
+            s.execute(delete(table_of(model)))
+    import_data(empty_db, data)
+    with empty_db.read() as s:
+        t = table_of(OLA)
+        rows = s.execute(select(t.c.agreement_id, t.c.status).where(t.c.department == "DBA")).all()
+    assert sorted((a, st) for a, st in rows) == [
+        ("SLA-2026-0001", "unsigned"),
+        ("SLA-2026-0002", "signed"),
+    ]

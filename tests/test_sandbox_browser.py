@@ -27,6 +27,7 @@ from bot.handlers.modals import step_modal
 from bot.sandbox import Sandbox
 from bot.sandbox.workspace import CHANNEL
 from bot.slack_standin.testing import assert_no_violations
+from store.demo import HEADS
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, Locator, Page
@@ -216,6 +217,19 @@ def test_agreement_from_request_to_service(page: Page) -> None:
     page.wait_for_selector(".confirm")
     shot(page, "05-thread-confirm")
     page.click(".confirm .ok")
+    # the department heads acknowledge M7 and sign their OLAs in their DMs (issue 9, 6 and 7)
+    for head in HEADS.values():
+        as_persona(page, head)
+        page.click('[data-nav="dm"]')
+        for name, done in (("Acknowledge", "You acknowledged"), ("Sign", "You signed")):
+            button = page.get_by_role("button", name=name, exact=True)
+            page.locator("#main .msg", has_text=CUSTOMER).filter(has=button).last.wait_for()
+            msg = page.locator("#main .msg", has_text=CUSTOMER).filter(has=button).last
+            msg.get_by_role("button", name=name, exact=True).click()
+            page.get_by_text(done).last.wait_for()
+    shot(page, "05b-head-signed")
+    as_persona(page, OPS)
+    to_channel(page)
     step(page, OPS, "M10", forms["M10"])
     card(page).locator(".bk-field", has_text="In service").first.wait_for()
     shot(page, "06-in-service")

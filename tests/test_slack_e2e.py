@@ -13,14 +13,23 @@ import pytest
 
 from bot.flows.process import ACTION_BY_ID, ACTIONS
 from bot.flows.roles import Role
+from bot.handlers.ids import ActionId
 from bot.slack_standin.server import StandinServer
 from bot.slack_standin.testing import assert_no_violations, running_standin
 from store.db import Database
 from store.queries import get_agreement
 from tests.dbs import sqlite_db
-from tests.slack_support import CHANNEL, SlackClient, fill, find_button, serve_app, wait_for
+from tests.slack_support import (
+    CHANNEL,
+    SlackClient,
+    buttons,
+    fill,
+    find_button,
+    serve_app,
+    wait_for,
+)
 from tests.slack_validation import validate_all
-from tests.support import USERS, forms, setup_world
+from tests.support import HEADS, USERS, forms, setup_world
 
 SLACK = Path(__file__).resolve().parents[2] / "shared" / "slack"
 
@@ -28,7 +37,7 @@ SLACK = Path(__file__).resolve().parents[2] / "shared" / "slack"
 @pytest.fixture(scope="module")
 def standin() -> Iterator[StandinServer]:
     with running_standin() as server:
-        for user in [*USERS.values(), "U_SLM_B"]:
+        for user in [*USERS.values(), "U_SLM_B", *HEADS.values()]:
             server.state.add_user(user, user.lower())
         yield server
 
@@ -180,6 +189,17 @@ def test_whole_process_through_slack(slack: SlackClient, world_db: Database) -> 
     assert resp.status_code == 200
     wait_for(lambda: get_agreement(world_db, aid).row.pending == ("M10",), what="M9 approved")
     slack.dispatch()
+    # the department heads acknowledge M7 and sign their OLAs from their DMs (issue 9, 6 and 7)
+    for head in HEADS.values():
+        for action in (ActionId.DEPT_ACKNOWLEDGE, ActionId.OLA_SIGN):
+            dm = next(
+                m
+                for m in reversed(state.dms(head))
+                if aid in json.dumps(m) and action in json.dumps(m)
+            )
+            el = next(b for b in buttons(dm) if b["action_id"] == action)
+            assert slack.click(head, el, message=dm, channel="D" + head[1:]).status_code == 200
+    wait_for(lambda: not get_agreement(world_db, aid).waiting_olas, what="OLAs signed")
     step_via_card(slack, aid, "M10", USERS[Role.OPS_LEAD], f["M10"])
     detail = get_agreement(world_db, aid)
     assert detail.row.status == "active"

@@ -14,6 +14,7 @@ from sqlmodel import col
 
 from bot.scheduler.sweeps import SweepConfig, Sweeper
 from store.db import Database
+from store.demo import departments_answer
 from store.lifecycle import perform
 from store.models import AuditEvent, OutboxMessage, Reminder, table_of
 from store.queries import get_agreement
@@ -49,6 +50,7 @@ def sweeper(world: Database) -> Sweeper:
 
 def live_agreement(db: Database, customer: str) -> str:
     ag = drive(db, "M10", Clock(datetime(2026, 3, 2, 1, tzinfo=UTC)), customer=customer)
+    departments_answer(db, ag.agreement_id, now=datetime(2026, 3, 2, 2, tzinfo=UTC))
     # the service goes live on its start date, recorded that day (a live date is never in
     # the future: issue 9, rule 14)
     perform(

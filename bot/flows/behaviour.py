@@ -21,6 +21,8 @@ class Effect(StrEnum):
     SET_OWNER = "set_owner"  # M8: the named O&M service owner
     HANDOVER = "handover"  # M8.handover: a new owner takes the open task and its DM
     OLAS = "olas"  # M9: one OLA per supporting department
+    HEADS_NOTICE = "heads_notice"  # M7: each department's lines to its head (rule 6)
+    OLA_SIGNERS = "ola_signers"  # M9: each OLA to its department's signer (rule 7)
     OLA_UPDATES = "ola_updates"  # C3: OLA lines changed by the additional SLA
     APPROVAL = "approval"  # M9.review, T1.extension: the decision on `Action.approves`
     SUPERSEDE_REJECTED_OLAS = "supersede_rejected_olas"  # M9.review rejected: OLAs superseded

@@ -29,6 +29,23 @@ def _branches(act: Action) -> str:
     return "; ".join(parts)
 
 
+def _departments(act: Action) -> list[str]:
+    """What department heads and support departments do around an action (rules 6, 7)."""
+    from bot.flows.behaviour import Effect
+    from bot.flows.integrity import NEEDS_SIGNED
+
+    out = []
+    if Effect.HEADS_NOTICE in act.effects:
+        out.append("each department's head acknowledges their lines")
+    if Effect.OLA_SIGNERS in act.effects:
+        out.append("each OLA is signed by its department's `support_dept` head")
+    if act.id in NEEDS_SIGNED:
+        out.append("after every OLA of the initiation report is signed")
+    if act.takes_part:
+        out.append(f"with {', '.join(f'`{r.value}`' for r in act.takes_part)} taking part")
+    return out
+
+
 def process_table() -> str:
     lines = [
         "| Step | 步骤 | Action | Who | Records | Produces | Next |",
@@ -50,6 +67,7 @@ def process_table() -> str:
                 extra.append(f"not by the author of {act.four_eyes}")
             if act.join:
                 extra.append(f"after all of {', '.join(act.join)}")
+            extra += _departments(act)
             who += f" ({'; '.join(extra)})" if extra else ""
             fields = ", ".join(act.form.model_fields)
             produces = ", ".join(d.name_en for d in act.all_outputs())

@@ -75,6 +75,16 @@ _LOG: dict[str, str] = {
     "manager can hand the agreement to another owner ({handover})",
     "archive_before_end": "{action} is refused before the service ends: the notice (T1) "
     "announced {end}; archive on or after that day",
+    "olas_unsigned": "{action} is refused until every OLA of the initiation report is signed: "
+    "waiting for {waiting_ids}",
+    "not_department_head": "only the head of {department} ({head}) can acknowledge its lines",
+    "not_ola_signer": "only {signer}, who signs for {department}, can sign or query its OLA",
+    "ola_queried": "the OLA of {department} is queried: it waits for the owner's answer",
+    "ola_not_queried": "the OLA of {department} has no open query to answer",
+    "ola_superseded": "the OLA of {department} belongs to a rejected round (superseded)",
+    "heads_admin_only": "only admin can name department heads",
+    "no_acknowledgement": "no department notice #{id}",
+    "no_ola": "no OLA #{id}",
     "last_admin": "you are the last admin: grant admin to someone else before removing it "
     "from yourself",
 }

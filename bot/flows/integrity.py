@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from bot.flows.catalogue_rules import CatalogueFacts, check_catalogue
+from bot.flows.departments import departments_of, dept_key, waiting_text, without
 from bot.flows.errors import FormInvalid, InvalidTransition
 from bot.flows.process import Action, Status
 
@@ -77,6 +78,12 @@ class Facts:
     ops_leads: frozenset[str] | None = None
     #: the catalogue and what M3 / C1 offered (M3, C1, M4, C2 check against it, rule 8)
     catalogue: CatalogueFacts | None = None
+    #: the department directory: department key -> its head (M7 and M9 name them)
+    heads: Mapping[str, str] | None = None
+    #: who holds the support department role (an OLA's signer must)
+    support: frozenset[str] | None = None
+    #: the current round's OLAs not signed yet: (department, signer) (M10 waits for them)
+    unsigned: tuple[tuple[str, str], ...] | None = None
 
 
 Rule = Callable[[Mapping[str, Any], Mapping[str, FlagValue], Facts], None]
@@ -162,13 +169,56 @@ def _owner_is_ops_lead(v: Mapping[str, Any], _: Mapping[str, FlagValue], f: Fact
         )
 
 
+def _every_department_has_a_head(
+    v: Mapping[str, Any], _: Mapping[str, FlagValue], f: Facts
+) -> None:
+    if f.heads is None:
+        return
+    missing = without(departments_of(v.get("breakdown") or []), f.heads)
+    if missing:
+        raise FormInvalid.one(
+            "breakdown",
+            "department_without_head",
+            f"no head is named for {', '.join(missing)}: an admin names department heads "
+            "(slm-bot departments set / /sla dept)",
+            departments=", ".join(missing),
+        )
+
+
+def _every_ola_has_a_signer(v: Mapping[str, Any], _: Mapping[str, FlagValue], f: Facts) -> None:
+    if f.heads is None or f.support is None:
+        return
+    depts = departments_of(v.get("olas") or [])
+    missing = [d for d in depts if f.heads.get(dept_key(d)) not in f.support]
+    if missing:
+        raise FormInvalid.one(
+            "olas",
+            "ola_without_signer",
+            f"no signer for {', '.join(missing)}: each OLA's department needs a head who holds "
+            "the support department role (support_dept)",
+            departments=", ".join(missing),
+        )
+
+
+def _olas_signed(_: Mapping[str, Any], __: Mapping[str, FlagValue], f: Facts) -> None:
+    if f.unsigned:
+        raise InvalidTransition(
+            code="olas_unsigned",
+            action="M10",
+            waiting=[list(w) for w in f.unsigned],
+            waiting_ids=waiting_text(f.unsigned),
+        )
+
+
 RULES: dict[str, tuple[Rule, ...]] = {
+    "M7": (_every_department_has_a_head,),
+    "M9": (_every_ola_has_a_signer,),
     "M8": (_owner_is_ops_lead,),
     "M8.handover": (_owner_is_ops_lead,),
     "T1": (_extension_only_for_group, _early_end_within_the_sla),
     "M5": (_signed_after_draft,),
     "C3": (_not_in_future("signed_on", "the signing date"),),
-    "M10": (_not_in_future("live_on", "the live date"),),
+    "M10": (_not_in_future("live_on", "the live date"), _olas_signed),
     "T2": (_reply_after_notice,),
     "T7": (_archive_after_the_end,),
 }
@@ -188,3 +238,7 @@ NEEDS_NOTICE = frozenset({"T2", "T7"})
 NEEDS_DRAFT = frozenset({"M5", "C3"})
 #: actions whose checks compare with who holds the operations lead role (the named owner)
 NEEDS_OPS = frozenset({"M8", "M8.handover"})
+#: actions whose checks compare with the department directory (heads, OLA signers)
+NEEDS_HEADS = frozenset({"M7", "M9"})
+#: actions that wait for every OLA of the current round to be signed
+NEEDS_SIGNED = frozenset({"M10"})

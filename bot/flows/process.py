@@ -161,6 +161,8 @@ class Action:
     prefill: Prefill | None = None
     #: the recurring review this action records
     review_clock: ReviewClock | None = None
+    #: roles that take part without recording the action (support departments in T6)
+    takes_part: tuple[Role, ...] = ()
 
     @property
     def verb_key(self) -> str:
@@ -483,6 +485,7 @@ ACTIONS: tuple[Action, ...] = (
         M7Form,
         _next("M8"),
         outputs=(D.CLAUSE_BREAKDOWN,),
+        effects=(E.HEADS_NOTICE,),
     ),
     Action(
         "M8",
@@ -520,7 +523,7 @@ ACTIONS: tuple[Action, ...] = (
         _next("M9.review"),
         outputs=(D.INITIATION_REPORT, D.OLA),
         by_owner=True,
-        effects=(E.OLAS,),
+        effects=(E.OLAS, E.OLA_SIGNERS),
         assignee=Assignee.OWNER,
     ),
     Action(
@@ -893,6 +896,7 @@ ACTIONS: tuple[Action, ...] = (
         outputs=(D.BUDGET_ACCOUNTING,),
         effects=(E.BUDGET_VARIANCE,),
         prefill=Prefill.BUDGET,
+        takes_part=(R.SUPPORT_DEPT,),
     ),
     Action(
         "T7",
@@ -950,6 +954,8 @@ ADDITIONAL_SIGNING = "C3"
 DOCUMENT_REFRESH = "M12"
 #: the withdrawal of a change, which withdraws its additional SLA draft
 CHANGE_WITHDRAWAL = "M13.withdraw"
+#: the handover of the agreement to another O&M service owner
+HANDOVER = next(a.id for a in ACTIONS if E.HANDOVER in a.effects)
 #: the approval of the initiation report
 INITIATION_REVIEW = next(a.id for a in ACTIONS if a.approves == INITIATION)
 #: the service accounting (its record keeps the budget variance)

@@ -14,6 +14,7 @@ class Role(StrEnum):
     SUPPLIER_MANAGER = "supplier_manager"
     CONTRACTS = "contracts"
     EXECUTIVE = "executive"
+    SUPPORT_DEPT = "support_dept"
     ADMIN = "admin"
 
     @property
@@ -35,6 +36,7 @@ ROLE_NAMES: dict[Role, tuple[str, str]] = {
     Role.SUPPLIER_MANAGER: ("Supplier manager", "供应商经理"),
     Role.CONTRACTS: ("Business management (contracts)", "经营管理部"),
     Role.EXECUTIVE: ("Executive", "公司高层"),
+    Role.SUPPORT_DEPT: ("Support department", "支持部门"),
     Role.ADMIN: ("Administrator", "管理员"),
 }
 
@@ -42,7 +44,12 @@ ROLE_NAMES: dict[Role, tuple[str, str]] = {
 def parse_role(text: str) -> Role:
     """Parse a role id, tolerating case, dashes and spaces (`ops-lead`, `Ops Lead`)."""
     key = text.strip().lower().replace("-", "_").replace(" ", "_")
-    aliases = {"supplier": Role.SUPPLIER_MANAGER, "ops": Role.OPS_LEAD, "exec": Role.EXECUTIVE}
+    aliases = {
+        "supplier": Role.SUPPLIER_MANAGER,
+        "ops": Role.OPS_LEAD,
+        "exec": Role.EXECUTIVE,
+        "support": Role.SUPPORT_DEPT,
+    }
     if key in aliases:
         return aliases[key]
     try:

@@ -161,6 +161,10 @@ def card_blocks(
         button(t("card_details", locale), ActionId.SHOW, StepRef(a=card.id, s="show").dumps())
     )
     blocks += actions(buttons, BlockId.CARD_ACTIONS)
+    if card.waiting_heads or card.waiting_olas:
+        from bot.handlers.department_blocks import waiting_lines
+
+        blocks.append(context(*waiting_lines(card.waiting_heads, card.waiting_olas, locale)))
     if card.sla_doc:
         blocks.append(context(t("card_sla_link", locale, number=card.sla_doc, id=card.id)))
     if card.last_action:

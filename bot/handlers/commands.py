@@ -144,6 +144,10 @@ async def dispatch_command(
             await client.views_open(trigger_id=payloads.trigger_id(body), view=view)
         elif sub == "role":
             await reply(await role_text(deps, user, args))
+        elif sub in ("dept", "depts", "departments"):
+            from bot.handlers.departments import dept_text
+
+            await reply(await dept_text(deps, user, args))
         else:
             text, blocks = help_blocks(loc, unknown=str(body.get("text") or ""))
             await reply(text, blocks)

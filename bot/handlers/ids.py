@@ -26,6 +26,12 @@ class ActionId(StrEnum):
     ROLE_USERS = "sla-role-users"  # prefix in the roles modal: sla-role-users-<role>
     EXPLAIN = "sla-explain"  # M11: how the attainment was computed (value: JSON)
     INCIDENT_EDIT = "sla-incident-edit"  # M11: correct a recorded incident (value: its id)
+    DEPT_ACKNOWLEDGE = "sla-dept-acknowledge"  # M7: a head acknowledges (value: notice id)
+    OLA_SIGN = "sla-ola-sign"  # M9: a signer signs an OLA (value: OLA id)
+    OLA_QUERY = "sla-ola-query"  # M9: a signer queries an OLA (opens a modal; value: OLA id)
+    OLA_ANSWER = "sla-ola-answer"  # M9: the owner answers a query (opens a modal; value: id)
+    DEPT_TEXT = "sla-dept-text"  # the text input of the query / answer modals
+    DEPT_COMMITMENT = "sla-dept-commitment"  # the answer modal's revised commitment
 
 
 class CallbackId(StrEnum):
@@ -35,6 +41,8 @@ class CallbackId(StrEnum):
     ROLES = "sla-roles"
     CATALOG = "sla-catalog"
     INCIDENT = "sla-incident"  # M11: an incident; private_metadata carries the agreement
+    OLA_QUERY = "sla-ola-query"  # private_metadata: the OLA id
+    OLA_ANSWER = "sla-ola-answer"  # private_metadata: the OLA id
 
 
 class BlockId(StrEnum):
@@ -46,6 +54,9 @@ class BlockId(StrEnum):
     TASK_ACTIONS = "sla-task-actions"
     FIELD = "sla-f"  # prefix: sla-f-<field name>
     ROLE = "sla-role"  # prefix: sla-role-<role>
+    DEPT_ACTIONS = "sla-dept-actions"
+    DEPT_TEXT = "sla-dept-text"
+    DEPT_COMMITMENT = "sla-dept-commitment"
 
 
 def field_block(name: str) -> str:

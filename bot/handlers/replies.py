@@ -67,6 +67,15 @@ def list_blocks(
     return title, blocks[:MAX_MESSAGE_BLOCKS]
 
 
+def waiting_section(
+    heads: Sequence[tuple[str, str]], olas: Sequence[tuple[str, str, str]], locale: str
+) -> list[Block]:
+    """Who has not acknowledged M7 or signed an OLA yet, as a section (none when nobody)."""
+    from bot.handlers.department_blocks import waiting_lines
+
+    return [section("\n".join(waiting_lines(heads, olas, locale)))] if heads or olas else []
+
+
 def show_blocks(d: AgreementDetail, locale: str) -> tuple[str, list[Block]]:
     r = d.row
     tier = Tier(r.tier).label(locale) if r.tier else "-"
@@ -96,6 +105,7 @@ def show_blocks(d: AgreementDetail, locale: str) -> tuple[str, list[Block]]:
                 t("show_task_line", locale, step=step_title(task["action"], locale), who=who)
             )
         blocks.append(section(f"*{t('show_tasks', locale)}*\n" + "\n".join(lines)))
+    blocks += waiting_section(d.waiting_heads, d.waiting_olas, locale)  # issue 9, rules 6, 7
     if d.accounting:
         a = d.accounting
         blocks.append(

@@ -19,7 +19,7 @@ from bot.flows.errors import (
 )
 from bot.flows.integrity import RUNNING
 from bot.flows.process import ACTION_BY_ID, STATUS_NAMES, STEP_BY_ID, Status
-from bot.i18n import catalogue, t
+from bot.i18n import Safe, catalogue, escape, t
 from bot.render.words import role_names, status_text, zh
 
 Person = Callable[[str | None], str]
@@ -102,6 +102,14 @@ def _words(params: dict[str, Any], locale: str, person: Person) -> dict[str, Any
     if "open" in params:
         sep = "、" if zh(locale) else " or "
         out["open"] = sep.join(what(a, locale) for a in params["open"])
+    for who in ("head", "signer"):
+        if params.get(who) and params[who] != "-":
+            out[who] = person(params[who])
+    if "waiting" in params:  # the OLAs M10 waits for: department (signer)
+        sep = "、" if zh(locale) else ", "
+        out["waiting"] = Safe(
+            sep.join(f"{escape(str(d))} ({person(u) if u else '-'})" for d, u in params["waiting"])
+        )
     out["where"] = where(params, locale)
     return out
 

@@ -15,16 +15,21 @@ from slack_sdk.errors import SlackApiError
 
 from bot.documents.chart import trend_png
 from bot.handlers.cards import card_blocks, event_blocks, informed_blocks, mention, task_blocks
+from bot.handlers.department_blocks import event_blocks as dept_event_blocks
+from bot.handlers.department_blocks import notice_blocks, sign_blocks
 from bot.handlers.kit import Block, escape
 from bot.handlers.redraft_blocks import redraft_blocks
 from bot.handlers.reminder_messages import grouped_blocks, reminder_blocks
 from bot.handlers.report_messages import report_text
 from bot.i18n import t
 from store import outbox as ob
+from store.acknowledgements import get_notice
 from store.desk import Card, load_card, set_card_ts
 from store.doc_files import bundle_upload, slack_uploads
 from store.home_attainment import card_service_level
+from store.models import OLA, Acknowledgement
 from store.monthly_reports import report_of
+from store.ola_signatures import get_ola
 from store.redraft import compare
 from store.roles import user_roles
 from store.zone import service_country
@@ -135,6 +140,33 @@ class Renderer:
         )
         return redraft_blocks(c, loc) if c is not None else []
 
+    async def _department(
+        self, row: ob.OutboxRow, p: ob.DepartmentPayload, card: Card | None, loc: str
+    ) -> str:
+        """A department's notice or OLA as a DM with its buttons, or what became of it in
+        the card's thread."""
+        d = self.d
+        customer, owner = (card.customer, card.owner) if card else ("", None)
+        if p.event in ("notice", "acknowledged"):
+            ack = await asyncio.to_thread(get_notice, d.db, p.ref)
+            if ack is None:
+                raise RuntimeError(f"department notice {p.ref} not found")
+            item: OLA | Acknowledgement = ack
+            text, blocks = notice_blocks(ack, customer, loc)
+            who: str | None = ack.head
+        else:
+            ola = await asyncio.to_thread(get_ola, d.db, p.ref)
+            if ola is None:
+                raise RuntimeError(f"OLA {p.ref} not found")
+            item = ola
+            text, blocks = sign_blocks(ola, customer, owner, loc)
+            who = {"signed": ola.signed_by, "queried": ola.signer}.get(p.event, owner)
+        if row.kind == "dm":
+            return str((await d.post(str(row.recipient), text=text, blocks=blocks))["ts"])
+        text, blocks = dept_event_blocks(p.event, item, who, owner, d.locale)
+        channel, parent = await self._thread(card, row.agreement_id)
+        return str((await d.post(channel, thread_ts=parent, text=text, blocks=blocks))["ts"])
+
     async def send(self, row: ob.OutboxRow) -> str | None:
         """Deliver `row`; returns the `ts` of the message Slack made."""
         d, p, aid = self.d, row.payload, row.agreement_id
@@ -175,6 +207,8 @@ class Renderer:
                 locale=loc,
             )
             return str((await d.post(str(row.recipient), text=text, blocks=blocks))["ts"])
+        if isinstance(p, ob.DepartmentPayload):  # issue 9, rules 6 and 7
+            return await self._department(row, p, card, loc)
         if isinstance(p, ob.TaskPayload):
             lock = card.lock_version if card else None
             held = await asyncio.to_thread(user_roles, d.db, recipient)
