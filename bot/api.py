@@ -32,7 +32,7 @@ from bot.flows.incidents import IncidentForm
 from bot.flows.service_levels import ClockReading
 from bot.flows.service_levels.attainment import Attainment
 from bot.settings import Settings
-from store.attainment import attainment, month_of, period_of
+from store.attainment import agreement_zone, attainment, month_of, period_of
 from store.db import Database
 from store.incidents import list_incidents, record_incident
 
@@ -247,7 +247,7 @@ def get_attainment(
 ) -> AttainmentOut:
     """The period's attainment (local days `from`..`to`; the current month by default)."""
     now = datetime.now(UTC)
-    tz = _settings(request).timezone
+    tz = agreement_zone(_db(request), agreement_id, _settings(request).timezone)
     if from_ is None and to is None:
         start, end = month_of(now.astimezone(ZoneInfo(tz)).date(), tz)
     else:

@@ -175,16 +175,17 @@ def print_attainment(got: Attainment, loc: str, tz: str) -> None:
 
 def cmd_attainment(args: argparse.Namespace, settings: Settings, open_db: OpenDb) -> int:
     from bot.api import attainment_out
-    from store.attainment import attainment, month_of, period_of
+    from store.attainment import agreement_zone, attainment, month_of, period_of
 
-    tz = settings.timezone
+    db = open_db(settings)
+    tz = agreement_zone(db, args.id.upper(), settings.timezone)
     now = datetime.now(UTC)
     if args.from_ is None and args.to is None:
         start, end = month_of(now.astimezone(ZoneInfo(tz)).date(), tz)
     else:
         first: date = args.from_ or args.to
         start, end = period_of(first, args.to or now.astimezone(ZoneInfo(tz)).date(), tz)
-    got = attainment(open_db(settings), args.id.upper(), start=start, end=end, now=now, tz=tz)
+    got = attainment(db, args.id.upper(), start=start, end=end, now=now, tz=tz)
     if args.json:
         print(attainment_out(got).model_dump_json(indent=2))
     else:

@@ -78,6 +78,17 @@ def calendars_in(s: Session, *, tz: str, country: str = "CN") -> dict[int, Calen
     }
 
 
+def zone_in(s: Session, agreement_id: str, default: str) -> str:
+    """The agreement's own time zone for its service hours (M1), else `default`."""
+    ag = s.get(Agreement, agreement_id)
+    return ag.timezone if ag is not None and ag.timezone else default
+
+
+def agreement_zone(db: Database, agreement_id: str, default: str) -> str:
+    with db.read() as s:
+        return zone_in(s, agreement_id, default)
+
+
 def month_of(day: date, tz: str) -> tuple[datetime, datetime]:
     """The calendar month holding `day`, as `[start, end)` local midnights."""
     zone = ZoneInfo(tz)
@@ -120,7 +131,10 @@ def attainment_in(
     tz: str,
     country: str = "CN",
 ) -> Attainment:
-    """`attainment` inside a transaction (M11's measurement reads with the step's session)."""
+    """`attainment` inside a transaction (M11's measurement reads with the step's session).
+    Service hours and effective dates are counted in the agreement's own zone when it has
+    one (callers cut the period in that zone too: `zone_in`)."""
+    tz = zone_in(s, agreement_id, tz)
     if end <= start:
         raise DomainError(code="empty_period", start=start.date(), end=end.date())
     schedule = schedule_in(s, agreement_id, tz=tz)
@@ -145,7 +159,8 @@ def trend_in(
     s: Session, agreement_id: str, *, last: date, months: int, now: datetime, tz: str, country: str
 ) -> list[tuple[str, Attainment]]:
     """The attainment of each of the `months` calendar months up to the one holding `last`
-    (months before the first SLA version are left out)."""
+    (months before the first SLA version are left out), in the agreement's zone."""
+    tz = zone_in(s, agreement_id, tz)
     first = last.replace(day=1)
     began = schedule_in(s, agreement_id, tz=tz).versions[0].effective_from
     out: list[tuple[str, Attainment]] = []

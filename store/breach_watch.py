@@ -19,7 +19,7 @@ from sqlalchemy import or_, select
 from bot.flows.service_levels import budget_warnings, resolution_warnings
 from bot.flows.service_levels.attainment import Attainment
 from bot.flows.service_levels.breaches import BreachWarning
-from store.attainment import attainment, month_of
+from store.attainment import agreement_zone, attainment, month_of
 from store.db import Database
 from store.models import Agreement, Incident, table_of
 from store.reminders import Due
@@ -109,6 +109,7 @@ def breach_dues(
 ) -> list[Due]:
     """The warnings due for one agreement: a DM to the owner (or the service level
     managers when it has none yet), and one reply in its thread."""
+    tz = agreement_zone(db, agreement_id, tz)
     start, end = month_of(now.astimezone(ZoneInfo(tz)).date(), tz)
     got = attainment(db, agreement_id, start=start, end=end, now=now, tz=tz, country=country)
     out: list[Due] = []

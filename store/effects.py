@@ -245,6 +245,8 @@ def _m1(c: Ctx) -> None:
     c.ag.tier = int(c.values["tier"])
     c.ag.start_date = c.values["start_date"]
     c.ag.end_date = c.values["end_date"]
+    zone = str(c.values.get("service_timezone") or "default")
+    c.ag.timezone = None if zone == "default" else zone
 
 
 @effect(Effect.SUPPLIER_CONTRACT)

@@ -106,12 +106,31 @@ def _inputs(
     return items, cals
 
 
+def _zones(db: Database, ids: list[str], default: str) -> dict[str, list[str]]:
+    """zone -> the agreements whose service hours run in it."""
+    out: dict[str, list[str]] = {}
+    with db.read_conn() as conn:
+        for aid, zone in conn.execute(select(_AG.c.id, _AG.c.timezone).where(_AG.c.id.in_(ids))):
+            out.setdefault(zone or default, []).append(aid)
+    return out
+
+
 def figures_of(
     db: Database, names: dict[str, str], *, now: datetime, tz: str, country: str
 ) -> list[HomeFigure]:
-    """The month's figures of the agreements `names` (id -> customer) that are measured."""
+    """The month's figures of the agreements `names` (id -> customer) that are measured, each
+    month cut in the agreement's own zone."""
+    out = []
+    for zone, ids in _zones(db, list(names), tz).items():
+        out += _figures_in_zone(db, ids, names, now=now, tz=zone, country=country)
+    return out
+
+
+def _figures_in_zone(
+    db: Database, ids: list[str], names: dict[str, str], *, now: datetime, tz: str, country: str
+) -> list[HomeFigure]:
     start, end = month_of(now.astimezone(ZoneInfo(tz)).date(), tz)
-    items, cals = _inputs(db, list(names), start, end, tz, country)
+    items, cals = _inputs(db, ids, start, end, tz, country)
     figures = batch_attainment(items, cals.__getitem__, start=start, end=end, now=now)
     period = start.strftime("%Y-%m")
     out = []

@@ -229,6 +229,7 @@ _UPDATE_AGREEMENT = (
         owner=bindparam("owner"),
         next_review_on=bindparam("next_review_on"),
         next_sla_review_on=bindparam("next_sla_review_on"),
+        timezone=bindparam("timezone"),
     )
 )
 
@@ -336,6 +337,7 @@ def _apply(
             "owner": ag.owner,
             "next_review_on": ag.next_review_on,
             "next_sla_review_on": ag.next_sla_review_on,
+            "timezone": ag.timezone,
         },
     )
     if cast(CursorResult[Any], res).rowcount != 1:

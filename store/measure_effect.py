@@ -14,7 +14,7 @@ from store.zone import service_country, session_zone
 
 @effect(Effect.MEASURE)
 def _measure(c: Ctx) -> None:
-    tz, country = session_zone(c.s), service_country()
+    tz, country = c.ag.timezone or session_zone(c.s), service_country()
     first, last = c.values["period_start"], c.values["period_end"]
     start, end = period_of(first, last, tz)
     try:

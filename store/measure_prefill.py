@@ -42,6 +42,7 @@ def review_defaults(
     ag = s.get(Agreement, agreement_id)
     if ag is None:
         return {}
+    tz = ag.timezone or tz
     yesterday = now.astimezone(ZoneInfo(tz)).date() - timedelta(days=1)
     last = last_record(s, agreement_id, MEASUREMENT)
     if last is not None and last.data.get("period_end"):

@@ -116,6 +116,8 @@ class Agreement(SQLModel, table=True):
     #: when the next periodic review (M11) and SLA review (M12) fall due (set by M10-M12)
     next_review_on: date | None = None
     next_sla_review_on: date | None = None
+    #: the time zone of the service hours (M1); None: the company's (`SLM_TIMEZONE`)
+    timezone: str | None = Field(default=None, max_length=64)
 
 
 class AgreementVersion(SQLModel, table=True):

@@ -13,7 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bot.flows.service_levels.attainment import Attainment
 from bot.flows.service_levels.report import TREND_PERIODS
-from store.attainment import attainment_in, month_of, trend_in
+from store.attainment import attainment_in, month_of, trend_in, zone_in
 from store.db import Database
 from store.home_attainment import IN_SERVICE
 from store.models import Agreement, AgreementVersion, OutboxMessage, table_of
@@ -68,8 +68,9 @@ def report_of(
 ) -> tuple[Attainment, list[tuple[str, Attainment]]]:
     """The month's attainment and the trend of the six months up to it."""
     first = date.fromisoformat(period + "-01")
-    start, end = month_of(first, tz)
     with db.read() as s:
+        tz = zone_in(s, agreement_id, tz)
+        start, end = month_of(first, tz)
         got = attainment_in(s, agreement_id, start=start, end=end, now=now, tz=tz, country=country)
         trend = trend_in(
             s,

@@ -105,8 +105,10 @@ def forms(customer: str = "Acme Logistics", today: date | None = None) -> dict[s
     return sample_forms(START, customer=customer, today=today or T0.date())
 
 
-def new_agreement(db: Database, clock: Clock, customer: str = "Acme Logistics") -> Outcome:
-    return submit_request(db, forms(customer)["M1"], actor="U_SALES", now=clock())
+def new_agreement(
+    db: Database, clock: Clock, customer: str = "Acme Logistics", **m1: Any
+) -> Outcome:
+    return submit_request(db, forms(customer)["M1"] | m1, actor="U_SALES", now=clock())
 
 
 def drive(
@@ -120,7 +122,7 @@ def drive(
     """A new agreement on which `to` is open (or standing); `override` changes the forms of
     actions on the way."""
     f = forms(customer, today=clock.now.date())
-    out = new_agreement(db, clock, customer)
+    out = new_agreement(db, clock, customer, **(override or {}).get("M1", {}))
     for action, path_override in PATHS.get(to, ()):
         if action in NEEDS_SIGNED:  # the heads acknowledge M7 and sign the OLAs (rules 6, 7)
             departments_answer(db, out.agreement_id, now=clock())

@@ -203,3 +203,30 @@ def test_alerts_open_and_close_once(world: Database) -> None:
     start, end = month_of(OPENED.date(), TZ)
     got = attainment(world, aid, start=start, end=end, now=NOW, tz=TZ)
     assert got.availability.downtime == timedelta(minutes=30)
+
+
+def test_the_agreements_own_time_zone(world: Database) -> None:
+    """A 7x12 agreement served in Berlin: an outage at 06:00-07:00 Berlin time (13:00-14:00 in
+    Shanghai) is outside its service hours; the same outage on a Shanghai agreement counts."""
+    berlin = drive(
+        world, "M11", Clock(), override={"M1": {"service_timezone": "Europe/Berlin"}}
+    ).agreement_id
+    shanghai = _live(world)
+    opened = datetime(2026, 4, 8, 4, tzinfo=UTC)  # 06:00 in Berlin (CEST), 12:00 in Shanghai
+    form = _form(
+        opened_at=opened.isoformat(),
+        acknowledged_at=None,
+        resolved_at=(opened + timedelta(hours=1)).isoformat(),
+    )
+    for aid in (berlin, shanghai):
+        record_incident(world, agreement_id=aid, form=form, actor="U_SLM", now=NOW)
+    start, end = month_of(OPENED.date(), "Europe/Berlin")
+    got = attainment(world, berlin, start=start, end=end, now=NOW, tz=TZ)
+    assert got.tz == "Europe/Berlin" and got.availability.downtime == timedelta(0)
+    # the service hours are Berlin's 08:00-20:00 (the holidays stay the company's country's)
+    assert got.availability.service_time == service_calendar(2, tz="Europe/Berlin").elapsed(
+        start, end
+    )
+    start, end = month_of(OPENED.date(), TZ)
+    other = attainment(world, shanghai, start=start, end=end, now=NOW, tz=TZ)
+    assert other.tz == TZ and other.availability.downtime == timedelta(hours=1)

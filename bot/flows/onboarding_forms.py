@@ -19,7 +19,7 @@ from bot.flows.forms import (
     choices_of,
     problem,
 )
-from bot.flows.tiers import CADENCE_LABELS, TIER_LABELS, Cadence
+from bot.flows.tiers import CADENCE_LABELS, TIER_LABELS, ZONE_LABELS, Cadence, ServiceZone
 
 Text = Annotated[str, Field(min_length=1, max_length=3000)]
 LongText = Annotated[str, Field(min_length=1, max_length=3000)]
@@ -128,6 +128,17 @@ class M1Form(StepForm):
             help_zh="只有集团项目和特批项目可以延期（T1）",
         ),
     ] = ProjectClass.STANDARD
+    service_timezone: Annotated[
+        ServiceZone,
+        UI(
+            "Time zone of the service hours",
+            "服务时间所用时区",
+            Widget.SELECT,
+            choices=choices_of(ServiceZone, ZONE_LABELS),
+            help_en="7x12 and 5x8 hours are counted in it (7x24 runs on the wall clock)",
+            help_zh="7x12 和 5x8 的服务时间按此时区计算（7x24 按实际时间）",
+        ),
+    ] = ServiceZone.DEFAULT
 
     @field_validator("end_date")
     @classmethod

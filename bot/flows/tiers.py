@@ -45,3 +45,33 @@ CADENCE_LABELS: dict[str, tuple[str, str]] = {
     "quarterly": ("Quarterly", "每季度"),
     "semi_annual": ("Semi-annual", "每半年"),
 }
+
+
+class ServiceZone(StrEnum):
+    """The time zone of an agreement's service hours (M1): the company's default
+    (`SLM_TIMEZONE`) or the customer's own, for 7x12 and 5x8 agreements served elsewhere."""
+
+    DEFAULT = "default"
+    SHANGHAI = "Asia/Shanghai"
+    HONG_KONG = "Asia/Hong_Kong"
+    SINGAPORE = "Asia/Singapore"
+    TOKYO = "Asia/Tokyo"
+    LONDON = "Europe/London"
+    BERLIN = "Europe/Berlin"
+    NEW_YORK = "America/New_York"
+    LOS_ANGELES = "America/Los_Angeles"
+    UTC = "UTC"
+
+
+ZONE_LABELS: dict[str, tuple[str, str]] = {
+    "default": ("The company's time zone", "公司默认时区"),
+    "Asia/Shanghai": ("China (Asia/Shanghai)", "中国（Asia/Shanghai）"),
+    "Asia/Hong_Kong": ("Hong Kong (Asia/Hong_Kong)", "香港（Asia/Hong_Kong）"),
+    "Asia/Singapore": ("Singapore (Asia/Singapore)", "新加坡（Asia/Singapore）"),
+    "Asia/Tokyo": ("Japan (Asia/Tokyo)", "日本（Asia/Tokyo）"),
+    "Europe/London": ("United Kingdom (Europe/London)", "英国（Europe/London）"),
+    "Europe/Berlin": ("Central Europe (Europe/Berlin)", "中欧（Europe/Berlin）"),
+    "America/New_York": ("US East (America/New_York)", "美国东部（America/New_York）"),
+    "America/Los_Angeles": ("US West (America/Los_Angeles)", "美国西部（America/Los_Angeles）"),
+    "UTC": ("UTC", "协调世界时（UTC）"),
+}

@@ -109,7 +109,7 @@ def incident_modal(
         _initial_option(blocks[1], inc.priority.value)
         _initial_option(blocks[2], inc.impact.value)
     blocks.append(_input("summary", _label("summary", locale), summary, optional=False))
-    meta: dict[str, Any] = {"a": agreement_id} | ({"i": inc.id} if inc else {})
+    meta: dict[str, Any] = {"a": agreement_id, "z": tz} | ({"i": inc.id} if inc else {})
     return {
         "type": "modal",
         "callback_id": CallbackId.INCIDENT,

@@ -25,7 +25,7 @@ from bot.handlers.incident_modal import error_block, incident_modal, parse_incid
 from bot.handlers.kit import Block, actions, button, context, section
 from bot.handlers.views import confirm, notice_view
 from bot.i18n import escape, t, truncate
-from store.attainment import attainment, calendars, month_of
+from store.attainment import agreement_zone, attainment, calendars, month_of
 from store.incidents import check_writer, correct_incident, get_incident, record_incident
 
 SUBCOMMANDS = ("incident", "attainment")
@@ -35,24 +35,21 @@ def _minutes(td: timedelta) -> str:
     return f"{td.total_seconds() / 60:.0f}"
 
 
-def _period(args: list[str], deps: Deps) -> tuple[datetime, datetime] | None:
-    tz = deps.settings.timezone
+def _month(args: list[str]) -> date | None:
+    """The month asked for (`YYYY-MM`, as its first day), None for the current one;
+    ValueError when it is not a month."""
     if len(args) < 2:
-        return month_of(deps.clock().astimezone(ZoneInfo(tz)).date(), tz)
-    try:
-        first = date.fromisoformat(args[1] + "-01")
-    except ValueError:
         return None
-    return month_of(first, tz)
+    return date.fromisoformat(args[1] + "-01")
 
 
-def _at(dt: datetime, deps: Deps) -> str:
-    return dt.astimezone(ZoneInfo(deps.settings.timezone)).strftime("%Y-%m-%d %H:%M")
+def _at(dt: datetime, tz: str) -> str:
+    return dt.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
 
 
 def attainment_blocks(got: Attainment, deps: Deps) -> tuple[str, list[Block]]:
     loc, a = deps.locale, got.availability
-    month = got.start.astimezone(ZoneInfo(deps.settings.timezone)).strftime("%Y-%m")
+    month = got.start.astimezone(ZoneInfo(got.tz)).strftime("%Y-%m")
     verdict = t("attain_met" if a.met else "attain_missed", loc)
     head = t("attain_head", loc, agreement=got.agreement_id, period=month)
     figures = t(
@@ -77,7 +74,7 @@ def attainment_blocks(got: Attainment, deps: Deps) -> tuple[str, list[Block]]:
                 loc,
                 elapsed=_minutes(res.elapsed),
                 target=_minutes(res.target),
-                due=_at(res.due, deps),
+                due=_at(res.due, got.tz),
             )
         )
         flag = "🚨 " if ic.breached else ("⚠️ " if ic.at_risk else "")
@@ -92,7 +89,7 @@ def attainment_blocks(got: Attainment, deps: Deps) -> tuple[str, list[Block]]:
                 count=len(got.incidents),
                 risk=len(got.at_risk),
                 nonconformities=len(got.nonconformities),
-                measured=_at(got.measured_at, deps),
+                measured=_at(got.measured_at, got.tz),
             )
         )
     )
@@ -105,17 +102,17 @@ def explain_text(got: Attainment, deps: Deps) -> str:
     """How the figures were computed: per segment the tier, the target and version, the
     service hours counted, holidays skipped and makeup days worked; then the outages merged
     and each incident's pauses."""
-    loc, tz = deps.locale, deps.settings.timezone
+    loc, tz = deps.locale, got.tz
     cals = calendars(deps.db, tz=tz, country=deps.settings.country)
-    lines = [t("explain_head", loc, agreement=got.agreement_id)]
+    lines = [t("explain_head", loc, agreement=got.agreement_id, tz=tz)]
     for seg, goal in zip(got.segments, got.segment_targets, strict=True):
         days = explain_days(cals[goal.tier], seg.start, seg.end)
         lines.append(
             t(
                 "explain_segment",
                 loc,
-                start=_at(seg.start, deps),
-                end=_at(seg.end, deps),
+                start=_at(seg.start, tz),
+                end=_at(seg.end, tz),
                 tier=t(f"catalog_tier_{goal.tier}", loc),
                 version=goal.sla_version,
                 target=str(seg.target_pct),
@@ -126,7 +123,7 @@ def explain_text(got: Attainment, deps: Deps) -> str:
             )
         )
     for s, e in got.availability.outages:
-        lines.append(t("explain_outage", loc, start=_at(s, deps), end=_at(e, deps)))
+        lines.append(t("explain_outage", loc, start=_at(s, tz), end=_at(e, tz)))
     for ic in got.incidents:
         for p in ic.resolution.pauses if ic.resolution else ():
             lines.append(
@@ -134,8 +131,8 @@ def explain_text(got: Attainment, deps: Deps) -> str:
                     "explain_pause",
                     loc,
                     id=ic.incident.id,
-                    start=_at(p.start, deps),
-                    end=_at(p.end, deps),
+                    start=_at(p.start, tz),
+                    end=_at(p.end, tz),
                     minutes=_minutes(p.service_time),
                     reason=escape(p.reason or "-"),
                 )
@@ -158,29 +155,33 @@ async def command(
         if sub == "incident":
             await read(check_writer, deps.db, agreement_id=agreement_id, actor=user)
             await ack()
-            view = incident_modal(agreement_id, loc, tz=deps.settings.timezone, now=deps.clock())
+            tz = await read(agreement_zone, deps.db, agreement_id, deps.settings.timezone)
+            view = incident_modal(agreement_id, loc, tz=tz, now=deps.clock())
             await client.views_open(trigger_id=payloads.trigger_id(body), view=view)
             return
-        period = _period(args[1:], deps)
-        if period is None:
+        try:
+            first = _month(args[1:])
+        except ValueError:
             await ack(response_type="ephemeral", text=t("attain_bad_period", loc))
             return
-        got = await run(_measure, deps, agreement_id, period)
+        got = await run(_measure, deps, agreement_id, first)
         text, blocks = attainment_blocks(got, deps)
         await ack(response_type="ephemeral", text=text, blocks=blocks)
     except DomainError as exc:
         await ack(response_type="ephemeral", text=domain_text(exc, deps))
 
 
-def _measure(deps: Deps, agreement_id: str, period: tuple[datetime, datetime]) -> Attainment:
-    start, end = period
-    tz = deps.settings.timezone
+def _measure(deps: Deps, agreement_id: str, first: date | None) -> Attainment:
+    """The month (`first`, or the current one) in the agreement's zone."""
+    tz = agreement_zone(deps.db, agreement_id, deps.settings.timezone)
+    now = deps.clock()
+    start, end = month_of(first or now.astimezone(ZoneInfo(tz)).date(), tz)
     return attainment(
         deps.db,
         agreement_id,
         start=start,
         end=end,
-        now=deps.clock(),
+        now=now,
         tz=tz,
         country=deps.settings.country,
     )
@@ -192,7 +193,8 @@ async def submit_incident(
     loc, user = deps.locale, payloads.user_id(body)
     meta = json.loads(str(payloads.view(body).get("private_metadata") or "{}"))
     agreement_id = str(meta.get("a", ""))
-    data, problem = parse_incident(payloads.view_values(body), deps.settings.timezone)
+    tz = str(meta.get("z") or deps.settings.timezone)
+    data, problem = parse_incident(payloads.view_values(body), tz)
     try:
         if problem is not None:
             raise problem
@@ -262,9 +264,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
         except DomainError as exc:
             await tell(client, body, domain_text(exc, deps))
             return
-        view = incident_modal(
-            inc.agreement_id, deps.locale, tz=deps.settings.timezone, now=deps.clock(), incident=inc
-        )
+        tz = await read(agreement_zone, deps.db, inc.agreement_id, deps.settings.timezone)
+        view = incident_modal(inc.agreement_id, deps.locale, tz=tz, now=deps.clock(), incident=inc)
         await client.views_open(trigger_id=payloads.trigger_id(body), view=view)
 
     @app.action(ActionId.EXPLAIN)
@@ -274,10 +275,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
         await ack()
         try:
             value = json.loads(str((body.get("actions") or [{}])[0].get("value") or "{}"))
-            period = _period(["", str(value["p"])], deps)
-            assert period is not None
-            got = await run(_measure, deps, str(value["a"]), period)
-        except (ValueError, KeyError, TypeError, AssertionError):
+            first = _month(["", str(value["p"])])
+            got = await run(_measure, deps, str(value["a"]), first)
+        except (ValueError, KeyError, TypeError):
             return
         except DomainError as exc:
             await tell(client, body, domain_text(exc, deps))

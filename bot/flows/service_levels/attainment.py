@@ -81,6 +81,8 @@ class Attainment:
     start: datetime
     end: datetime
     measured_at: datetime
+    #: the zone of the service hours (the agreement's, or the company's)
+    tz: str
     availability: AvailabilityFigure
     segments: tuple[AvailabilityFigure, ...]
     #: the targets (SLA version, tier, availability) of each segment, in the same order
@@ -165,6 +167,7 @@ def measure(
         start=start,
         end=end,
         measured_at=now,
+        tz=str(schedule.tz),
         availability=combined(segments),
         segments=tuple(segments),
         segment_targets=tuple(seg.targets for seg in cut),

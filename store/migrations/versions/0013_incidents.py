@@ -1,4 +1,5 @@
-"""Incidents and outages (M11 measures them): from Slack, CSV, Alertmanager and the API
+"""Incidents and outages (M11 measures them): from Slack, CSV, Alertmanager and the API;
+the agreement's own time zone for its service hours (M1)
 
 Revision ID: 0013
 Revises: 0012
@@ -43,8 +44,11 @@ def upgrade() -> None:
         sa.UniqueConstraint("agreement_id", "source_key"),
     )
     op.create_index("ix_incident_agreement_opened", "incident", ["agreement_id", "opened_at"])
+    op.add_column("agreement", sa.Column("timezone", sa.String(length=64), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("agreement") as batch:
+        batch.drop_column("timezone")
     op.drop_index("ix_incident_agreement_opened", table_name="incident")
     op.drop_table("incident")
