@@ -600,4 +600,5 @@ def apply_effects(c: Ctx) -> None:
 # the effects of rules 6 and 7 live in their own modules (registered on import)
 from store import acknowledgements, ola_signatures  # noqa: E402, F401
 from store import catalogue_facts as _catalogue_facts  # noqa: E402, F401
+from store import feasibility_effect as _feasibility_effect  # noqa: E402, F401
 from store import measure_effect as _measure_effect  # noqa: E402, F401

@@ -230,3 +230,37 @@ def test_the_agreements_own_time_zone(world: Database) -> None:
     start, end = month_of(OPENED.date(), TZ)
     other = attainment(world, shanghai, start=start, end=end, now=NOW, tz=TZ)
     assert other.tz == TZ and other.availability.downtime == timedelta(hours=1)
+
+
+def test_feasibility_gaps_at_drafting(world: Database) -> None:
+    """C2 promises 99.9 % and P1 30/240 (the catalogue's DB-OPS); the DBA OLA commits to
+    99.5 % and P1 30/480, the supplier to 99.99 %: two gaps, both named in the thread."""
+    from bot.handlers.cards import event_blocks
+    from store.effects import last_record
+
+    override = {
+        "M6": {"scope": "Backup appliance support, 99.99%"},
+        "M9": {"olas": "DBA: P1 30/480, 99.5% inside 08-20\nNetwork: 1 h response"},
+    }
+    aid = drive(world, "C3", Clock(), override=override).agreement_id
+    with world.read() as s:
+        rec = last_record(s, aid, "C2")
+        assert rec is not None
+        found = rec.data["feasibility_gaps"]
+    assert [(g["kind"], g["name"], g["measure"]) for g in found] == [
+        ("ola", "DBA", "availability"),
+        ("ola", "DBA", "resolution"),
+    ]
+    for locale, words in (
+        ("en", "resolution 480 min against the SLA's 240 min"),
+        ("zh-CN", "解决 480 分钟"),
+    ):
+        _, blocks = event_blocks(
+            {"action": "C2", "actor": "U_SALES"},
+            agreement_id=aid,
+            data=rec.data,
+            documents=[],
+            lock_version=1,
+            locale=locale,
+        )
+        assert words in str(blocks)

@@ -36,6 +36,7 @@ class Effect(StrEnum):
     ARCHIVE = "archive"  # T7: what the archive holds, by id
     WITHDRAW_CHANGE_DRAFT = "withdraw_change_draft"  # M13.withdraw: C2's unsigned draft goes
     CATALOGUE_DEVIATIONS = "catalogue_deviations"  # M4, C2: what departs from the catalogue
+    FEASIBILITY = "feasibility"  # M4, C2: what the OLAs and supplier contracts do not underpin
 
 
 class Assignee(StrEnum):

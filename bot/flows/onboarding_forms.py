@@ -263,7 +263,14 @@ class M6Form(StepForm):
         str, Field(min_length=1, max_length=100), UI("Supplier contract number", "供应商合同编号")
     ]
     scope: Annotated[
-        LongText, UI("What the supplier provides", "供应商提供的内容", Widget.MULTILINE)
+        LongText,
+        UI(
+            "What the supplier provides",
+            "供应商提供的内容",
+            Widget.MULTILINE,
+            help_en="Figures such as 99.95% or P1 15/240 are checked against the SLA (M4, C2)",
+            help_zh="99.95% 或 P1 15/240 等指标会与服务级别协议核对（M4、C2）",
+        ),
     ]
     start_date: Annotated[date, UI("Start", "开始日期", Widget.DATE)]
     end_date: Annotated[date, UI("End", "结束日期", Widget.DATE)]
@@ -344,8 +351,9 @@ class M9Form(StepForm):
             "OLAs (one per supporting department)",
             "OLA（每个支持部门一项）",
             Widget.MULTILINE,
-            help_en="'Department: commitment' per line",
-            help_zh="每行'部门：承诺'",
+            help_en="'Department: commitment' per line; figures such as 99.95% or P1 15/240 "
+            "(response/resolution minutes) are checked against the SLA",
+            help_zh="每行'部门：承诺'；99.95% 或 P1 15/240（响应/解决分钟）等指标会与服务级别协议核对",
         ),
     ]
 

@@ -436,7 +436,7 @@ ACTIONS: tuple[Action, ...] = (
         sets_flags=("suppliers_needed",),
         prefill=Prefill.REQUEST,
         redraft_while=("M5",),
-        effects=(E.CATALOGUE_DEVIATIONS,),
+        effects=(E.CATALOGUE_DEVIATIONS, E.FEASIBILITY),
     ),
     Action(
         "M5",
@@ -684,7 +684,7 @@ ACTIONS: tuple[Action, ...] = (
         sets_flags=("supplier_changes_needed",),
         prefill=Prefill.AGREEMENT,
         redraft_while=("C3",),
-        effects=(E.CATALOGUE_DEVIATIONS,),
+        effects=(E.CATALOGUE_DEVIATIONS, E.FEASIBILITY),
     ),
     Action(
         "C3",

@@ -32,7 +32,7 @@ from bot.handlers.kit import (
     header,
     section,
 )
-from bot.handlers.measure_home import card_service_line
+from bot.handlers.measure_home import card_service_line, gap_lines
 from bot.i18n import t, truncate
 from bot.render.words import role_names, status_text, zh
 from store.desk import Card
@@ -269,7 +269,12 @@ def event_blocks(
         branch=branch_text,
         actor=mention(str(payload.get("actor") or "")),
     )
-    body = [line, *summary_lines(action_id, data, locale), *deviation_lines(data, locale)]
+    body = [
+        line,
+        *summary_lines(action_id, data, locale),
+        *deviation_lines(data, locale),
+        *gap_lines(data, locale),
+    ]
     blocks: list[Block] = [section("\n".join(body))]
     extra = []
     if documents:

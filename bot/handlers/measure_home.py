@@ -5,7 +5,8 @@ Explain button."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from bot.handlers.ids import ActionId
 from bot.handlers.kit import Block, button, context, divider, escape, header, section
@@ -49,3 +50,26 @@ def card_service_line(f: HomeFigure, locale: str) -> str:
         left=f"{f.budget_left.total_seconds() / 60:.0f}",
         open=f.open_incidents,
     )
+
+
+def gap_lines(data: Mapping[str, Any], locale: str) -> list[str]:
+    """M4 and C2's thread reply: where an OLA or a supplier contract is weaker than the draft
+    (feasibility at drafting), each with both figures."""
+    found = data.get("feasibility_gaps") or []
+    if not found:
+        return []
+    lines = [f"⚠️ *{t('gap_title', locale)}*"]
+    for g in found:
+        lines.append(
+            "• "
+            + t(
+                f"gap_{g['measure']}",
+                locale,
+                kind=t(f"gap_kind_{g['kind']}", locale),
+                name=escape(str(g["name"])),
+                priority=g.get("priority") or "",
+                sla=g["sla"],
+                underpinning=g["underpinning"],
+            )
+        )
+    return lines
