@@ -353,7 +353,8 @@ class M9Form(StepForm):
             Widget.MULTILINE,
             help_en="'Department: commitment' per line; figures such as 99.95% or P1 15/240 "
             "(response/resolution minutes) are checked against the SLA",
-            help_zh="每行'部门：承诺'；99.95% 或 P1 15/240（响应/解决分钟）等指标会与服务级别协议核对",
+            help_zh="每行'部门：承诺'；99.95% 或 P1 15/240（响应/解决分钟）"
+            "等指标会与服务级别协议核对",
         ),
     ]
 
