@@ -4,11 +4,16 @@ one) and the draft is still taken (negotiation may fix the underpinning, not the
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from sqlalchemy import select
 from sqlmodel import Session, col
 
 from bot.flows.behaviour import Effect
+from bot.flows.errors import DomainError
 from bot.flows.service_levels.feasibility import Underpinning, gaps, parse_promise, sla_promise
+from store.db import Database
 from store.effects import Ctx, effect, resolve_entry
 from store.models import OLA, SupplierContract
 
@@ -38,6 +43,19 @@ def underpinning(s: Session, agreement_id: str) -> list[Underpinning]:
         ).scalars()
     ]
     return out
+
+
+def draft_gaps(db: Database, agreement_id: str, values: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The gaps of a draft as its modal opens (the prefilled entry and availability)."""
+    if not values.get("entry"):
+        return []
+    with db.read() as s:
+        try:
+            entry = resolve_entry(s, str(values["entry"]))
+        except DomainError:
+            return []
+        promise = sla_promise(values.get("availability_pct"), entry.targets or {})
+        return [g.as_json() for g in gaps(promise, underpinning(s, agreement_id))]
 
 
 @effect(Effect.FEASIBILITY)

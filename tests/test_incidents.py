@@ -264,3 +264,18 @@ def test_feasibility_gaps_at_drafting(world: Database) -> None:
             locale=locale,
         )
         assert words in str(blocks)
+
+
+def test_feasibility_shows_in_the_draft_modal(world: Database) -> None:
+    import asyncio
+
+    from bot.handlers.common import Deps, step_view
+    from bot.handlers.context import StepContext
+    from bot.settings import Settings
+
+    override = {"M9": {"olas": "DBA: P1 30/480 inside 08-20\nNetwork: 1 h response"}}
+    out = drive(world, "C2", Clock(), override=override)
+    deps = Deps(db=world, settings=Settings(DATABASE_URL=world.url, SLM_LOCALE="zh-CN"))
+    ctx = StepContext(agreement_id=out.agreement_id, action="C2", lock_version=out.lock_version)
+    view = asyncio.run(step_view(deps, ctx))
+    assert "支撑不足" in str(view) and "解决 480 分钟" in str(view)

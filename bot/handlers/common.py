@@ -11,7 +11,7 @@ from typing import Any, ParamSpec, TypeVar
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.flows.behaviour import Prefill
+from bot.flows.behaviour import Effect, Prefill
 from bot.flows.errors import DomainError
 from bot.flows.process import ACTION_BY_ID, ENTRY
 from bot.handlers import payloads
@@ -160,8 +160,21 @@ async def step_view(
     initial = await read(initial_values, deps.db, agreement_id, action)
     initial.update(from_entry)
     initial.update(preset or {})
+    notes: list[str] = []
+    if agreement_id and Effect.FEASIBILITY in ACTION_BY_ID[action].effects:
+        from bot.handlers.measure_home import gap_lines
+        from store.feasibility_effect import GAPS, draft_gaps
+
+        found = await read(draft_gaps, deps.db, agreement_id, initial)
+        notes = gap_lines({GAPS: found}, deps.locale)
     return step_modal(
-        action, ctx, deps.locale, initial=initial, options=options, agreement_label=agreement_label
+        action,
+        ctx,
+        deps.locale,
+        initial=initial,
+        options=options,
+        agreement_label=agreement_label,
+        notes=notes,
     )
 
 

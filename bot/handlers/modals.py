@@ -45,8 +45,10 @@ def step_modal(
     initial: Mapping[str, Any] | None = None,
     options: Mapping[str, Sequence[tuple[str, str]]] | None = None,
     agreement_label: str = "",
+    notes: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """The modal (a view dict for `views.open`) of an action's form.
+    """The modal (a view dict for `views.open`) of an action's form; `notes` are warnings
+    shown above the fields (M4, C2: what the underpinning commitments do not cover).
 
     `initial` pre-fills fields (strings, ISO dates, bools, lists, a preset decision);
     `options` gives (value, label) pairs for select fields without choices of their own
@@ -65,6 +67,8 @@ def step_modal(
         title = modal_title(action_id, locale)
         return no_catalogue_view(action_id, ctx, locale, title=title, heading=step_text)
     blocks: list[dict[str, Any]] = [context(step_text)]
+    if notes:
+        blocks.append(context("\n".join(notes)))
     blocks += [
         input_block(spec, locale, initial=values.get(spec.name), options=options) for spec in specs
     ]
