@@ -279,3 +279,37 @@ def test_feasibility_shows_in_the_draft_modal(world: Database) -> None:
     ctx = StepContext(agreement_id=out.agreement_id, action="C2", lock_version=out.lock_version)
     view = asyncio.run(step_view(deps, ctx))
     assert "支撑不足" in str(view) and "解决 480 分钟" in str(view)
+
+
+def test_a_grouped_notification_replayed(world: Database) -> None:
+    """Alertmanager groups alerts: three outages of one agreement in one notification (two
+    overlapping), replayed: the downtime is their union, once."""
+    aid = _live(world)
+
+    def alert(fp: str, start: str, ends: str) -> dict[str, object]:
+        return {
+            "status": "resolved",
+            "labels": {"sla": aid, "alertname": fp},
+            "startsAt": start,
+            "endsAt": ends,
+            "fingerprint": fp,
+        }
+
+    payload = AlertmanagerPayload.model_validate(
+        {
+            "version": "4",
+            "status": "resolved",
+            "alerts": [
+                alert("a", "2026-04-08T10:00:00+08:00", "2026-04-08T10:30:00+08:00"),
+                alert("b", "2026-04-08T10:20:00+08:00", "2026-04-08T10:50:00+08:00"),
+                alert("c", "2026-04-08T14:00:00+08:00", "2026-04-08T14:10:00+08:00"),
+            ],
+        }
+    )
+    signals, _ = read_alerts(payload, label="sla")
+    for _ in range(2):  # the resend changes nothing
+        ingest(world, signals, now=NOW)
+    assert len(list_incidents(world, aid)) == 3
+    start, end = month_of(OPENED.date(), TZ)
+    got = attainment(world, aid, start=start, end=end, now=NOW, tz=TZ)
+    assert got.availability.downtime == timedelta(minutes=60)  # 10:00-10:50 and 14:00-14:10

@@ -237,3 +237,31 @@ def test_the_card_shows_the_month(slack: SlackClient) -> None:
     ]
     words = _json.dumps(cards[-1], ensure_ascii=False)
     assert ("1 个事件未解决" if zh(slack) else "1 incident(s) open") in words
+
+
+def test_a_pause_stops_the_clocks(slack: SlackClient) -> None:
+    aid = _live(slack)
+    view = _modal(slack, SLM, aid)
+    day = date(2026, 11, 18).isoformat()
+    data = {
+        "inc-priority": "P1",
+        "inc-impact": "none",
+        "inc-opened_at-date": day,
+        "inc-opened_at-time": "10:00",
+        "inc-resolved_at-date": day,
+        "inc-resolved_at-time": "15:00",
+        "inc-pause_from-date": day,
+        "inc-pause_from-time": "11:00",
+        "inc-pause_to-date": day,
+        "inc-pause_to-time": "13:00",
+        "inc-pause_reason": "Logs from the customer",
+        "inc-summary": "Reports fail",
+    }
+    bad = slack.submit(SLM, view, fill(view, data | {"inc-pause_to-time": "16:00"}))
+    assert set(_errors(bad)) == {"inc-pause_from-date"}  # the pause ends after the resolution
+    assert not _errors(slack.submit(SLM, view, fill(view, data)))
+    (inc,) = list_incidents(slack.app.db, aid)
+    assert [p.reason for p in inc.pauses] == ["Logs from the customer"]
+    body = slack.command(SLM, f"attainment {aid} 2026-11").json()
+    # 5 h open, 2 h waiting for the customer: 180 of the 240 P1 resolution minutes
+    assert ("解决用时 180 / 240 分钟" if zh(slack) else "resolution 180 of 240 min") in str(body)

@@ -20,6 +20,8 @@ from store.incidents import IncidentRecord
 
 #: the instants of the form: each a date picker and a time picker
 INSTANTS = ("opened_at", "acknowledged_at", "resolved_at")
+#: one pause of the clocks (waiting for the customer): from, to (empty while it lasts), why
+PAUSE = ("pause_from", "pause_to")
 BLOCK = "inc"
 
 
@@ -44,6 +46,8 @@ def _choices(name: str, locale: str) -> list[dict[str, Any]]:
 
 
 def _label(name: str, locale: str) -> str:
+    if name in PAUSE or name == "pause_reason":
+        return str(t(f"incident_{name}", locale))
     return ui_of(IncidentForm.model_fields[name]).label(locale)
 
 
@@ -103,6 +107,13 @@ def incident_modal(
     blocks += _instant_blocks("opened_at", locale, inc.opened_at if inc else now, tz)
     blocks += _instant_blocks("acknowledged_at", locale, inc.acknowledged_at if inc else None, tz)
     blocks += _instant_blocks("resolved_at", locale, inc.resolved_at if inc else None, tz)
+    pause = inc.pauses[0] if inc and inc.pauses else None
+    blocks += _instant_blocks("pause_from", locale, pause.start if pause else None, tz)
+    blocks += _instant_blocks("pause_to", locale, pause.end if pause else None, tz)
+    reason: dict[str, Any] = {"type": "plain_text_input", "max_length": 500}
+    if pause is not None and pause.reason:
+        reason["initial_value"] = pause.reason
+    blocks.append(_input("pause_reason", _label("pause_reason", locale), reason, optional=True))
     summary: dict[str, Any] = {"type": "plain_text_input", "multiline": True, "max_length": 500}
     if inc is not None:
         summary["initial_value"] = inc.summary
@@ -168,6 +179,15 @@ def parse_incident(
             return data, problem
         if value is not None:
             data[name] = value
+    start, problem = _instant(values, "pause_from", tz)
+    end, problem2 = _instant(values, "pause_to", tz)
+    if problem or problem2:
+        return data, problem or problem2
+    reason = _state(values, block_of("pause_reason")).get("value") or ""
+    if start is not None:
+        data["pauses"] = [{"start": start, "end": end, "reason": reason}]
+    elif end is not None:
+        return data, FormInvalid.one(block_of("pause_from", "date"), "required", "when it began")
     return data, None
 
 
@@ -175,6 +195,8 @@ def error_block(field: str) -> str:
     """The block that shows a field's error (an instant's errors show under its date)."""
     if field in INSTANTS:
         return block_of(field, "date")
+    if field == "pauses":
+        return block_of("pause_from", "date")
     if field.startswith(BLOCK + "-"):
         return field
     return block_of(field if field in IncidentForm.model_fields else "summary")
