@@ -29,6 +29,8 @@ USERS: dict[Role, str] = {
 }
 #: the department directory of the samples: U_DEP heads DBA, U_NET (support_dept) Network
 HEADS: dict[str, str] = {"DBA": "U_DEP", "Network": "U_NET"}
+#: everyone the samples involve (a Slack stand-in knows each of them)
+PEOPLE: tuple[str, ...] = tuple(dict.fromkeys([*USERS.values(), "U_SLM_B", *HEADS.values()]))
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 START = date(2026, 4, 1)

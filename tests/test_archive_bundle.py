@@ -18,7 +18,7 @@ from store.lifecycle import perform
 from store.models import OutboxMessage
 from tests.dbs import sqlite_db
 from tests.slack_support import CHANNEL, SlackClient, serve_app
-from tests.support import ACTOR, USERS, Clock, drive, forms, setup_world
+from tests.support import ACTOR, PEOPLE, Clock, drive, forms, setup_world
 
 ARCHIVED = {"en": "archived", "zh-CN": "已归档"}
 TITLE = {"en": "archive of every document", "zh-CN": "全部文档归档"}
@@ -29,7 +29,7 @@ def slack(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[SlackClient]:
     with running_standin() as standin, sqlite_db(tmp_path_factory.mktemp("a")) as db:
-        for user in [*USERS.values(), "U_SLM_B"]:
+        for user in PEOPLE:
             standin.state.add_user(user, user.lower())
         setup_world(db)
         with serve_app(db, standin, locale=request.param) as app:

@@ -26,7 +26,7 @@ from store.db import Database
 from store.lifecycle import perform
 from store.models import OutboxMessage, table_of
 from tests.dbs import database
-from tests.support import ACTOR, USERS, Clock, drive, forms, setup_world
+from tests.support import ACTOR, PEOPLE, Clock, drive, forms, setup_world
 
 CHANNEL = "C0AGREEMENTS"
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,7 +36,7 @@ _O = table_of(OutboxMessage)
 @pytest.fixture
 def standin() -> Iterator[StandinServer]:
     with running_standin(check_violations=True) as server:
-        for user in [*USERS.values(), "U_SLM_B"]:
+        for user in PEOPLE:
             server.state.add_user(user, user.lower())
         yield server
 

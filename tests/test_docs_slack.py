@@ -15,7 +15,7 @@ from bot.slack_standin.testing import assert_no_violations, running_standin
 from tests.dbs import sqlite_db
 from tests.slack_support import CHANNEL, SlackClient, serve_app
 from tests.slack_validation import validate_all
-from tests.support import USERS, Clock, drive, setup_world
+from tests.support import PEOPLE, USERS, Clock, drive, setup_world
 
 HOURS = {
     "en": "7x12: every day 08:00-20:00 Asia/Shanghai, public holidays excluded",
@@ -28,7 +28,7 @@ def slack(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[SlackClient]:
     with running_standin() as standin, sqlite_db(tmp_path_factory.mktemp("d")) as db:
-        for user in [*USERS.values(), "U_SLM_B"]:
+        for user in PEOPLE:
             standin.state.add_user(user, user.lower())
         setup_world(db)
         with serve_app(db, standin, locale=request.param) as app:

@@ -19,7 +19,7 @@ from store.db import Database
 from store.lifecycle import perform
 from tests.dbs import sqlite_db
 from tests.slack_support import SlackClient, serve_app, wait_for
-from tests.support import ACTOR, USERS, Clock, drive, forms, setup_world
+from tests.support import ACTOR, PEOPLE, USERS, Clock, drive, forms, setup_world
 
 HOSTILE = "Evil <!channel> <@U0HOSTILE> <https://evil.example|click> & Co"
 LIVE = ("<!channel>", "<@U0HOSTILE>", "<https://evil", "<!here>", "<!everyone>")
@@ -28,7 +28,7 @@ LIVE = ("<!channel>", "<@U0HOSTILE>", "<https://evil", "<!here>", "<!everyone>")
 @pytest.fixture
 def standin() -> Iterator[StandinServer]:
     with running_standin() as server:
-        for user in [*USERS.values(), "U_SLM_B"]:
+        for user in PEOPLE:
             server.state.add_user(user, user.lower())
         yield server
 

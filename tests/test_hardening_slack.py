@@ -23,13 +23,13 @@ from bot.slack_standin.testing import running_standin
 from store.db import Database
 from tests.dbs import sqlite_db
 from tests.slack_support import SECRET, SlackClient, fill, serve_app, wait_for
-from tests.support import USERS, forms, setup_world
+from tests.support import PEOPLE, USERS, forms, setup_world
 
 
 @pytest.fixture(scope="module")
 def standin() -> Iterator[StandinServer]:
     with running_standin() as server:
-        for user in [*USERS.values(), "U_SLM_B"]:
+        for user in PEOPLE:
             server.state.add_user(user, user.lower())
         yield server
 

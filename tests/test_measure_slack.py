@@ -18,7 +18,7 @@ from store.incidents import list_incidents
 from tests.dbs import sqlite_db
 from tests.slack_support import SlackClient, buttons, fill, serve_app, wait_for
 from tests.slack_validation import validate_all
-from tests.support import USERS, Clock, drive, setup_world
+from tests.support import PEOPLE, USERS, Clock, drive, setup_world
 
 SLM, SALES, OPS = USERS[Role.SLM], USERS[Role.SALES], USERS[Role.OPS_LEAD]
 
@@ -28,7 +28,7 @@ def slack(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[SlackClient]:
     with running_standin() as standin, sqlite_db(tmp_path_factory.mktemp("m")) as db:
-        for user in USERS.values():
+        for user in PEOPLE:
             standin.state.add_user(user, user.lower())
         setup_world(db)
         with serve_app(db, standin, locale=request.param) as app:

@@ -19,7 +19,7 @@ from store.incidents import record_incident
 from store.models import OutboxMessage, table_of
 from tests.dbs import sqlite_db
 from tests.slack_support import CHANNEL, SlackClient, serve_app
-from tests.support import USERS, Clock, drive, setup_world
+from tests.support import PEOPLE, Clock, drive, setup_world
 
 CONFIG = SweepConfig(tz="Asia/Shanghai")
 
@@ -27,7 +27,7 @@ CONFIG = SweepConfig(tz="Asia/Shanghai")
 @pytest.fixture
 def slack(tmp_path: Path) -> Iterator[SlackClient]:
     with running_standin() as standin, sqlite_db(tmp_path) as db:
-        for user in USERS.values():
+        for user in PEOPLE:
             standin.state.add_user(user, user.lower())
         setup_world(db)
         with serve_app(db, standin) as app:

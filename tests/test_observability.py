@@ -17,13 +17,13 @@ from bot.slack_standin.server import StandinServer
 from bot.slack_standin.testing import running_standin
 from tests.dbs import sqlite_db
 from tests.slack_support import SlackClient, serve_app
-from tests.support import USERS, Clock, drive, setup_world
+from tests.support import PEOPLE, USERS, Clock, drive, setup_world
 
 
 @pytest.fixture
 def standin() -> Iterator[StandinServer]:
     with running_standin() as server:
-        for user in USERS.values():
+        for user in PEOPLE:
             server.state.add_user(user, user.lower())
         yield server
 

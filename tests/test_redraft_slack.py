@@ -16,7 +16,7 @@ from store.doc_queries import list_documents
 from tests.dbs import sqlite_db
 from tests.slack_support import CHANNEL, SlackClient, fill, find_button, serve_app, wait_for
 from tests.slack_validation import validate_all
-from tests.support import USERS, Clock, drive, forms, setup_world
+from tests.support import PEOPLE, USERS, Clock, drive, forms, setup_world
 
 WORDS = {
     "en": ("Redraft SLA", "Price (per year)", "replaces", "What changed in the text"),
@@ -29,7 +29,7 @@ def slack(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[SlackClient]:
     with running_standin() as standin, sqlite_db(tmp_path_factory.mktemp("r")) as db:
-        for user in [*USERS.values(), "U_SLM_B"]:
+        for user in PEOPLE:
             standin.state.add_user(user, user.lower())
         setup_world(db)
         with serve_app(db, standin, locale=request.param) as app:

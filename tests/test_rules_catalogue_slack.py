@@ -31,7 +31,7 @@ from tests.slack_support import (
     wait_for,
 )
 from tests.slack_validation import validate_all
-from tests.support import USERS, Clock, drive, setup_world
+from tests.support import PEOPLE, USERS, Clock, drive, setup_world
 
 SALES, SLM = USERS[Role.SALES], USERS[Role.SLM]
 DB_OPS = {
@@ -49,7 +49,7 @@ def slack(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[SlackClient]:
     with running_standin() as standin, sqlite_db(tmp_path_factory.mktemp("c")) as db:
-        for user in [*USERS.values(), "U_SLM_B"]:
+        for user in PEOPLE:
             standin.state.add_user(user, user.lower())
         setup_world(db)
         with serve_app(db, standin, locale=request.param) as app:

@@ -20,7 +20,7 @@ from store.queries import get_agreement
 from tests.dbs import sqlite_db
 from tests.slack_support import CHANNEL, SlackClient, buttons, fill, serve_app, wait_for
 from tests.slack_validation import validate_all
-from tests.support import USERS, Clock, drive, setup_world
+from tests.support import PEOPLE, USERS, Clock, drive, setup_world
 
 OPS, SLM = USERS[Role.OPS_LEAD], USERS[Role.SLM]
 DEP, NET = "U_DEP", "U_NET"
@@ -31,7 +31,7 @@ def slack(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[SlackClient]:
     with running_standin() as standin, sqlite_db(tmp_path_factory.mktemp("h")) as db:
-        for user in [*USERS.values(), "U_SLM_B", NET]:
+        for user in [*PEOPLE, NET]:
             standin.state.add_user(user, user.lower(), locale=request.param)
         setup_world(db)
         with serve_app(db, standin, locale=request.param) as app:

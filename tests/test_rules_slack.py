@@ -20,7 +20,7 @@ from store.roles import CONFIG_ACTOR, grant_role
 from tests.dbs import sqlite_db
 from tests.slack_support import CHANNEL, SlackClient, fill, find_button, serve_app, wait_for
 from tests.slack_validation import validate_all
-from tests.support import PATHS, T0, USERS, Clock, drive, forms, setup_world
+from tests.support import PATHS, PEOPLE, T0, USERS, Clock, drive, forms, setup_world
 
 SALES, SLM, EXE = USERS[Role.SALES], USERS[Role.SLM], USERS[Role.EXECUTIVE]
 
@@ -30,7 +30,7 @@ def slack(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[SlackClient]:
     with running_standin() as standin, sqlite_db(tmp_path_factory.mktemp("r")) as db:
-        for user in [*USERS.values(), "U_SLM_B", "U_SALES_EXE"]:
+        for user in [*PEOPLE, "U_SALES_EXE"]:
             standin.state.add_user(user, user.lower())
         setup_world(db)
         grant_role(db, "U_SALES_EXE", Role.SALES, by=CONFIG_ACTOR, now=T0)

@@ -25,7 +25,7 @@ from store.measure_prefill import review_defaults
 from store.models import StepRecord
 from tests.dbs import sqlite_db
 from tests.slack_support import CHANNEL, SlackClient, serve_app
-from tests.support import USERS, Clock, drive, forms, setup_world
+from tests.support import PEOPLE, USERS, Clock, drive, forms, setup_world
 
 TZ = "Asia/Shanghai"
 NOW = datetime(2026, 6, 2, 4, tzinfo=UTC)
@@ -102,7 +102,7 @@ def test_chart_png_in_both_languages() -> None:
 @pytest.fixture
 def slack(tmp_path: Any) -> Any:
     with running_standin() as standin, sqlite_db(tmp_path) as db:
-        for user in USERS.values():
+        for user in PEOPLE:
             standin.state.add_user(user, user.lower())
         setup_world(db)
         with serve_app(db, standin) as app:

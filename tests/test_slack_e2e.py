@@ -29,7 +29,7 @@ from tests.slack_support import (
     wait_for,
 )
 from tests.slack_validation import validate_all
-from tests.support import HEADS, USERS, forms, setup_world
+from tests.support import HEADS, PEOPLE, USERS, forms, setup_world
 
 SLACK = Path(__file__).resolve().parents[2] / "shared" / "slack"
 
@@ -37,7 +37,7 @@ SLACK = Path(__file__).resolve().parents[2] / "shared" / "slack"
 @pytest.fixture(scope="module")
 def standin() -> Iterator[StandinServer]:
     with running_standin() as server:
-        for user in [*USERS.values(), "U_SLM_B", *HEADS.values()]:
+        for user in [*PEOPLE, *HEADS.values()]:
             server.state.add_user(user, user.lower())
         yield server
 

@@ -29,7 +29,7 @@ from tests.slack_support import (
     wait_for,
 )
 from tests.slack_validation import validate_all
-from tests.support import T0, USERS, Clock, drive, forms, setup_world
+from tests.support import PEOPLE, T0, USERS, Clock, drive, forms, setup_world
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "slack"
@@ -40,7 +40,7 @@ def slack(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[SlackClient]:
     with running_standin() as standin, sqlite_db(tmp_path_factory.mktemp("s")) as db:
-        for user in [*USERS.values(), "U_SLM_B", "U0NEW0001"]:
+        for user in [*PEOPLE, "U0NEW0001"]:
             standin.state.add_user(user, user.lower())
         setup_world(db)
         with serve_app(db, standin, locale=request.param) as app:

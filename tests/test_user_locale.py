@@ -21,7 +21,7 @@ from store.db import Database
 from store.user_prefs import choose_locale, chosen_locale
 from tests.dbs import sqlite_db
 from tests.slack_support import TEAM, SlackClient, serve_app, wait_for
-from tests.support import USERS, setup_world
+from tests.support import PEOPLE, setup_world
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -53,7 +53,7 @@ def test_choice_is_stored_with_its_audit_event(empty_db: Database) -> None:
 @pytest.fixture(scope="module")
 def standin() -> Iterator[StandinServer]:
     with running_standin() as server:
-        for user in USERS.values():
+        for user in PEOPLE:
             server.state.add_user(user, user.lower())
         server.state.add_user(ZH_USER, "zh.user", locale="zh-CN")
         server.state.add_user(EN_USER, "en.user", locale="en-US")
