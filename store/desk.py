@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -61,6 +61,9 @@ class Card:
     last_actor: str | None
     last_action: str | None
     last_at: datetime | None
+    #: the last audit row's data and step (the card words it as the history does)
+    last_data: dict[str, Any] = field(default_factory=dict)
+    last_step: str | None = None
     #: the number of the SLA document in effect (`SLA-2026-0001/SLA/v1`), if any
     sla_doc: str | None = None
     #: a signed additional SLA waiting for its effective date (C3, rule 9)
@@ -125,7 +128,7 @@ def load_card(db: Database, agreement_id: str) -> Card | None:
             .all()
         )
         last = conn.execute(
-            select(_AU.c.actor, _AU.c.action, _AU.c.at)
+            select(_AU.c.actor, _AU.c.action, _AU.c.at, _AU.c.data, _AU.c.step)
             .where(_AU.c.agreement_id == agreement_id)
             .order_by(_AU.c.id.desc())
             .limit(1)
@@ -173,6 +176,8 @@ def load_card(db: Database, agreement_id: str) -> Card | None:
         last_actor=last[0] if last else None,
         last_action=last[1] if last else None,
         last_at=last[2] if last else None,
+        last_data=dict(last[3] or {}) if last else {},
+        last_step=last[4] if last else None,
     )
 
 

@@ -79,7 +79,7 @@ def test_record_an_incident_from_the_modal(slack: SlackClient) -> None:
     r = slack.submit(SLM, view, fill(view, data))
     errs = _errors(r)
     assert set(errs) == {"inc-resolved_at-date"}
-    assert ("不能早于" if zh(slack) else "cannot be before") in errs["inc-resolved_at-date"]
+    assert ("不能早于" if zh(slack) else "on or after") in errs["inc-resolved_at-date"]
     # a date without its time is named, nothing saved
     r = slack.submit(SLM, view, fill(view, data | {"inc-resolved_at-time": None}))
     assert set(_errors(r)) == {"inc-resolved_at-time"}

@@ -168,17 +168,7 @@ def card_blocks(
     if card.sla_doc:
         blocks.append(context(t("card_sla_link", locale, number=card.sla_doc, id=card.id)))
     if card.last_action:
-        blocks.append(
-            context(
-                t(
-                    "card_updated",
-                    locale,
-                    action=card.last_action,
-                    actor=mention(card.last_actor),
-                    at=when(card.last_at),
-                )
-            )
-        )
+        blocks.append(context(last_line(card, locale)))
     text = t(
         "card_fallback", locale, id=card.id, customer=card.customer, current=card.current_in(locale)
     )
@@ -356,3 +346,30 @@ def informed_blocks(
         locale=locale,
     )
     return truncate(head, 3000), [section(head), *blocks]
+
+
+def last_line(card: Card, locale: str) -> str:
+    """The card's last change: a step by its id (`M10 by @x`), anything else (an incident, a
+    role, a signature) in the history's words."""
+    if card.last_action in ACTION_BY_ID:
+        return t(
+            "card_updated",
+            locale,
+            action=card.last_action,
+            actor=mention(card.last_actor),
+            at=when(card.last_at),
+        )
+    from bot.history import event_words
+
+    words = event_words(
+        {
+            "kind": card.last_action,
+            "actor": card.last_actor,
+            "step": card.last_step,
+            "data": card.last_data,
+        },
+        locale,
+        mention=mention,
+        escape=escape,
+    )
+    return t("card_updated_words", locale, words=Safe(words), at=when(card.last_at))

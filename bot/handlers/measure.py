@@ -23,6 +23,7 @@ from bot.handlers.common import Deps, domain_text, read, run, tell
 from bot.handlers.ids import ActionId, CallbackId
 from bot.handlers.incident_modal import error_block, incident_modal, parse_incident
 from bot.handlers.kit import Block, actions, button, context, section
+from bot.handlers.measure_home import budget_words
 from bot.handlers.views import confirm, notice_view
 from bot.i18n import escape, t, truncate
 from store.attainment import agreement_zone, attainment, calendars, month_of
@@ -58,7 +59,7 @@ def attainment_blocks(got: Attainment, deps: Deps) -> tuple[str, list[Block]]:
         achieved=str(a.achieved_pct),
         target=str(a.target_pct),
         verdict=verdict,
-        left=_minutes(a.budget_left),
+        left=budget_words(a.budget_left, loc),
         budget=_minutes(a.budget),
         down=_minutes(a.downtime),
         degraded=_minutes(a.degraded),

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from datetime import timedelta
 from typing import Any
 
 from bot.handlers.ids import ActionId
 from bot.handlers.kit import Block, button, context, divider, escape, header, section
-from bot.i18n import t
+from bot.i18n import Safe, t
 from store.home_attainment import HomeFigure
 
 
@@ -28,7 +29,7 @@ def service_level_blocks(figures: Sequence[HomeFigure], locale: str) -> list[Blo
             customer=escape(f.customer),
             achieved=str(f.achieved_pct),
             target=str(f.target_pct),
-            left=f"{f.budget_left.total_seconds() / 60:.0f}",
+            left=budget_words(f.budget_left, locale),
             open=f.open_incidents,
             over=f.over_target,
         )
@@ -47,7 +48,7 @@ def card_service_line(f: HomeFigure, locale: str) -> str:
         period=f.period,
         achieved=str(f.achieved_pct),
         target=str(f.target_pct),
-        left=f"{f.budget_left.total_seconds() / 60:.0f}",
+        left=budget_words(f.budget_left, locale),
         open=f.open_incidents,
     )
 
@@ -73,3 +74,11 @@ def gap_lines(data: Mapping[str, Any], locale: str) -> list[str]:
             )
         )
     return lines
+
+
+def budget_words(left: timedelta, locale: str) -> Safe:
+    """The downtime budget left, or by how much it is exceeded."""
+    minutes = left.total_seconds() / 60
+    if minutes < 0:
+        return t("budget_over", locale, minutes=f"{-minutes:.0f}")
+    return t("budget_left", locale, minutes=f"{minutes:.0f}")
