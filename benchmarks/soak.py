@@ -8,7 +8,7 @@ requests. At the end the faults stop, the outbox is drained, and the report says
 and errors (HTTP answers other than 200), the process's resident memory at the start and the
 end, outbox rows sent / not sent (lost), and posts beyond one per message (doubled).
 
-    python benchmarks/soak.py --minutes 30 [--seed 1]
+    python benchmarks/soak.py --minutes 30 [--seed 1] [--rate 4]
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -55,8 +55,10 @@ class Report:
     sweeps: int = 0
     injected_429: int = 0
     injected_500: int = 0
+    rate: float = 0.0
     rss_start_mb: float = 0.0
     rss_end_mb: float = 0.0
+    rss_per_minute_mb: list[float] = field(default_factory=list)
     outbox_rows: int = 0
     lost: int = 0
     doubled: int = 0
@@ -98,6 +100,7 @@ class Traffic:
         self.slack, self.db, self.rng, self.r = slack, db, rng, r
         self.fresh: list[str] = []  # agreements waiting for M2
         self.n = 0
+        self.ok_posts = 0  # chat.postMessage calls to a channel that Slack accepted
 
     @staticmethod
     def forms(customer: str) -> dict[str, dict[str, Any]]:
@@ -112,13 +115,18 @@ class Traffic:
         text = self.rng.choice(["list all", "list open", "help", f"show {self.rng.choice(ids)}"])
         self._count(self.slack.command(self.rng.choice([SALES, SLM]), text).status_code)
 
+    def _view_after(self, user: str, answer: int) -> dict[str, Any] | None:
+        """The modal the last command or click opened for `user` (None if none opened)."""
+        self._count(answer)
+        views = self.slack.standin.state.open_views(user)
+        return views[-1] if views else None
+
     def new_request(self) -> None:
         state = self.slack.standin.state
-        before = len(state.calls("views.open"))
-        self._count(self.slack.command(SALES, "new").status_code)
-        if len(state.calls("views.open")) == before or not state.open_views(SALES):
+        state.close_views(SALES)
+        view = self._view_after(SALES, self.slack.command(SALES, "new").status_code)
+        if view is None:
             return
-        view = state.open_views(SALES)[-1]
         self.n += 1
         resp = self.slack.submit(SALES, view, fill(view, self.forms(f"Soak {self.n}")["M1"]))
         self._count(resp.status_code)
@@ -135,25 +143,40 @@ class Traffic:
             return self.new_request()
         aid = self.fresh.pop(0)
         state = self.slack.standin.state
-        before = len(state.calls("views.open"))
+        state.close_views(SLM)
         button = action_buttons(aid, "M2", 0, "en")[0]
-        self._count(self.slack.click(SLM, button, message={"ts": "1.0", "text": aid}).status_code)
-        if len(state.calls("views.open")) == before or not state.open_views(SLM):
+        answer = self.slack.click(SLM, button, message={"ts": "1.0", "text": aid}).status_code
+        view = self._view_after(SLM, answer)
+        if view is None:
             return None
-        view = state.open_views(SLM)[-1]
         resp = self.slack.submit(SLM, view, fill(view, self.forms("Soak")["M2"]))
         self._count(resp.status_code)
         state.close_views(SLM)
         self.r.transitions += 1
         return None
 
+    def forget_calls(self) -> None:
+        """Count the channel posts Slack accepted, then let the stand-in forget its call log
+        (else its record of every call would be the memory that grows)."""
+        for c in self.slack.standin.state.drain_calls():
+            if c.method == "chat.postMessage" and c.ok and c.args.get("channel"):
+                self.ok_posts += 1
+
     def sweep(self) -> None:
         Sweeper(self.db).run(datetime.now(UTC))
         self.r.sweeps += 1
 
 
-def soak(minutes: float, seed: int = 1, rate_429: float = 0.05, rate_500: float = 0.01) -> Report:
-    report = Report(minutes=minutes)
+def soak(
+    minutes: float,
+    seed: int = 1,
+    rate_429: float = 0.05,
+    rate_500: float = 0.01,
+    rate: float = 4.0,
+) -> Report:
+    """`rate`: at most this many traffic actions per second (a command, a new request, a
+    click with its modal); 0 for as fast as the process goes."""
+    report = Report(minutes=minutes, rate=rate)
     rng = random.Random(seed)
     with tempfile.TemporaryDirectory() as tmp, running_standin() as standin:
         db = Database(f"sqlite:///{tmp}/soak.db")
@@ -188,11 +211,19 @@ def soak(minutes: float, seed: int = 1, rate_429: float = 0.05, rate_500: float 
 
             sender = threading.Thread(target=lambda: asyncio.run(dispatch_until_stopped()))
             sender.start()
+            next_minute = time.monotonic() + 60
             while time.monotonic() < deadline:
+                began = time.monotonic()
                 rng.choice(actions)()
                 if time.monotonic() - last_sweep > 10:
                     traffic.sweep()
                     last_sweep = time.monotonic()
+                if time.monotonic() >= next_minute:
+                    traffic.forget_calls()
+                    report.rss_per_minute_mb.append(round(rss_mb(), 1))
+                    next_minute += 60
+                if rate > 0:
+                    time.sleep(max(0.0, 1 / rate - (time.monotonic() - began)))
             stop.set()
             sender.join()
             report.injected_429 = sum(f.hits for f in faults if f.kind == "rate_limit")
@@ -203,14 +234,13 @@ def soak(minutes: float, seed: int = 1, rate_429: float = 0.05, rate_500: float 
                 asyncio.run(app.dispatcher.run_once(later))
                 if _outbox(db)[1] == 0:
                     break
+            traffic.forget_calls()
             report.rss_end_mb = rss_mb()
             slack.close()
+        traffic.forget_calls()
         rows, unsent, posted = _outbox(db)
-        ok_posts = [
-            c for c in standin.state.calls("chat.postMessage") if c.ok and c.args.get("channel")
-        ]
         report.outbox_rows, report.lost = rows, unsent
-        report.doubled = max(0, len(ok_posts) - posted - _cards(db))
+        report.doubled = max(0, traffic.ok_posts - posted - _cards(db))
     return report
 
 
@@ -218,8 +248,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=1.0)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--rate", type=float, default=4.0, help="traffic actions per second at most (0: no bound)"
+    )
     args = parser.parse_args(argv)
-    report = soak(args.minutes, args.seed)
+    report = soak(args.minutes, args.seed, rate=args.rate)
     print(json.dumps(asdict(report), indent=1))
     return 0 if report.errors == 0 and report.lost == 0 and report.doubled == 0 else 1
 

@@ -83,6 +83,7 @@ class SlackState:
         self.channel_rate_limit = self.default_channel_rate_limit
         self._posts: dict[str, deque[float]] = {}
         self._calls: list[Call] = []
+        self._seq = itertools.count(1)
         self._ids = itertools.count(1)
         self._last_ts = 0
 
@@ -267,7 +268,7 @@ class SlackState:
     # --- recording and faults -------------------------------------------------------------
     def record(self, method: str, args: JSON, status: int, response: JSON) -> Call:
         with self.lock:
-            seq, now = len(self._calls) + 1, self.clock()
+            seq, now = next(self._seq), self.clock()
             call = Call(seq, method, copy.deepcopy(args), now, status, copy.deepcopy(response))
             self._calls.append(call)
             return call
@@ -313,6 +314,12 @@ class SlackState:
     def calls(self, method: str | None = None) -> list[Call]:
         with self.lock:
             return [copy.deepcopy(c) for c in self._calls if method in (None, c.method)]
+
+    def drain_calls(self) -> list[Call]:
+        """The calls recorded so far, forgotten here (long runs keep memory flat)."""
+        with self.lock:
+            calls, self._calls = self._calls, []
+            return calls
 
     def violations(self) -> list[Call]:
         return [c for c in self.calls() if c.violation]
