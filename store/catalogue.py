@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, Field, ValidationError
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
@@ -14,6 +14,7 @@ from bot.flows.errors import InvalidTransition, NotFound, PermissionDenied
 from bot.flows.forms import form_invalid
 from bot.flows.process import CATALOGUE_STEP, CATALOGUE_UPDATE
 from bot.flows.roles import Role
+from bot.flows.strict import StrictModel
 from store.db import Database
 from store.models import Agreement, AuditEvent, CatalogueEntry
 from store.roles import roles_of
@@ -21,16 +22,17 @@ from store.roles import roles_of
 Minutes = Annotated[int, Field(gt=0, le=60 * 24 * 90)]
 
 
-class PriorityTarget(BaseModel):
+class PriorityTarget(StrictModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     response_min: Minutes
     resolution_min: Minutes
 
 
-class CatalogueInput(BaseModel):
-    """A catalogue entry as a service level manager edits it."""
+class CatalogueInput(StrictModel):
+    """A catalogue entry as a service level manager edits it (strict: bot.flows.strict)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    multiline_fields = frozenset({"description"})
     code: Annotated[str, Field(min_length=2, max_length=64, pattern=r"^[A-Z0-9][A-Z0-9_-]*$")]
     name: Annotated[str, Field(min_length=2, max_length=200)]
     name_zh: Annotated[str, Field(max_length=200)] = ""

@@ -9,7 +9,7 @@ from typing import Annotated
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from bot.flows.forms import UI, StepForm, Widget, choices_of, problem
+from bot.flows.forms import UI, StepForm, Widget, check_dept_lengths, choices_of, problem
 from bot.flows.onboarding_forms import TIER_CHOICES, LongText, Money, OptText, TierChoice
 
 
@@ -32,7 +32,9 @@ class C1Form(StepForm):
 class C2Form(StepForm):
     """C2 additional SLA drafting and negotiation."""
 
-    entry: Annotated[str, Field(min_length=1), UI("Service selected", "选择的服务", Widget.SELECT)]
+    entry: Annotated[
+        str, Field(min_length=1, max_length=64), UI("Service selected", "选择的服务", Widget.SELECT)
+    ]
     tier: Annotated[TierChoice, UI("Tier", "服务等级", Widget.SELECT, choices=TIER_CHOICES)]
     effective_from: Annotated[date, UI("Effective from", "生效日期", Widget.DATE)]
     end_date: Annotated[date, UI("Service end", "服务结束日期", Widget.DATE)]
@@ -86,6 +88,11 @@ class C3Form(StepForm):
             Widget.MULTILINE,
         ),
     ] = ""
+
+    @field_validator("ola_updates")
+    @classmethod
+    def _departments_fit(cls, v: str) -> str:
+        return check_dept_lengths(v)
 
 
 class SupplierAction(StrEnum):

@@ -13,11 +13,12 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
+from pydantic import BeforeValidator, ConfigDict, Field, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
 from bot.flows.errors import FieldProblem, FormInvalid
+from bot.flows.strict import PROBLEM_PREFIX, StrictModel
 
 
 class Widget(StrEnum):
@@ -69,10 +70,17 @@ def choices_of(
     return tuple((m.value, *labels[m.value]) for m in enum)
 
 
-class StepForm(BaseModel):
-    """Base of every step form: strict about unknown fields, strips whitespace."""
+class StepForm(StrictModel):
+    """Base of every step form: strict about unknown fields and about each value's type
+    (`bot.flows.strict`), strips whitespace."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+    @classmethod
+    def is_multiline(cls, name: str) -> bool:
+        info = cls.model_fields.get(name)
+        ui = next((m for m in info.metadata if isinstance(m, UI)), None) if info else None
+        return ui is not None and ui.widget in (Widget.MULTILINE, Widget.MULTI_SELECT)
 
 
 def _lines(value: Any) -> Any:
@@ -84,12 +92,13 @@ def _lines(value: Any) -> Any:
 _DEPT_LINE = re.compile(r"^\s*(?P<dept>[^:：]+?)\s*[:：]\s*(?P<text>.+?)\s*$")
 
 
-class DeptLine(BaseModel):
-    """One department's share: `Department: what it provides`."""
+class DeptLine(StrictModel):
+    """One department's share: `Department: what it provides` (the lengths of `ola.department`
+    and `ola.commitment`)."""
 
-    model_config = ConfigDict(frozen=True)
-    department: str
-    text: str
+    model_config = ConfigDict(frozen=True, str_strip_whitespace=True)
+    department: Annotated[str, Field(min_length=1, max_length=200)]
+    text: Annotated[str, Field(min_length=1, max_length=3000)]
 
 
 def _dept_lines(value: Any) -> Any:
@@ -110,14 +119,21 @@ def _dept_lines(value: Any) -> Any:
     return value
 
 
+def check_dept_lengths(text: str) -> str:
+    """Free text whose `Department: text` lines become OLAs: each department fits its column."""
+    limit = DeptLine.model_fields["department"].metadata
+    max_len = next(m.max_length for m in limit if getattr(m, "max_length", None))
+    for ln in text.splitlines():
+        m = _DEPT_LINE.match(ln)
+        if m and len(m["dept"]) > max_len:
+            raise problem("too_long", "at most {max_length} characters", max_length=max_len)
+    return text
+
+
 #: Multiline text, one item per line.
 Lines = Annotated[list[str], BeforeValidator(_lines)]
 #: Multiline text, one `Department: text` per line.
 DeptLines = Annotated[list[DeptLine], BeforeValidator(_dept_lines)]
-
-
-#: our own validators' problems are pydantic custom errors whose type starts with this
-PROBLEM_PREFIX = "slm."
 
 
 def problem(code: str, english: str, *, field: str | None = None, **params: Any) -> Exception:

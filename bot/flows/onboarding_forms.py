@@ -207,7 +207,7 @@ class M4Form(StepForm):
 
     entry: Annotated[
         str,
-        Field(min_length=1),
+        Field(min_length=1, max_length=64),
         UI("Service selected by the customer", "客户选择的服务", Widget.SELECT),
     ]
     tier: Annotated[TierChoice, UI("Tier", "服务等级", Widget.SELECT, choices=TIER_CHOICES)]
@@ -309,7 +309,7 @@ class M8Form(StepForm):
     ]
     owner: Annotated[
         str,
-        Field(min_length=1),
+        Field(min_length=1, max_length=64),
         UI(
             "O&M service owner",
             "运维服务负责人",

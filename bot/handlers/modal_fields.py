@@ -385,13 +385,11 @@ def input_block(
 # --- reading ------------------------------------------------------------------------------
 
 
-def _selected_values(state: Mapping[str, Any], key: str) -> list[str]:
+def _selected_values(state: Mapping[str, Any], key: str) -> list[Any]:
     options = state.get(key)
     if not isinstance(options, list):
         return []
-    return [
-        str(o["value"]) for o in options if isinstance(o, Mapping) and o.get("value") is not None
-    ]
+    return [o["value"] for o in options if isinstance(o, Mapping) and o.get("value") is not None]
 
 
 def element_value(state: Mapping[str, Any]) -> Any:
@@ -406,12 +404,12 @@ def element_value(state: Mapping[str, Any]) -> Any:
         value = state.get("value")
         if value is None or (isinstance(value, str) and not value.strip()):
             return None
-        return value if isinstance(value, str) else str(value)
+        return value  # not a string: the form refuses it as the wrong type
     if kind in ("static_select", "external_select", "radio_buttons"):
         option = state.get("selected_option")
         if not isinstance(option, Mapping) or option.get("value") is None:
             return None
-        return str(option["value"])
+        return option["value"]
     if kind in ("multi_static_select", "multi_external_select"):
         return _selected_values(state, "selected_options")
     if kind == "checkboxes":
@@ -434,7 +432,7 @@ def element_value(state: Mapping[str, Any]) -> Any:
         return None if value in (None, "") else value
     if kind in multi:
         values = state.get(multi[kind])
-        return [str(v) for v in values] if isinstance(values, list) else []
+        return list(values) if isinstance(values, list) else []
     return None
 
 
