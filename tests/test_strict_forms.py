@@ -76,7 +76,8 @@ def _max_len(model: type[Any], name: str) -> int | None:
 def test_form_limits_are_the_column_lengths(
     form: type[Any], name: str, model: type[Any], column: str
 ) -> None:
-    length = table_of(model).c[column].type.length
+    length = getattr(table_of(model).c[column].type, "length", None)
+    assert isinstance(length, int)
     assert _max_len(form, name) is not None and _max_len(form, name) <= length
     if model is not Document:  # the subject also holds contract numbers (100)
         assert _max_len(form, name) == length
@@ -237,7 +238,8 @@ def slack(world: Database, standin: StandinServer) -> Iterator[SlackClient]:
 def _open_view(slack: SlackClient, user: str, start: Any) -> dict[str, Any]:
     slack.standin.state.close_views(user)
     start()
-    return wait_for(lambda: slack.standin.state.open_views(user), what="a modal")[-1]
+    views = wait_for(lambda: slack.standin.state.open_views(user), what="a modal")
+    return dict(views[-1])
 
 
 def _forge(values: dict[str, Any], name: str, state: dict[str, Any]) -> dict[str, Any]:
