@@ -49,59 +49,71 @@ def all_assignments(session: Session) -> dict[str, list[str]]:
     return {k: sorted(v) for k, v in out.items()}
 
 
-def _require_admin(session: Session, by: str) -> None:
+def require_admin(session: Session, by: str) -> None:
     if by == CONFIG_ACTOR:
         return
     if Role.ADMIN not in roles_of(session, by):
         raise PermissionDenied("role assignment", (Role.ADMIN,), reason="admin_only")
 
 
+def grant_in(s: Session, user_id: str, role: Role, *, by: str, now: datetime) -> bool:
+    """Within the caller's transaction: give the role, audited; False if already held."""
+    before = roles_of(s, user_id)
+    if role in before:
+        return False
+    s.add(RoleAssignment(user_id=user_id, role=role.value, granted_by=by, granted_at=now))
+    s.add(
+        AuditEvent(
+            actor=by,
+            at=now,
+            action="role.grant",
+            data={"user": user_id, "role": role.value},
+            before={"roles": sorted(r.value for r in before)},
+            after={"roles": sorted({*(r.value for r in before), role.value})},
+        )
+    )
+    s.flush()
+    return True
+
+
+def revoke_in(s: Session, user_id: str, role: Role, *, by: str, now: datetime) -> bool:
+    """Within the caller's transaction: take the role away, audited; False if not held."""
+    before = roles_of(s, user_id)
+    if role not in before:
+        return False
+    if role is Role.ADMIN and by == user_id and len(holders(s, [Role.ADMIN])) == 1:
+        raise PermissionDenied("role assignment", (Role.ADMIN,), reason="last_admin")
+    s.execute(
+        delete(RoleAssignment).where(
+            col(RoleAssignment.user_id) == user_id,
+            col(RoleAssignment.role) == role.value,
+        )
+    )
+    s.add(
+        AuditEvent(
+            actor=by,
+            at=now,
+            action="role.revoke",
+            data={"user": user_id, "role": role.value},
+            before={"roles": sorted(r.value for r in before)},
+            after={"roles": sorted(r.value for r in before - {role})},
+        )
+    )
+    return True
+
+
 def grant_role(db: Database, user_id: str, role: Role, *, by: str, now: datetime) -> bool:
     """Give `user_id` the role; returns False when they already held it (nothing changes)."""
     with db.write() as s:
-        _require_admin(s, by)
-        if role in roles_of(s, user_id):
-            return False
-        s.add(RoleAssignment(user_id=user_id, role=role.value, granted_by=by, granted_at=now))
-        s.add(
-            AuditEvent(
-                actor=by,
-                at=now,
-                action="role.grant",
-                data={"user": user_id, "role": role.value},
-                before={"roles": sorted(r.value for r in roles_of(s, user_id))},
-                after={"roles": sorted({*(r.value for r in roles_of(s, user_id)), role.value})},
-            )
-        )
-        return True
+        require_admin(s, by)
+        return grant_in(s, user_id, role, by=by, now=now)
 
 
 def revoke_role(db: Database, user_id: str, role: Role, *, by: str, now: datetime) -> bool:
     """Take the role away; returns False when they did not hold it."""
     with db.write() as s:
-        _require_admin(s, by)
-        before = roles_of(s, user_id)
-        if role not in before:
-            return False
-        if role is Role.ADMIN and by == user_id and len(holders(s, [Role.ADMIN])) == 1:
-            raise PermissionDenied("role assignment", (Role.ADMIN,), reason="last_admin")
-        s.execute(
-            delete(RoleAssignment).where(
-                col(RoleAssignment.user_id) == user_id,
-                col(RoleAssignment.role) == role.value,
-            )
-        )
-        s.add(
-            AuditEvent(
-                actor=by,
-                at=now,
-                action="role.revoke",
-                data={"user": user_id, "role": role.value},
-                before={"roles": sorted(r.value for r in before)},
-                after={"roles": sorted(r.value for r in before - {role})},
-            )
-        )
-        return True
+        require_admin(s, by)
+        return revoke_in(s, user_id, role, by=by, now=now)
 
 
 def ensure_admins(db: Database, admins: Iterable[str], *, now: datetime) -> list[str]:

@@ -87,6 +87,7 @@ _LOG: dict[str, str] = {
     "no_ola": "no OLA #{id}",
     "last_admin": "you are the last admin: grant admin to someone else before removing it "
     "from yourself",
+    "roles_changed": "the roles changed after the roles modal was opened; nothing was saved",
 }
 
 

@@ -16,12 +16,14 @@ from bot.handlers.cards import mention
 from bot.handlers.common import Deps, domain_text, open_step, read, run
 from bot.handlers.ids import COMMAND
 from bot.handlers.kit import escape
-from bot.handlers.replies import catalog_blocks, help_blocks, list_blocks, roles_modal, show_blocks
+from bot.handlers.replies import catalog_blocks, help_blocks, list_blocks, show_blocks
+from bot.handlers.roles_modal import roles_modal
 from bot.i18n import t
 from store.catalogue import current_entries
 from store.lifecycle import check_new_request, prepare
 from store.queries import ListFilter, get_agreement, list_agreements
-from store.roles import all_assignments, grant_role, revoke_role, roles_of
+from store.role_changes import roles_snapshot
+from store.roles import grant_role, revoke_role, roles_of
 
 ID_SUBCOMMANDS = {"show", "review", "change", "terminate"}
 LIST_LIMIT = 25  # lines in a `/sla list` reply; the CLI lists everything
@@ -35,11 +37,6 @@ def _roles(deps: Deps, user: str) -> set[Role]:
 def _catalog(deps: Deps) -> list[Any]:
     with deps.db.read() as s:
         return current_entries(s)
-
-
-def _assignments(deps: Deps) -> dict[str, list[str]]:
-    with deps.db.read() as s:
-        return all_assignments(s)
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
@@ -140,7 +137,7 @@ async def dispatch_command(
                 )
                 return
             await ack()
-            view = roles_modal(await read(_assignments, deps), loc)
+            view = roles_modal(await read(roles_snapshot, deps.db), loc)
             await client.views_open(trigger_id=payloads.trigger_id(body), view=view)
         elif sub == "role":
             await reply(await role_text(deps, user, args))

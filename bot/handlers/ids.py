@@ -32,6 +32,9 @@ class ActionId(StrEnum):
     OLA_ANSWER = "sla-ola-answer"  # M9: the owner answers a query (opens a modal; value: id)
     DEPT_TEXT = "sla-dept-text"  # the text input of the query / answer modals
     DEPT_COMMITMENT = "sla-dept-commitment"  # the answer modal's revised commitment
+    ROLES_PERSON = "sla-roles-person"  # the roles modal's one-person section
+    ROLES_GIVE = "sla-roles-give"
+    ROLES_TAKE = "sla-roles-take"
 
 
 class CallbackId(StrEnum):
@@ -57,6 +60,9 @@ class BlockId(StrEnum):
     DEPT_ACTIONS = "sla-dept-actions"
     DEPT_TEXT = "sla-dept-text"
     DEPT_COMMITMENT = "sla-dept-commitment"
+    ROLES_PERSON = "sla-roles-person"
+    ROLES_GIVE = "sla-roles-give"
+    ROLES_TAKE = "sla-roles-take"
 
 
 def field_block(name: str) -> str:

@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.flows.roles import Role
 from bot.flows.tiers import Tier
 from bot.handlers.cards import mention, step_title
 from bot.handlers.catalogue_offer import pending_blocks
 from bot.handlers.context import StepRef
-from bot.handlers.ids import ActionId, BlockId, CallbackId
+from bot.handlers.ids import ActionId
 from bot.handlers.kit import (
     MAX_MESSAGE_BLOCKS,
     Block,
@@ -19,7 +18,6 @@ from bot.handlers.kit import (
     context,
     escape,
     header,
-    plain,
     section,
 )
 from bot.history import event_words
@@ -240,43 +238,3 @@ def catalog_blocks(
     if can_edit:
         blocks += actions([button(t("catalog_edit", locale), ActionId.CATALOG_EDIT, "edit")])
     return title, blocks[:MAX_MESSAGE_BLOCKS]
-
-
-def roles_modal(assignments: Mapping[str, Sequence[str]], locale: str) -> dict[str, Any]:
-    """A users-select per role, pre-filled with who holds it."""
-    blocks: list[Block] = [section(t("roles_intro", locale))]
-    for role in Role:
-        element: dict[str, Any] = {
-            "type": "multi_users_select",
-            "action_id": f"{ActionId.ROLE_USERS}-{role.value}",
-            "placeholder": plain(role.label(locale)),
-        }
-        users = list(assignments.get(role.value, []))
-        if users:
-            element["initial_users"] = users[:100]
-        blocks.append(
-            {
-                "type": "input",
-                "block_id": f"{BlockId.ROLE}-{role.value}",
-                "optional": True,
-                "label": plain(role.label(locale)),
-                "element": element,
-            }
-        )
-    return {
-        "type": "modal",
-        "callback_id": CallbackId.ROLES,
-        "title": plain(t("roles_title", locale), 24),
-        "submit": plain(t("button_save", locale), 24),
-        "close": plain(t("button_cancel", locale), 24),
-        "blocks": blocks,
-    }
-
-
-def parse_roles(values: Mapping[str, Mapping[str, Any]]) -> dict[Role, list[str]]:
-    out: dict[Role, list[str]] = {}
-    for role in Role:
-        block = values.get(f"{BlockId.ROLE}-{role.value}", {})
-        state = block.get(f"{ActionId.ROLE_USERS}-{role.value}", {})
-        out[role] = sorted(set(state.get("selected_users") or []))
-    return out

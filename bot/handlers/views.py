@@ -12,7 +12,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.field_errors import localized_errors
 from bot.flows.errors import DomainError, FormInvalid
 from bot.flows.process import ACTION_BY_ID, ENTRY
-from bot.flows.roles import Role
 from bot.handlers import payloads
 from bot.handlers.cards import mention
 from bot.handlers.catalog_modal import catalog_block, parse_catalog
@@ -22,13 +21,13 @@ from bot.handlers.errors import next_actions, step_name
 from bot.handlers.ids import CallbackId
 from bot.handlers.kit import plain, section
 from bot.handlers.modals import errors_for, parse_state
-from bot.handlers.replies import parse_roles
+from bot.handlers.roles_modal import parse_roles
 from bot.i18n import Safe, t, truncate
 from store.catalogue import CatalogueInput, save_entry
 from store.lifecycle import Outcome, perform
 from store.outbox import enqueue_notice
 from store.requests import submit_request_once
-from store.roles import all_assignments, grant_role, revoke_role
+from store.role_changes import save_roles
 
 log = logging.getLogger(__name__)
 
@@ -143,33 +142,26 @@ async def submit_step(
 async def submit_roles(
     ack: AsyncAck, body: Mapping[str, Any], client: AsyncWebClient, deps: Deps
 ) -> None:
+    """Only what the admin changed, against the version the modal was opened on (store)."""
     loc = deps.locale
     user = payloads.user_id(body)
-    wanted = parse_roles(payloads.view_values(body))
-
-    def apply() -> list[str]:
-        with deps.db.read() as s:
-            current = all_assignments(s)
-        changes: list[str] = []
-        now = deps.clock()
-        for role, users in wanted.items():
-            have = set(current.get(role.value, []))
-            for u in sorted(set(users) - have):
-                if grant_role(deps.db, u, role, by=user, now=now):
-                    changes.append(f"+{role.value} {mention(u)}")
-            for u in sorted(have - set(users)):
-                if role is Role.ADMIN and u == user:
-                    continue  # never lock yourself out from the modal
-                if revoke_role(deps.db, u, role, by=user, now=now):
-                    changes.append(f"-{role.value} {mention(u)}")
-        return changes
-
+    sent = parse_roles(payloads.view_values(body), payloads.view(body).get("private_metadata"))
     try:
-        changes = await run(apply)
+        saved = await run(
+            save_roles,
+            deps.db,
+            by=user,
+            version=sent.version,
+            selected=sent.selected,
+            person=sent.person,
+            now=deps.clock(),
+        )
     except DomainError as exc:
         await ack(response_action="update", view=notice_view(domain_text(exc, deps), loc))
         return
     await ack()
+    changes = [f"+{r.value} {mention(u)}" for u, r in saved.granted]
+    changes += [f"-{r.value} {mention(u)}" for u, r in saved.revoked]
     text = (
         t("roles_saved", loc, changes=Safe(", ".join(changes)))
         if changes
