@@ -30,6 +30,7 @@ from bot.handlers import actions, commands, departments, events, language, measu
 from bot.handlers.common import Deps, tell
 from bot.handlers.errors import unexpected
 from bot.i18n import t
+from bot.scheduler.factory import build_dispatcher
 from bot.settings import Settings
 from bot.user_locale import LocaleResolver, request_user, set_current
 from store.db import Database
@@ -97,6 +98,7 @@ def create_app(
     deps = Deps(db=db, settings=settings)
     if notify is not None:
         deps.notify = notify
+    deps.deliver = build_dispatcher(settings, db, client, clock=lambda: deps.clock()).send_key
     resolver = LocaleResolver(db, settings.locale)
 
     @app.middleware

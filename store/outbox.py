@@ -207,8 +207,9 @@ def enqueue(
 
 def enqueue_notice(
     db: Database, *, user: str, channel: str | None, text: str, now: datetime
-) -> None:
-    """Queue a confirmation for `user` (its own transaction, after the change it confirms)."""
+) -> str:
+    """Queue a confirmation for `user` (its own transaction, after the change it confirms);
+    returns the key it is sent under (the person's DMs)."""
     with db.write() as s:
         enqueue(
             s,
@@ -218,6 +219,7 @@ def enqueue_notice(
             payload=NoticePayload(text=text, channel=channel),
             now=now,
         )
+    return row_key("dm", None, user)
 
 
 # -- reading and claiming --------------------------------------------------------------------

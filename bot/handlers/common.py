@@ -4,7 +4,7 @@ telling a user something only they see, and opening an action's modal."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ParamSpec, TypeVar
@@ -36,6 +36,8 @@ class Deps:
     db: Database
     settings: Settings
     notify: Callable[[], None] = lambda: None  # wake the outbox dispatcher
+    #: send what is due for one outbox key now, under its lease (create_app sets it)
+    deliver: Callable[[str], Awaitable[Any]] | None = None
     clock: Callable[[], datetime] = utcnow
 
     @property

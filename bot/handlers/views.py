@@ -45,18 +45,19 @@ def notice_view(text: str, locale: str) -> dict[str, Any]:
 async def confirm(
     client: AsyncWebClient, deps: Deps, user: str, channel: str | None, text: str
 ) -> None:
-    """What the user must see after a change: sent at once (ephemeral in `channel` when there
-    is one, else a DM); when Slack fails, queued in the outbox, which retries until it is
-    delivered, so a fault delays it instead of losing it."""
-    try:
-        if channel and not channel.startswith("D"):
-            await client.chat_postEphemeral(channel=channel, user=user, text=text)
-        else:
-            await client.chat_postMessage(channel=user, text=text)
-        return
-    except Exception as exc:  # Slack errors, timeouts, refused connections
-        log.warning("confirmation to %s queued in the outbox: %s", user, exc)
-    await run(enqueue_notice, deps.db, user=user, channel=channel, text=text, now=deps.clock())
+    """What the user must see after a change (ephemeral in `channel` when there is one, else a
+    DM) goes through the outbox: queued, then sent at once by this process under the row's
+    lease, exactly once like every outbox row. When Slack fails, the row stays and the worker
+    retries it (back-off, Retry-After); a process that dies after queueing leaves it to the
+    worker; a success is marked sent, so nothing sends it again."""
+    key = await run(
+        enqueue_notice, deps.db, user=user, channel=channel, text=text, now=deps.clock()
+    )
+    if deps.deliver is not None:
+        try:
+            await deps.deliver(key)
+        except Exception:  # the database or Slack failed: the worker sends the row later
+            log.warning("confirmation to %s left to the outbox worker", user, exc_info=True)
     deps.notify()
 
 

@@ -205,9 +205,18 @@ class Dispatcher:
     async def run_once(self, now: datetime | None = None) -> Result:
         """Send everything due now; returns what happened."""
         now = now or self.clock()
+        keys = await asyncio.to_thread(ob.candidate_keys, self.db, limit=self.batch)
+        return await self._round(keys, now)
+
+    async def send_key(self, key: str) -> Result:
+        """Send what is due now for one key (a person's DMs: a confirmation just queued), under
+        its lease like any round: a worker holding the key sends it instead, and a fault leaves
+        the row to the worker's retries."""
+        return await self._round([key], self.clock())
+
+    async def _round(self, keys: list[str], now: datetime) -> Result:
         shift = now - self.clock()
         result = Result()
-        keys = await asyncio.to_thread(ob.candidate_keys, self.db, limit=self.batch)
         leased = await asyncio.to_thread(
             ob.take_leases,
             self.db,
@@ -221,30 +230,35 @@ class Dispatcher:
         held = _Round(self, leased, shift)
         beat = asyncio.create_task(held.heartbeat())
         try:
-            rows = await asyncio.to_thread(ob.pending_rows, self.db, leased, limit=self.batch * 5)
-            last_card = {r.agreement_id: r.id for r in rows if r.kind == "card"}
-            blocked: set[str] = set()
-            for row in rows:
-                key = row.key
-                if key in blocked or not await held.holds(key):
-                    result.deferred += 1
-                    continue
-                if row.next_attempt_at > now:  # backing off: hold back the key's rest
-                    blocked.add(key)
-                    result.deferred += 1
-                    continue
-                if row.kind == "card" and last_card.get(row.agreement_id) != row.id:
-                    await asyncio.to_thread(ob.mark_sent, self.db, [row.id], now=now, ts=None)
-                    result.coalesced += 1
-                    continue
-                if not await self._try_send(row, self.clock() + shift, result):
-                    blocked.add(key)
+            await self._send_rows(held, leased, now, shift, result)
         finally:
             beat.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await beat
             await asyncio.to_thread(ob.release_leases, self.db, leased, owner=self.worker_id)
         return result
+
+    async def _send_rows(
+        self, held: _Round, leased: list[str], now: datetime, shift: timedelta, result: Result
+    ) -> None:
+        rows = await asyncio.to_thread(ob.pending_rows, self.db, leased, limit=self.batch * 5)
+        last_card = {r.agreement_id: r.id for r in rows if r.kind == "card"}
+        blocked: set[str] = set()
+        for row in rows:
+            key = row.key
+            if key in blocked or not await held.holds(key):
+                result.deferred += 1
+                continue
+            if row.next_attempt_at > now:  # backing off: hold back the key's rest
+                blocked.add(key)
+                result.deferred += 1
+                continue
+            if row.kind == "card" and last_card.get(row.agreement_id) != row.id:
+                await asyncio.to_thread(ob.mark_sent, self.db, [row.id], now=now, ts=None)
+                result.coalesced += 1
+                continue
+            if not await self._try_send(row, self.clock() + shift, result):
+                blocked.add(key)
 
     async def drain(self, *, rounds: int = 50) -> Result:
         """Run rounds until nothing is left to send now (tests, `slm-bot sweep`)."""
