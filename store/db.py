@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -110,3 +110,9 @@ class Database:
             return True
         except Exception:  # any driver error means "not reachable"
             return False
+
+
+def on_commit(session: Session, fn: Callable[[], None]) -> None:
+    """Run `fn` once `session`'s transaction has committed (never when it rolls back): what
+    counts a change (a metric) counts only changes that happened."""
+    event.listen(session, "after_commit", lambda _s: fn(), once=True)

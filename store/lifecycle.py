@@ -41,7 +41,7 @@ from bot.flows.process import (
 from bot.flows.roles import Role
 from store import documents as docs
 from store import redraft
-from store.db import Database
+from store.db import Database, on_commit
 from store.effects import Ctx, RecordDraft, apply_effects, last_record
 from store.integrity import earlier_authors, facts_for, locate_running
 from store.models import (
@@ -407,7 +407,8 @@ def _apply(
         )
         messages += [Message("dm", user, told) for user in holders(s, d.branch.informs)]
     enqueue_many(conn, agreement_id=ag.id, now=now, messages=messages)
-    metrics.TRANSITIONS.labels(d.action.step).inc()
+    step = d.action.step
+    on_commit(s, lambda: metrics.TRANSITIONS.labels(step).inc())  # committed transitions only
     return Outcome(
         agreement_id=ag.id,
         action=d.action.id,
