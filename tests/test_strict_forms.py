@@ -20,8 +20,10 @@ from bot.flows.change_forms import C3Form, C4Form
 from bot.flows.errors import FormInvalid
 from bot.flows.forms import DeptLine, StepForm, parse_form
 from bot.flows.onboarding_forms import M1Form, M4Form, M5Form, M6Form, M8Form, M10Form
+from bot.flows.operation_forms import M11Form
 from bot.flows.process import ACTION_BY_ID
 from bot.flows.roles import Role
+from bot.flows.strict import ITEM_MAX
 from bot.handlers.cards import action_buttons
 from bot.slack_standin.server import StandinServer
 from bot.slack_standin.testing import running_standin
@@ -33,6 +35,7 @@ from store.models import (
     CatalogueEntry,
     Customer,
     Document,
+    ImprovementAction,
     StepRecord,
     SupplierContract,
     table_of,
@@ -58,6 +61,7 @@ STORED: list[tuple[type[Any], str, type[Any], str]] = [
     (DeptLine, "department", Document, "subject"),
     (DeptLine, "text", OLA, "commitment"),
     (M8Form, "owner", Agreement, "owner"),
+    (M11Form, "improvements", ImprovementAction, "description"),
     (CatalogueInput, "code", CatalogueEntry, "code"),
     (CatalogueInput, "name", CatalogueEntry, "name"),
     (CatalogueInput, "name_zh", CatalogueEntry, "name_zh"),
@@ -66,6 +70,8 @@ STORED: list[tuple[type[Any], str, type[Any], str]] = [
 
 
 def _max_len(model: type[Any], name: str) -> int | None:
+    if model.model_fields[name].annotation == list[str]:
+        return ITEM_MAX  # each line an item (bot.flows.strict)
     for m in model.model_fields[name].metadata:
         if isinstance(m, at.MaxLen) or getattr(m, "max_length", None):
             return int(m.max_length)
@@ -106,6 +112,11 @@ BAD: list[tuple[str, type[StepForm], str, Any, str]] = [
     ("M6", M6Form, "supplier", "S" * 201, "too_long"),
     ("M10", M10Form, "live_on", "9999-12-31", "date_range"),
     ("C3", C3Form, "ola_updates", "D" * 201 + ": backups", "too_long"),
+    ("M11", M11Form, "improvements", "ok\n" + "i" * 3001, "too_long"),
+    ("M11", M11Form, "improvements", ["ok", "i" * 3001], "too_long"),
+    ("M11", M11Form, "changes", [1, 2], "text"),
+    ("M11", M11Form, "satisfaction", "4.0", "number"),
+    ("M11", M11Form, "satisfaction", True, "number"),
 ]
 
 

@@ -135,17 +135,21 @@ def check_value(annotation: Any, value: Any, *, multiline: bool) -> Any:
 
 def _check_list(args: tuple[Any, ...], value: Any, *, multiline: bool) -> Any:
     if isinstance(value, str):  # multi-line text, one item per line
-        return _check_text(value, multiline=True)
+        _check_items(_check_text(value, multiline=True).splitlines())
+        return value
     if not isinstance(value, (list, tuple)):
         raise strict_problem("text", "enter text")
     item = args[0] if args else Any
     if item is str:
-        for v in value:
-            if len(_check_text(v, multiline=multiline)) > ITEM_MAX:
-                raise strict_problem(
-                    "too_long", "at most {max_length} characters", max_length=ITEM_MAX
-                )
+        _check_items([_check_text(v, multiline=multiline) for v in value])
     return value
+
+
+def _check_items(items: list[str]) -> None:
+    """Each item (a line) is stored on its own (an improvement action, an OLA): its column's
+    length at most."""
+    if any(len(v.strip()) > ITEM_MAX for v in items):
+        raise strict_problem("too_long", "at most {max_length} characters", max_length=ITEM_MAX)
 
 
 class StrictModel(BaseModel):
