@@ -15,7 +15,7 @@ from bot.flows.process import ACTION_BY_ID, ENTRY
 from bot.flows.roles import Role
 from bot.handlers import payloads
 from bot.handlers.catalog_modal import catalog_modal
-from bot.handlers.common import Deps, domain_text, open_step, read, run, tell
+from bot.handlers.common import Deps, confirm, domain_text, open_step, read, run, tell
 from bot.handlers.errors import next_actions, step_name
 from bot.handlers.events import publish_home
 from bot.handlers.ids import ActionId
@@ -88,9 +88,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
         except DomainError as exc:
             await tell(client, body, domain_text(exc, deps))
             return
-        await tell(
-            client, body, t("reminder_snoozed", deps.locale, when=f"{due:%Y-%m-%d %H:%M} UTC")
-        )
+        text = t("reminder_snoozed", deps.locale, when=f"{due:%Y-%m-%d %H:%M} UTC")
+        await confirm(client, deps, payloads.user_id(body), payloads.channel_id(body), text)
 
     @app.action(_pattern(ActionId.IMPROVEMENT_DONE))
     async def handle_improvement_done_button(
@@ -111,8 +110,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
         except DomainError as exc:
             await tell(client, body, domain_text(exc, deps))
             return
-        deps.notify()
-        await tell(client, body, t("improvement_done", deps.locale, description=item.description))
+        text = t("improvement_done", deps.locale, description=item.description)
+        await confirm(client, deps, payloads.user_id(body), payloads.channel_id(body), text)
 
     @app.action(_pattern(ActionId.CATALOG_EDIT))
     async def handle_catalog_edit_button(
@@ -198,14 +197,7 @@ async def approve_from_button(client: AsyncWebClient, deps: Deps, body: Mapping[
         return
     deps.notify()
     nxt = next_actions(out.pending, deps.locale) or t("done_nothing_next", deps.locale)
-    await tell(
-        client,
-        body,
-        t(
-            "done_action",
-            deps.locale,
-            step=step_name(ref.s, deps.locale),
-            agreement=ref.a,
-            next=nxt,
-        ),
+    text = t(
+        "done_action", deps.locale, step=step_name(ref.s, deps.locale), agreement=ref.a, next=nxt
     )
+    await confirm(client, deps, user, payloads.channel_id(body), text)

@@ -4,6 +4,7 @@ telling a user something only they see, and opening an action's modal."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,7 +23,9 @@ from bot.handlers.modals import step_modal
 from bot.settings import Settings
 from bot.user_locale import current as current_locale
 from store.db import Database
+from store.outbox import enqueue_notice
 
+log = logging.getLogger(__name__)
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -182,3 +185,22 @@ async def step_view(
 
 def domain_text(exc: DomainError, deps: Deps) -> str:
     return user_text(exc, deps.locale)
+
+
+async def confirm(
+    client: AsyncWebClient, deps: Deps, user: str, channel: str | None, text: str
+) -> None:
+    """What the user must see after a change (ephemeral in `channel` when there is one, else a
+    DM) goes through the outbox: queued, then sent at once by this process under the row's
+    lease, exactly once like every outbox row. When Slack fails, the row stays and the worker
+    retries it (back-off, Retry-After); a process that dies after queueing leaves it to the
+    worker; a success is marked sent, so nothing sends it again."""
+    key = await run(
+        enqueue_notice, deps.db, user=user, channel=channel, text=text, now=deps.clock()
+    )
+    if deps.deliver is not None:
+        try:
+            await deps.deliver(key)
+        except Exception:  # the database or Slack failed: the worker sends the row later
+            log.warning("confirmation to %s left to the outbox worker", user, exc_info=True)
+    deps.notify()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,7 +15,7 @@ from bot.handlers import payloads
 from bot.handlers.cards import mention
 from bot.handlers.catalog_modal import catalog_block, parse_catalog
 from bot.handlers.catalogue_offer import EDITS_CATALOGUE
-from bot.handlers.common import Deps, domain_text, run, step_view
+from bot.handlers.common import Deps, confirm, domain_text, run, step_view
 from bot.handlers.errors import next_actions, step_name
 from bot.handlers.ids import CallbackId
 from bot.handlers.kit import plain, section
@@ -25,11 +24,8 @@ from bot.handlers.roles_modal import parse_roles
 from bot.i18n import Safe, t, truncate
 from store.catalogue import CatalogueInput, save_entry
 from store.lifecycle import Outcome, perform
-from store.outbox import enqueue_notice
 from store.requests import submit_request_once
 from store.role_changes import save_roles
-
-log = logging.getLogger(__name__)
 
 
 def notice_view(text: str, locale: str) -> dict[str, Any]:
@@ -40,25 +36,6 @@ def notice_view(text: str, locale: str) -> dict[str, Any]:
         "close": plain(t("button_cancel", locale), 24),
         "blocks": [section(text)],
     }
-
-
-async def confirm(
-    client: AsyncWebClient, deps: Deps, user: str, channel: str | None, text: str
-) -> None:
-    """What the user must see after a change (ephemeral in `channel` when there is one, else a
-    DM) goes through the outbox: queued, then sent at once by this process under the row's
-    lease, exactly once like every outbox row. When Slack fails, the row stays and the worker
-    retries it (back-off, Retry-After); a process that dies after queueing leaves it to the
-    worker; a success is marked sent, so nothing sends it again."""
-    key = await run(
-        enqueue_notice, deps.db, user=user, channel=channel, text=text, now=deps.clock()
-    )
-    if deps.deliver is not None:
-        try:
-            await deps.deliver(key)
-        except Exception:  # the database or Slack failed: the worker sends the row later
-            log.warning("confirmation to %s left to the outbox worker", user, exc_info=True)
-    deps.notify()
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
