@@ -116,6 +116,35 @@ def test_a_confirmation_that_slack_refuses_is_retried_by_the_worker_once(
     assert notices(world, customer)[0][0] == "sent"
 
 
+def test_a_one_click_approval_confirms_through_the_outbox(
+    slack: SlackClient, world: Database
+) -> None:
+    from bot.handlers.cards import action_buttons
+    from tests.support import Clock, drive
+
+    ag = drive(world, "M9.review", Clock(), customer="Click Ltd")
+    approve = action_buttons(ag.agreement_id, "M9.review", ag.lock_version, "en")[0]
+    slm = USERS[Role.SLM]
+    slack.standin.state.inject(kind="server_error", method="chat.postEphemeral", times=None)
+    try:
+        resp = slack.click(slm, approve, message={"ts": "1.0", "text": ag.agreement_id})
+        assert resp.status_code == 200
+        wait_for(lambda: notices(world, ag.agreement_id), what="the queued confirmation")
+        assert notices(world, ag.agreement_id)[0][0] == "pending"
+    finally:
+        slack.standin.state.clear_faults()
+    later = datetime.now(UTC) + timedelta(hours=1)
+    for _ in range(3):
+        asyncio.run(slack.app.dispatcher.run_once(later))
+    got = [
+        e
+        for e in slack.standin.state.ephemerals(user=slm)
+        if ag.agreement_id in str(e.get("text")) and "M9" in str(e.get("text"))
+    ]
+    assert len(got) == 1
+    assert notices(world, ag.agreement_id)[0][0] == "sent"
+
+
 WORKER = "from bot.cli import main; raise SystemExit(main(['worker']))"
 
 
