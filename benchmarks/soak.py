@@ -38,7 +38,7 @@ from bot.slack_standin.testing import running_standin  # noqa: E402
 from store.db import Database  # noqa: E402
 from store.demo import PERSONAS, seed_demo  # noqa: E402
 from store.migrate import upgrade  # noqa: E402
-from store.models import Agreement, OutboxMessage, table_of  # noqa: E402
+from store.models import Agreement, OutboxLease, OutboxMessage, table_of  # noqa: E402
 from tests.slack_support import SlackClient, fill, serve_app  # noqa: E402
 
 SALES, SLM = "U0SALES01", "U0SLM0001"
@@ -83,6 +83,21 @@ def _outbox(db: Database) -> tuple[int, int, int]:
         if s == "sent" and k != "card" and ts and (p or {}).get("template") != "notice"
     )
     return len(rows), unsent, posted
+
+
+def _wait_for_leases(db: Database, timeout: float = 60.0) -> None:
+    """Until no outbox lease is live: the drain below runs an hour ahead, where every lease
+    looks expired, so it must not start while a handler still sends under one."""
+    lease = table_of(OutboxLease)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with db.read_conn() as conn:
+            live = conn.execute(
+                select(func.count()).select_from(lease).where(lease.c.until > datetime.now(UTC))
+            ).scalar_one()
+        if not live:
+            return
+        time.sleep(0.2)
 
 
 def _cards(db: Database) -> int:
@@ -157,10 +172,13 @@ class Traffic:
 
     def forget_calls(self) -> None:
         """Count the channel posts Slack accepted, then let the stand-in forget its call log
-        (else its record of every call would be the memory that grows)."""
-        for c in self.slack.standin.state.drain_calls():
+        and the content nobody reads again (else the stand-in's record of everything would be
+        the memory that grows; it runs in this process)."""
+        state = self.slack.standin.state
+        for c in state.drain_calls():
             if c.method == "chat.postMessage" and c.ok and c.args.get("channel"):
                 self.ok_posts += 1
+        state.forget_content()
 
     def sweep(self) -> None:
         Sweeper(self.db).run(datetime.now(UTC))
@@ -229,6 +247,7 @@ def soak(
             report.injected_429 = sum(f.hits for f in faults if f.kind == "rate_limit")
             report.injected_500 = sum(f.hits for f in faults if f.kind == "server_error")
             standin.state.clear_faults()
+            _wait_for_leases(db)  # a handler still sending a confirmation finishes first
             later = datetime.now(UTC) + timedelta(hours=1)  # past every back-off
             for _ in range(200):
                 asyncio.run(app.dispatcher.run_once(later))

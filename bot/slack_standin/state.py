@@ -321,6 +321,35 @@ class SlackState:
             calls, self._calls = self._calls, []
             return calls
 
+    def forget_content(self) -> None:
+        """Forget what a long run no longer needs (the soak, each minute): thread replies,
+        direct messages, ephemerals, delivered files, used or expired triggers and response
+        URLs, closed modals. Channel messages stay (cards are edited in place)."""
+        with self.lock:
+            now = self.clock()
+            ims = {c.id for c in self.channels.values() if c.kind in ("im", "mpim")}
+            for cid, msgs in self.msgs.items():
+                if cid in ims:
+                    msgs.clear()
+                else:
+                    msgs[:] = [m for m in msgs if m.get("thread_ts", m["ts"]) == m["ts"]]
+            self.ephemeral.clear()
+            done = {k for k, f in self.files.items() if f.get("_state") == "complete"}
+            self.files = {k: f for k, f in self.files.items() if k not in done}
+            self.file_bytes = {k: b for k, b in self.file_bytes.items() if k not in done}
+            self.triggers = {
+                k: v
+                for k, v in self.triggers.items()
+                if not v.used and now - v.issued < self.trigger_ttl
+            }
+            self.response_urls = {
+                k: v
+                for k, v in self.response_urls.items()
+                if now - v.issued < self.response_url_ttl
+            }
+            live = {v for stack in self.stacks.values() for v in stack} | set(self.homes.values())
+            self.views = {k: v for k, v in self.views.items() if k in live}
+
     def violations(self) -> list[Call]:
         return [c for c in self.calls() if c.violation]
 
