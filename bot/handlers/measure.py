@@ -19,12 +19,12 @@ from bot.flows.incidents import IncidentForm
 from bot.flows.service_levels import explain_days
 from bot.flows.service_levels.attainment import Attainment
 from bot.handlers import payloads
-from bot.handlers.common import Deps, domain_text, read, run, tell
+from bot.handlers.common import Deps, confirm, domain_text, read, run, tell
 from bot.handlers.ids import ActionId, CallbackId
 from bot.handlers.incident_modal import error_block, incident_modal, parse_incident
 from bot.handlers.kit import Block, actions, button, context, section
 from bot.handlers.measure_home import budget_words
-from bot.handlers.views import confirm, notice_view
+from bot.handlers.views import notice_view
 from bot.i18n import escape, t, truncate
 from store.attainment import agreement_zone, attainment, calendars, month_of
 from store.incidents import check_writer, correct_incident, get_incident, record_incident
