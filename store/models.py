@@ -343,7 +343,7 @@ class OutboxMessage(SQLModel, table=True):
     __table_args__ = (Index("ix_outbox_pending", "status", "next_attempt_at"),)
     id: int | None = Field(default=None, primary_key=True)
     agreement_id: str | None = Field(default=None, max_length=20, index=True)
-    kind: str = Field(max_length=16)  # card | thread | files | dm | channel
+    kind: str = Field(max_length=16)  # card | thread | files | dm | channel | notice
     recipient: str | None = Field(default=None, max_length=64)
     payload: JSONDict = _json(default_factory=dict)
     dedupe_key: str | None = Field(default=None, unique=True, max_length=200)

@@ -4,9 +4,9 @@ and the queries the dispatcher sends them with (leases, pending rows, marking).
 Payloads are typed (`Payload`, a union discriminated by `template`) and semantic (template
 names and values, not Block Kit): the dispatcher renders them at send time.
 
-Ordering and claims: a *key* is an agreement (its card and thread), a person's DMs or the
-channel. A worker sends a key's rows only while it holds the key's lease (`outbox_lease`):
-leases are short (`lease_seconds`) and renewed while the worker works, so a dead worker's
+Ordering and claims: a *key* is an agreement (its card and thread), a person's DMs, a
+person's confirmations or the channel. A worker sends a key's rows only while it holds the
+key's lease (`outbox_lease`): leases are short (`lease_seconds`) and renewed while the worker works, so a dead worker's
 keys are taken over within seconds. On PostgreSQL the lease rows are claimed with
 `FOR UPDATE SKIP LOCKED`, so two workers never wait on, or both take, the same key.
 """
@@ -29,7 +29,7 @@ from store.models import OutboxLease, OutboxMessage, table_of
 _OUT, _LEASE = table_of(OutboxMessage), table_of(OutboxLease)
 _INSERT = insert(_OUT)
 
-Kind = Literal["card", "thread", "files", "dm", "channel"]
+Kind = Literal["card", "thread", "files", "dm", "channel", "notice"]
 
 
 class _Payload(BaseModel):
@@ -209,17 +209,18 @@ def enqueue_notice(
     db: Database, *, user: str, channel: str | None, text: str, now: datetime
 ) -> str:
     """Queue a confirmation for `user` (its own transaction, after the change it confirms);
-    returns the key it is sent under (the person's DMs)."""
+    returns the key it is sent under: the person's confirmations, in order among themselves
+    and not behind a backlog of their task DMs."""
     with db.write() as s:
         enqueue(
             s,
-            kind="dm",
+            kind="notice",
             agreement_id=None,
             recipient=user,
             payload=NoticePayload(text=text, channel=channel),
             now=now,
         )
-    return row_key("dm", None, user)
+    return row_key("notice", None, user)
 
 
 # -- reading and claiming --------------------------------------------------------------------
@@ -239,9 +240,12 @@ class OutboxRow:
 
 
 def row_key(kind: str, agreement_id: str | None, recipient: str | None) -> str:
-    """What a row is ordered with: its agreement, its person's DMs, or the channel."""
+    """What a row is ordered with: its agreement, its person's DMs, its person's
+    confirmations, or the channel."""
     if kind == "dm":
         return f"dm:{recipient}"
+    if kind == "notice":
+        return f"notice:{recipient}"
     if kind == "channel":
         return "channel"
     return f"ag:{agreement_id}"

@@ -175,7 +175,7 @@ def test_a_killed_worker_gives_up_its_claims_within_its_lease(
         wait_for(lambda: sent(world, texts) == 1, timeout=30, what="worker 1's first DM")
         time.sleep(1)  # worker 1 now waits on the pacing, holding the lease
         with world.read_conn() as conn:
-            assert conn.execute(select(_L.c.key).where(_L.c.key == f"dm:{user}")).first()
+            assert conn.execute(select(_L.c.key).where(_L.c.key == f"notice:{user}")).first()
     finally:
         os.kill(first.pid, signal.SIGKILL)
         first.wait(10)

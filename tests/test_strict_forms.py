@@ -101,6 +101,7 @@ BAD: list[tuple[str, type[StepForm], str, Any, str]] = [
     ("M1", M1Form, "start_date", "2026-01-01T00:00:00", "date"),
     ("M1", M1Form, "end_date", "9999-12-31", "date_range"),
     ("M1", M1Form, "start_date", "1999-12-31", "date_range"),
+    ("M1", M1Form, "end_date", "2100-01-01", "date_range"),
     ("M1", M1Form, "tier", 2, "text"),
     ("M4", M4Form, "price", "1e6", "number"),
     ("M4", M4Form, "price", "inf", "number"),
@@ -176,7 +177,7 @@ def _json(data: dict[str, Any]) -> str:
         ("customer", "Acme\u0000", "control", "控制字符"),
         ("customer", "y" * 201, "200", "200"),
         ("start_date", "2026-01-01T00:00:00", "YYYY-MM-DD", "YYYY-MM-DD"),
-        ("end_date", "9999-12-31", "2100-12-31", "2100-12-31"),
+        ("end_date", "9999-12-31", "2099-12-31", "2099-12-31"),
     ],
 )
 def test_cli_new_request_refuses_bad_values_and_stores_nothing(
@@ -268,7 +269,7 @@ SLACK_M1 = [
     ("customer", {"value": "Acme\u0000 Corp"}, "control characters"),
     ("customer", {"value": "z" * 201}, "200"),
     ("start_date", {"selected_date": "2026-01-01T00:00:00"}, "YYYY-MM-DD"),
-    ("end_date", {"selected_date": "9999-12-31"}, "2100-12-31"),
+    ("end_date", {"selected_date": "9999-12-31"}, "2099-12-31"),
     ("tier", {"selected_option": {"value": 2}}, "Type text here"),
 ]
 
@@ -302,7 +303,7 @@ def test_slack_m10_in_year_9999_is_a_field_error_and_nothing_changes(
     values = _forge(fill(view, forms()["M10"]), "live_on", {"selected_date": "9999-12-31"})
     resp = slack.submit(ops, view, values)
     assert resp.status_code == 200 and resp.json()["response_action"] == "errors"
-    assert "2100-12-31" in resp.json()["errors"]["sla-f-live_on"]
+    assert "2099-12-31" in resp.json()["errors"]["sla-f-live_on"]
     assert _records_of_drive(world, ag.agreement_id) == records
     resp = slack.submit(ops, view, fill(view, forms()["M10"]))  # the same modal, now right
     assert resp.status_code == 200

@@ -35,7 +35,7 @@ from pydantic_core import PydanticCustomError
 PROBLEM_PREFIX = "slm."
 
 FIRST_DAY = date(2000, 1, 1)
-LAST_DAY = date(2100, 12, 31)
+LAST_DAY = date(2099, 12, 31)  # as incidents (bot/flows/incidents.py)
 #: longest item of a list of texts (one line of a multi-line field, one chosen value)
 ITEM_MAX = 3000
 
