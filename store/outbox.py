@@ -6,9 +6,10 @@ names and values, not Block Kit): the dispatcher renders them at send time.
 
 Ordering and claims: a *key* is an agreement (its card and thread), a person's DMs, a
 person's confirmations or the channel. A worker sends a key's rows only while it holds the
-key's lease (`outbox_lease`): leases are short (`lease_seconds`) and renewed while the worker works, so a dead worker's
-keys are taken over within seconds. On PostgreSQL the lease rows are claimed with
-`FOR UPDATE SKIP LOCKED`, so two workers never wait on, or both take, the same key.
+key's lease (`outbox_lease`): leases are short (`lease_seconds`) and renewed while the
+worker works, so a dead worker's keys are taken over within seconds. On PostgreSQL the lease
+rows are claimed with `FOR UPDATE SKIP LOCKED`, so two workers never wait on, or both take,
+the same key.
 """
 
 from __future__ import annotations

@@ -1,12 +1,13 @@
 """The outbox dispatcher: sends the Slack messages that state changes wrote to the outbox.
 
 * **Exactly once per message, in order per key**, with any number of workers. A key is an
-  agreement (its card and thread), a person's DMs, a person's confirmations, or the
-  channel. A worker sends a key's rows only while it holds the key's lease
-  (`store/outbox.py`); the lease is short (`lease_seconds`, default 10 s) and renewed every third of it while the worker works, so
-  it covers the whole send, including the client's waits on `Retry-After` and the channel
-  pacing. A key whose lease could not be renewed is dropped from the round before its next
-  row. A dead worker's keys are taken over once its lease runs out (seconds).
+  agreement (its card and thread), a person's DMs, a person's confirmations, or the channel.
+  A worker sends a key's rows only while it holds the key's lease (`store/outbox.py`); the
+  lease is short (`lease_seconds`, default 10 s) and renewed every third of it while the
+  worker works, so it covers the whole send, including the client's waits on `Retry-After`
+  and the channel pacing. A key whose lease could not be renewed is dropped from the round
+  before its next row. A dead worker's keys are taken over once its lease runs out
+  (seconds).
 * **At least once, bounded**: a worker killed (or cut off from the database for longer than
   its lease) after Slack accepted a message and before the row was marked sent: that one
   message is sent again by the worker that takes the key over, `lease_seconds` later (a
