@@ -95,6 +95,10 @@ def build(
     if scheduler:
         dispatcher = build_dispatcher(settings, db, slack.client)
         slack.deps.notify = dispatcher.wakeup.set
+        # the process's own dispatcher sends confirmations when woken: one sender per process
+        # (a second one in the web process competes for the leases; on SQLite a lease can run
+        # out while a long write holds the lock, and the message in flight is sent twice)
+        slack.deps.deliver = None
     web = create_web(
         settings, db, slack, dispatcher, sweeps=scheduler if sweeps is None else sweeps
     )
