@@ -103,6 +103,7 @@ def test_a_confirmation_that_slack_refuses_is_retried_by_the_worker_once(
         wait_for(
             lambda: notices(world, customer) and notices(world, customer)[0][1] >= 1,
             what="a failed attempt recorded on the row",
+            timeout=30,
         )
         assert fault.hits >= 1
         assert confirmations(slack, customer) == []
