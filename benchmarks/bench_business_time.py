@@ -200,7 +200,22 @@ def run(setting: Setting, n: int, peer_n: int, batch_n: int, seed: int) -> list[
         ),
     ]
 
-    # batch: datetime64 arrays of the same intervals, repeated up to batch_n
+    rows += _batch_rows(cal, starts, ends, hours, n, batch_n, exact_e, exact_d)
+    rows += _peer_rows(setting, starts, hours, pairs, adds, min(peer_n, n), exact_e, exact_d)
+    return rows
+
+
+def _batch_rows(
+    cal: Calendar,
+    starts: list[datetime],
+    ends: list[datetime],
+    hours: list[int],
+    n: int,
+    batch_n: int,
+    exact_e: list[Any],
+    exact_d: list[Any],
+) -> list[Row]:
+    """The batch forms: datetime64 arrays of the same intervals, repeated up to batch_n."""
     reps = -(-batch_n // n)
     s64 = np.tile(to_datetime64(starts), reps)[:batch_n]
     e64 = np.tile(to_datetime64(ends), reps)[:batch_n]
@@ -210,11 +225,26 @@ def run(setting: Setting, n: int, peer_n: int, batch_n: int, seed: int) -> list[
     got_d = instants([x.replace(tzinfo=UTC) for x in cal.add_batch(s64, d64)[:n].tolist()])
     rate_e = best_rate(lambda: cal.elapsed_batch(s64, e64), batch_n)
     rate_d = best_rate(lambda: cal.add_batch(s64, d64), batch_n)
-    rows.append(Row("elapsed", "slm-bot", "batch", rate_e, same(got_e, exact_e), n))
-    rows.append(Row("add", "slm-bot", "batch", rate_d, same(got_d, exact_d), n))
+    return [
+        Row("elapsed", "slm-bot", "batch", rate_e, same(got_e, exact_e), n),
+        Row("add", "slm-bot", "batch", rate_d, same(got_d, exact_d), n),
+    ]
 
-    # the peers, on the first peer_n intervals
-    m = min(peer_n, n)
+
+def _peer_rows(
+    setting: Setting,
+    starts: list[datetime],
+    hours: list[int],
+    pairs: list[tuple[datetime, datetime]],
+    adds: list[tuple[datetime, timedelta]],
+    m: int,
+    exact_e: list[Any],
+    exact_d: list[Any],
+) -> list[Row]:
+    """The peers, on the first m intervals."""
+    cal = setting.cal
+    durations = [d for _, d in adds]
+    rows: list[Row] = []
     rules, offset = setting.btd_rules, setting.pandas_offset
     model = setting.peer_model
     model_e = [model.elapsed(a, b) for a, b in pairs[:m]] if model else []

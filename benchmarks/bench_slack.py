@@ -27,6 +27,7 @@ import time
 import urllib.parse
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -72,6 +73,21 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+#: (status, pending actions) of the agreements, in turn
+_STAGES = [
+    ("onboarding", ["M2"]),
+    ("onboarding", ["M4"]),
+    ("onboarding", ["M9.review"]),
+    ("active", []),
+    ("active", []),
+    ("active", []),
+    ("changing", ["C2"]),
+    ("terminating", ["T3", "T4", "T5"]),
+    ("archived", []),
+    ("declined", []),
+]
+
+
 def seed(db: Database, n: int) -> list[str]:
     """n agreements at every stage, written in bulk (the use cases are measured elsewhere)."""
     upgrade(db)
@@ -81,18 +97,6 @@ def seed(db: Database, n: int) -> list[str]:
 
         grant_role(db, USER, Role(role), by=CONFIG_ACTOR, now=now)
     rnd = random.Random(7)
-    stages = [
-        ("onboarding", ["M2"]),
-        ("onboarding", ["M4"]),
-        ("onboarding", ["M9.review"]),
-        ("active", []),
-        ("active", []),
-        ("active", []),
-        ("changing", ["C2"]),
-        ("terminating", ["T3", "T4", "T5"]),
-        ("archived", []),
-        ("declined", []),
-    ]
     ids: list[str] = []
     with db.write() as s:
         conn = s.connection()
@@ -105,47 +109,51 @@ def seed(db: Database, n: int) -> list[str]:
         )
         rows, tasks = [], []
         for i in range(n):
-            status, pending = stages[i % len(stages)]
+            status, pending = _STAGES[i % len(_STAGES)]
             aid = f"SLA-2026-{i + 1:05d}" if i >= 9999 else f"SLA-2026-{i + 1:04d}"
             ids.append(aid)
             start = date(2026, 1, 1) + timedelta(days=rnd.randrange(0, 300))
-            rows.append(
+            rows.append(_agreement_row(i, aid, status, pending, start, now))
+            tasks += [
                 {
-                    "id": aid,
-                    "customer_id": i // 4 + 1,
-                    "title": f"Customer {i // 4:05d}",
-                    "status": status,
-                    "pending": pending,
-                    "flags": {},
-                    "sla_version": 1,
-                    "tier": 1 + i % 3,
-                    "start_date": start,
-                    "end_date": start + timedelta(days=365),
-                    "review_cadence": "quarterly",
-                    "sales_user": USER if i % 7 == 0 else "U0OTHER",
-                    "owner": None,
-                    "created_at": now,
-                    "updated_at": now + timedelta(seconds=i),
-                    "lock_version": 3,
-                    "card_channel": None,
-                    "card_ts": None,
+                    "agreement_id": aid,
+                    "action": p,
+                    "assignees": [USER],
+                    "roles": ["slm"],
+                    "opened_at": now,
+                    "closed_at": None,
+                    "closed_by": None,
                 }
-            )
-            for p in pending:
-                tasks.append(
-                    {
-                        "agreement_id": aid,
-                        "action": p,
-                        "assignees": [USER],
-                        "roles": ["slm"],
-                        "opened_at": now,
-                        "closed_at": None,
-                        "closed_by": None,
-                    }
-                )
+                for p in pending
+            ]
         conn.execute(insert(table_of(Agreement)), rows)
         conn.execute(insert(table_of(Task)), tasks)
     return ids
+
+
+def _agreement_row(
+    i: int, aid: str, status: str, pending: list[str], start: date, now: datetime
+) -> dict[str, Any]:
+    return {
+        "id": aid,
+        "customer_id": i // 4 + 1,
+        "title": f"Customer {i // 4:05d}",
+        "status": status,
+        "pending": pending,
+        "flags": {},
+        "sla_version": 1,
+        "tier": 1 + i % 3,
+        "start_date": start,
+        "end_date": start + timedelta(days=365),
+        "review_cadence": "quarterly",
+        "sales_user": USER if i % 7 == 0 else "U0OTHER",
+        "owner": None,
+        "created_at": now,
+        "updated_at": now + timedelta(seconds=i),
+        "lock_version": 3,
+        "card_channel": None,
+        "card_ts": None,
+    }
 
 
 def sign(body: str) -> dict[str, str]:
@@ -298,40 +306,16 @@ def main() -> int:
         command_body("list open") if i % 2 == 0 else command_body(f"show {rnd.choice(ids)}")
         for i in range(args.requests)
     ]
-    warm = bodies[:200]
     procs = []
     try:
         port_bot, port_bare = free_port(), free_port()
-        bot = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "serve"],
-            cwd=ROOT,
-            env={**env, "PORT": str(port_bot)},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        bare = subprocess.Popen(
-            [sys.executable, "-c", BARE_APP],
-            cwd=ROOT,
-            env={**env, "PORT": str(port_bare)},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        bot = _spawn([sys.executable, "-m", "bot.cli", "serve"], env, port_bot)
+        bare = _spawn([sys.executable, "-c", BARE_APP], env, port_bare)
         procs = [bot, bare]
         url_bot, url_bare = f"http://127.0.0.1:{port_bot}", f"http://127.0.0.1:{port_bare}"
         wait_ready(url_bot)
         wait_ready(url_bare)
-        print(
-            f"{args.requests} signed slash commands (half `/sla list open`, half "
-            f"`/sla show <random id>`), {args.concurrency} concurrent connections"
-        )
-        asyncio.run(load(url_bare, warm, args.concurrency))
-        bare_result = asyncio.run(load(url_bare, bodies, args.concurrency))
-        asyncio.run(load(url_bot, warm, args.concurrency))
-        bot_result = asyncio.run(load(url_bot, bodies, args.concurrency))
-        print("closed loop: each connection sends its next request when the last is answered")
-        _, bare_p99 = report("  bare Bolt app (ack only)", *bare_result)
-        _, bot_p99 = report("  slm-bot (/sla list, /sla show)", *bot_result)
-        print(f"  p99 ratio slm-bot / bare: {bot_p99 / bare_p99:.2f}x")
+        _compare(url_bot, url_bare, bodies, args.concurrency)
         print(
             f"slm-bot resident memory after the run: {rss_mb(bot.pid):.0f} MB "
             f"(bare app: {rss_mb(bare.pid):.0f} MB)"
@@ -342,6 +326,33 @@ def main() -> int:
             p.wait(10)
         standin.stop()
     return 0
+
+
+def _spawn(cmd: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        cmd,
+        cwd=ROOT,
+        env={**env, "PORT": str(port)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def _compare(url_bot: str, url_bare: str, bodies: list[str], concurrency: int) -> None:
+    """The bare app, then slm-bot, each warmed up first; their latencies and the p99 ratio."""
+    warm = bodies[:200]
+    print(
+        f"{len(bodies)} signed slash commands (half `/sla list open`, half "
+        f"`/sla show <random id>`), {concurrency} concurrent connections"
+    )
+    asyncio.run(load(url_bare, warm, concurrency))
+    bare_result = asyncio.run(load(url_bare, bodies, concurrency))
+    asyncio.run(load(url_bot, warm, concurrency))
+    bot_result = asyncio.run(load(url_bot, bodies, concurrency))
+    print("closed loop: each connection sends its next request when the last is answered")
+    _, bare_p99 = report("  bare Bolt app (ack only)", *bare_result)
+    _, bot_p99 = report("  slm-bot (/sla list, /sla show)", *bot_result)
+    print(f"  p99 ratio slm-bot / bare: {bot_p99 / bare_p99:.2f}x")
 
 
 if __name__ == "__main__":

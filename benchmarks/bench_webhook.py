@@ -176,17 +176,8 @@ def main() -> None:
     ap.add_argument("--agreements", type=int, default=20)
     ap.add_argument("--pg", help="PostgreSQL URL (default: a SQLite file)")
     args = ap.parse_args()
-    tmp = tempfile.mkdtemp()
-    url = f"sqlite:///{tmp}/bench.db"
     schema = f"bench_webhook_{os.getpid()}"
-    if args.pg:  # a schema of its own, dropped at the end
-        from sqlalchemy import create_engine, text
-
-        admin = create_engine(args.pg)
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        sep = "&" if "?" in args.pg else "?"
-        url = f"{args.pg}{sep}options=-csearch_path%3D{schema}"
+    url = _database_url(args.pg, schema)
     db = Database(url)
     ids = seed(db, args.agreements)
     db.dispose()
@@ -212,23 +203,7 @@ def main() -> None:
         wait_ready(base)
         bodies = payloads(ids, int(args.rate * args.seconds))
         if os.environ.get("BENCH_PROFILE"):
-            subprocess.Popen(
-                [
-                    "py-spy",
-                    "record",
-                    "-d",
-                    "5",
-                    "-r",
-                    "200",
-                    "-f",
-                    "speedscope",
-                    "-o",
-                    os.environ["BENCH_PROFILE"],
-                    "-p",
-                    str(proc.pid),
-                    "--nonblocking",
-                ]
-            )
+            _profile(proc.pid, os.environ["BENCH_PROFILE"])
         asyncio.run(load(base, bodies[:100], args.rate))  # warm up (these alerts count too)
         t0 = time.perf_counter()
         lat, errors = asyncio.run(load(base, bodies[100:], args.rate))
@@ -237,15 +212,61 @@ def main() -> None:
         proc.terminate()
         proc.wait(10)
         if args.pg:
-            with admin.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            _drop_schema(args.pg, schema)
+    _report("PostgreSQL" if args.pg else "SQLite", lat, took, args.rate, errors)
+
+
+def _database_url(pg: str | None, schema: str) -> str:
+    """A SQLite file, or on PostgreSQL a schema of its own (dropped at the end)."""
+    if not pg:
+        return f"sqlite:///{tempfile.mkdtemp()}/bench.db"
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(pg)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    admin.dispose()
+    sep = "&" if "?" in pg else "?"
+    return f"{pg}{sep}options=-csearch_path%3D{schema}"
+
+
+def _drop_schema(pg: str, schema: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(pg)
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def _profile(pid: int, out: str) -> None:
+    """py-spy records 5 s of the server (a speedscope file)."""
+    subprocess.Popen(
+        [
+            "py-spy",
+            "record",
+            "-d",
+            "5",
+            "-r",
+            "200",
+            "-f",
+            "speedscope",
+            "-o",
+            out,
+            "-p",
+            str(pid),
+            "--nonblocking",
+        ]
+    )
+
+
+def _report(kind: str, lat: list[float], took: float, rate: float, errors: int) -> None:
     lat.sort()
 
     def p(q: float) -> float:
         return lat[min(len(lat) - 1, int(q * len(lat)))] * 1000
 
-    kind = "PostgreSQL" if args.pg else "SQLite"
-    print(f"{kind}: {len(lat)} alerts offered at {args.rate:.0f}/s, answered in {took:.2f} s")
+    print(f"{kind}: {len(lat)} alerts offered at {rate:.0f}/s, answered in {took:.2f} s")
     print(
         f"throughput {len(lat) / took:.0f} alerts/s, p50 {p(0.5):.1f} ms, p99 {p(0.99):.1f} ms, "
         f"max {lat[-1] * 1000:.1f} ms, mean {statistics.mean(lat) * 1000:.1f} ms, errors {errors}"

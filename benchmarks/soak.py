@@ -21,6 +21,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -34,12 +35,14 @@ from sqlalchemy import func, select  # noqa: E402
 from bot.flows.samples import sample_forms  # noqa: E402
 from bot.handlers.cards import action_buttons  # noqa: E402
 from bot.scheduler.sweeps import Sweeper  # noqa: E402
+from bot.slack_standin.models import Fault  # noqa: E402
+from bot.slack_standin.server import StandinServer  # noqa: E402
 from bot.slack_standin.testing import running_standin  # noqa: E402
 from store.db import Database  # noqa: E402
 from store.demo import PERSONAS, seed_demo  # noqa: E402
 from store.migrate import upgrade  # noqa: E402
 from store.models import Agreement, OutboxLease, OutboxMessage, table_of  # noqa: E402
-from tests.slack_support import SlackClient, fill, serve_app  # noqa: E402
+from tests.slack_support import AppServer, SlackClient, fill, serve_app  # noqa: E402
 
 SALES, SLM = "U0SALES01", "U0SLM0001"
 MESSAGE_METHODS = ("chat.postMessage", "chat.update", "chat.postEphemeral")
@@ -204,55 +207,16 @@ def soak(
             standin.state.add_user(p.user_id, p.name)
         with serve_app(db, standin) as app:
             slack = SlackClient(app, standin)
-            faults = [
-                standin.state.inject(
-                    kind="rate_limit", method=m, times=None, probability=rate_429, seed=seed + i
-                )
-                for i, m in enumerate(MESSAGE_METHODS)
-            ] + [
-                standin.state.inject(
-                    kind="server_error", method=m, times=None, probability=rate_500, seed=seed + 9
-                )
-                for m in MESSAGE_METHODS
-            ]
+            faults = _inject_faults(standin, seed, rate_429, rate_500)
             traffic = Traffic(slack, db, rng, report)
             actions = [traffic.command] * 5 + [traffic.new_request] * 2 + [traffic.click_and_submit]
             report.rss_start_mb = rss_mb()
-            deadline = time.monotonic() + minutes * 60
-            last_sweep = time.monotonic()
-            stop = threading.Event()
-
-            async def dispatch_until_stopped() -> None:  # what the worker does
-                while not stop.is_set():
-                    if not (await app.dispatcher.run_once()).sent:
-                        await asyncio.sleep(0.2)
-
-            sender = threading.Thread(target=lambda: asyncio.run(dispatch_until_stopped()))
-            sender.start()
-            next_minute = time.monotonic() + 60
-            while time.monotonic() < deadline:
-                began = time.monotonic()
-                rng.choice(actions)()
-                if time.monotonic() - last_sweep > 10:
-                    traffic.sweep()
-                    last_sweep = time.monotonic()
-                if time.monotonic() >= next_minute:
-                    traffic.forget_calls()
-                    report.rss_per_minute_mb.append(round(rss_mb(), 1))
-                    next_minute += 60
-                if rate > 0:
-                    time.sleep(max(0.0, 1 / rate - (time.monotonic() - began)))
-            stop.set()
-            sender.join()
+            _drive(app, traffic, rng, actions, minutes, rate)
             report.injected_429 = sum(f.hits for f in faults if f.kind == "rate_limit")
             report.injected_500 = sum(f.hits for f in faults if f.kind == "server_error")
             standin.state.clear_faults()
             _wait_for_leases(db)  # a handler still sending a confirmation finishes first
-            later = datetime.now(UTC) + timedelta(hours=1)  # past every back-off
-            for _ in range(200):
-                asyncio.run(app.dispatcher.run_once(later))
-                if _outbox(db)[1] == 0:
-                    break
+            _drain(app, db)
             traffic.forget_calls()
             report.rss_end_mb = rss_mb()
             slack.close()
@@ -261,6 +225,71 @@ def soak(
         report.outbox_rows, report.lost = rows, unsent
         report.doubled = max(0, traffic.ok_posts - posted - _cards(db))
     return report
+
+
+def _inject_faults(
+    standin: StandinServer, seed: int, rate_429: float, rate_500: float
+) -> list[Fault]:
+    """429s and 500s at random on every message method."""
+    return [
+        standin.state.inject(
+            kind="rate_limit", method=m, times=None, probability=rate_429, seed=seed + i
+        )
+        for i, m in enumerate(MESSAGE_METHODS)
+    ] + [
+        standin.state.inject(
+            kind="server_error", method=m, times=None, probability=rate_500, seed=seed + 9
+        )
+        for m in MESSAGE_METHODS
+    ]
+
+
+def _drive(
+    app: AppServer,
+    traffic: Traffic,
+    rng: random.Random,
+    actions: list[Callable[[], None]],
+    minutes: float,
+    rate: float,
+) -> None:
+    """Traffic for `minutes` while a thread sends the outbox (what the worker does); a sweep
+    every 10 s, the memory each minute."""
+    report = traffic.r
+    deadline = time.monotonic() + minutes * 60
+    last_sweep = time.monotonic()
+    stop = threading.Event()
+
+    async def dispatch_until_stopped() -> None:  # what the worker does
+        while not stop.is_set():
+            if not (await app.dispatcher.run_once()).sent:
+                await asyncio.sleep(0.2)
+
+    sender = threading.Thread(target=lambda: asyncio.run(dispatch_until_stopped()))
+    sender.start()
+    next_minute = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        began = time.monotonic()
+        rng.choice(actions)()
+        if time.monotonic() - last_sweep > 10:
+            traffic.sweep()
+            last_sweep = time.monotonic()
+        if time.monotonic() >= next_minute:
+            traffic.forget_calls()
+            report.rss_per_minute_mb.append(round(rss_mb(), 1))
+            next_minute += 60
+        if rate > 0:
+            time.sleep(max(0.0, 1 / rate - (time.monotonic() - began)))
+    stop.set()
+    sender.join()
+
+
+def _drain(app: AppServer, db: Database) -> None:
+    """Send what is left, as if an hour later (past every back-off)."""
+    later = datetime.now(UTC) + timedelta(hours=1)
+    for _ in range(200):
+        asyncio.run(app.dispatcher.run_once(later))
+        if _outbox(db)[1] == 0:
+            break
 
 
 def main(argv: list[str] | None = None) -> int:

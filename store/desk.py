@@ -118,21 +118,8 @@ def load_card(db: Database, agreement_id: str) -> Card | None:
         )
         if row is None:
             return None
-        tasks = (
-            conn.execute(
-                select(_TK)
-                .where(_TK.c.agreement_id == agreement_id, _TK.c.closed_at.is_(None))
-                .order_by(_TK.c.id)
-            )
-            .mappings()
-            .all()
-        )
-        last = conn.execute(
-            select(_AU.c.actor, _AU.c.action, _AU.c.at, _AU.c.data, _AU.c.step)
-            .where(_AU.c.agreement_id == agreement_id)
-            .order_by(_AU.c.id.desc())
-            .limit(1)
-        ).first()
+        tasks = _open_tasks(conn, row)
+        last = _last_change(conn, agreement_id)
         sla_doc = conn.execute(
             select(_DC.c.number)
             .where(
@@ -162,23 +149,50 @@ def load_card(db: Database, agreement_id: str) -> Card | None:
         lock_version=row["lock_version"],
         card_channel=row["card_channel"],
         card_ts=row["card_ts"],
-        tasks=tuple(
-            OpenTask(
-                row["id"],
-                row["customer_name"],
-                t["action"],
-                tuple(t["assignees"]),
-                t["opened_at"],
-                row["lock_version"],
-            )
-            for t in tasks
-        ),
-        last_actor=last[0] if last else None,
-        last_action=last[1] if last else None,
-        last_at=last[2] if last else None,
-        last_data=dict(last[3] or {}) if last else {},
-        last_step=last[4] if last else None,
+        tasks=tasks,
+        **last,
     )
+
+
+def _open_tasks(conn: Connection, row: Any) -> tuple[OpenTask, ...]:
+    """The agreement's open tasks (`row`: the agreement with its customer's name)."""
+    tasks = (
+        conn.execute(
+            select(_TK)
+            .where(_TK.c.agreement_id == row["id"], _TK.c.closed_at.is_(None))
+            .order_by(_TK.c.id)
+        )
+        .mappings()
+        .all()
+    )
+    return tuple(
+        OpenTask(
+            row["id"],
+            row["customer_name"],
+            t["action"],
+            tuple(t["assignees"]),
+            t["opened_at"],
+            row["lock_version"],
+        )
+        for t in tasks
+    )
+
+
+def _last_change(conn: Connection, agreement_id: str) -> dict[str, Any]:
+    """Who did what last (the card's `last_*` fields), from the audit log."""
+    last = conn.execute(
+        select(_AU.c.actor, _AU.c.action, _AU.c.at, _AU.c.data, _AU.c.step)
+        .where(_AU.c.agreement_id == agreement_id)
+        .order_by(_AU.c.id.desc())
+        .limit(1)
+    ).first()
+    return {
+        "last_actor": last[0] if last else None,
+        "last_action": last[1] if last else None,
+        "last_at": last[2] if last else None,
+        "last_data": dict(last[3] or {}) if last else {},
+        "last_step": last[4] if last else None,
+    }
 
 
 def set_card_ts(db: Database, agreement_id: str, channel: str, ts: str) -> None:

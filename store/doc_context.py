@@ -87,6 +87,33 @@ def _people(s: Session, records: list[StepRecord]) -> list[tuple[Role, str, list
     return [(role, user, steps) for (role, user), steps in seen.items()]
 
 
+_AGREEMENT_FIELDS = (
+    "id",
+    "title",
+    "status",
+    "sla_version",
+    "tier",
+    "start_date",
+    "end_date",
+    "review_cadence",
+    "sales_user",
+    "owner",
+)
+_VERSION_FIELDS = (
+    "number",
+    "status",
+    "catalogue_entry_id",
+    "tier",
+    "start_date",
+    "end_date",
+    "price",
+    "availability_pct",
+    "review_cadence",
+    "created_step",
+)
+_SUPPLIER_FIELDS = ("supplier", "contract_no", "scope", "start_date", "end_date", "cost", "status")
+
+
 def load_facts(s: Session, ag: Agreement) -> Facts:
     """Read the agreement's context (one query per table; flushed ORM rows included)."""
     cust = s.get(Customer, ag.customer_id)
@@ -99,14 +126,7 @@ def load_facts(s: Session, ag: Agreement) -> Facts:
         .scalars()
         .all()
     )
-    entry_ids = {v.catalogue_entry_id for v in versions if v.catalogue_entry_id}
-    entries = {}
-    if entry_ids:
-        for e in s.execute(
-            select(CatalogueEntry).where(col(CatalogueEntry.id).in_(entry_ids))
-        ).scalars():
-            assert e.id is not None
-            entries[e.id] = _entry_row(e)
+    entries = _entries_of(s, {v.catalogue_entry_id for v in versions if v.catalogue_entry_id})
     records = list(
         s.execute(
             select(StepRecord)
@@ -119,55 +139,57 @@ def load_facts(s: Session, ag: Agreement) -> Facts:
     ).scalars()
     facts = Facts(
         timezone=str(s.info.get("timezone") or DEFAULT_TZ),
-        agreement=_row(
-            ag,
-            "id",
-            "title",
-            "status",
-            "sla_version",
-            "tier",
-            "start_date",
-            "end_date",
-            "review_cadence",
-            "sales_user",
-            "owner",
-        ),
+        agreement=_row(ag, *_AGREEMENT_FIELDS),
         customer={"name": cust.name if cust else "", "contact": cust.contact if cust else ""},
-        versions=[
-            _row(
-                v,
-                "number",
-                "status",
-                "catalogue_entry_id",
-                "tier",
-                "start_date",
-                "end_date",
-                "price",
-                "availability_pct",
-                "review_cadence",
-                "created_step",
-            )
-            for v in versions
-        ],
+        versions=[_row(v, *_VERSION_FIELDS) for v in versions],
         entries=entries,
         records={r.action: dict(r.data) for r in records if not r.skipped},
         actors={r.action: r.actor for r in records if not r.skipped},
         people=_people(s, records),
-        olas=[
-            _row(o, "department", "commitment", "sla_version", "step")
-            for o in s.execute(
-                select(OLA).where(col(OLA.agreement_id) == ag.id).order_by(col(OLA.id))
-            ).scalars()
-        ],
-        suppliers=[
-            _row(c, "supplier", "contract_no", "scope", "start_date", "end_date", "cost", "status")
-            for c in s.execute(
-                select(SupplierContract)
-                .where(col(SupplierContract.agreement_id) == ag.id)
-                .order_by(col(SupplierContract.id))
-            ).scalars()
-        ],
+        olas=_olas(s, ag),
+        suppliers=_suppliers(s, ag),
     )
+    _add_catalogue(s, facts)
+    for d in docs:
+        facts.numbers.setdefault(d.kind, []).append(d.number)
+        facts.documents.append(_row(d, "number", "kind", "title", "status", "version", "subject"))
+    return facts
+
+
+def _entries_of(s: Session, entry_ids: set[int]) -> dict[int, dict[str, Any]]:
+    """The catalogue entries the SLA versions name, by id."""
+    entries: dict[int, dict[str, Any]] = {}
+    if entry_ids:
+        for e in s.execute(
+            select(CatalogueEntry).where(col(CatalogueEntry.id).in_(entry_ids))
+        ).scalars():
+            assert e.id is not None
+            entries[e.id] = _entry_row(e)
+    return entries
+
+
+def _olas(s: Session, ag: Agreement) -> list[dict[str, Any]]:
+    return [
+        _row(o, "department", "commitment", "sla_version", "step")
+        for o in s.execute(
+            select(OLA).where(col(OLA.agreement_id) == ag.id).order_by(col(OLA.id))
+        ).scalars()
+    ]
+
+
+def _suppliers(s: Session, ag: Agreement) -> list[dict[str, Any]]:
+    return [
+        _row(c, *_SUPPLIER_FIELDS)
+        for c in s.execute(
+            select(SupplierContract)
+            .where(col(SupplierContract.agreement_id) == ag.id)
+            .order_by(col(SupplierContract.id))
+        ).scalars()
+    ]
+
+
+def _add_catalogue(s: Session, facts: Facts) -> None:
+    """The newest version of each catalogue entry M3 and C1 recorded, in their order."""
     codes = [
         str(c)
         for a in (CATALOGUE_STEP, CATALOGUE_UPDATE)
@@ -182,10 +204,6 @@ def load_facts(s: Session, ag: Agreement) -> Facts:
         ).scalars():
             newest[e.code] = _entry_row(e)
         facts.catalogue = [newest[c] for c in dict.fromkeys(codes) if c in newest]
-    for d in docs:
-        facts.numbers.setdefault(d.kind, []).append(d.number)
-        facts.documents.append(_row(d, "number", "kind", "title", "status", "version", "subject"))
-    return facts
 
 
 def _version_ctx(facts: Facts, number: int, locale: str) -> dict[str, Any] | None:

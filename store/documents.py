@@ -249,43 +249,15 @@ def issue(
             actor=info.actor,
             sla_version=info.sla_version,
         )
-        bodies = []
-        for loc in LOCALES:
-            body = render_markdown(it.kind, loc, context_for(facts, head, it.data, info.form, loc))
-            bodies.append({"locale": loc, "body": body, "sha256": sha256(body), "rendered_at": now})
-        texts.append(bodies)
+        texts.append(_bodies(facts, head, it, info, now))
         if it.kind not in RECORD_KINDS:
             _retire(s, ag.id, it.kind, it.subject, draft_to=DocStatus.WITHDRAWN)
         for other in SUPERSEDES.get(it.kind, ()):
             _retire(s, ag.id, other, None, draft_to=DocStatus.SUPERSEDED)
-        rows.append(
-            {
-                "agreement_id": ag.id,
-                "sla_version": info.sla_version,
-                "kind": it.kind.value,
-                "step": info.step,
-                "record_id": info.record_id,
-                "title": _title(it.kind, head.status, ag.id, info.sla_version, it.subject),
-                "data": it.data,
-                "created_by": info.actor,
-                "created_at": now,
-                "number": head.number,
-                "version": version,
-                "subject": it.subject,
-                "status": head.status.value,
-                "issued_on": issued_on,
-            }
-        )
+        rows.append(_document_row(ag, info, it, head, now))
         facts.numbers.setdefault(it.kind.value, []).append(head.number)
         facts.documents.append(
-            {
-                "number": head.number,
-                "kind": it.kind.value,
-                "title": rows[-1]["title"],
-                "status": head.status.value,
-                "version": version,
-                "subject": it.subject,
-            }
+            {k: rows[-1][k] for k in ("number", "kind", "title", "status", "version", "subject")}
         )
     conn = s.connection()
     ids = [int(i) for i in conn.execute(_INSERT_DOCUMENT, rows).scalars()]
@@ -294,6 +266,39 @@ def issue(
         [t | {"document_id": i} for i, bodies in zip(ids, texts, strict=True) for t in bodies],
     )
     return ids
+
+
+def _bodies(
+    facts: Facts, head: DocHead, it: Issue, info: StepInfo, now: datetime
+) -> list[dict[str, Any]]:
+    """The document's text in every language."""
+    bodies = []
+    for loc in LOCALES:
+        body = render_markdown(it.kind, loc, context_for(facts, head, it.data, info.form, loc))
+        bodies.append({"locale": loc, "body": body, "sha256": sha256(body), "rendered_at": now})
+    return bodies
+
+
+def _document_row(
+    ag: Agreement, info: StepInfo, it: Issue, head: DocHead, now: datetime
+) -> dict[str, Any]:
+    """The document's row (its texts are inserted beside it)."""
+    return {
+        "agreement_id": ag.id,
+        "sla_version": info.sla_version,
+        "kind": it.kind.value,
+        "step": info.step,
+        "record_id": info.record_id,
+        "title": _title(it.kind, head.status, ag.id, info.sla_version, it.subject),
+        "data": it.data,
+        "created_by": info.actor,
+        "created_at": now,
+        "number": head.number,
+        "version": head.version,
+        "subject": it.subject,
+        "status": head.status.value,
+        "issued_on": head.issued_on,
+    }
 
 
 def render_again(

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -172,59 +172,9 @@ def deliver(db: Database, *, now: datetime, group_limit: int = 3, batch: int = 5
         for person, items in per_person.items():
             if person is None:  # channel posts, one per reminder
                 for r in items:
-                    enqueue_many(
-                        conn,
-                        agreement_id=r["agreement_id"],
-                        now=now,
-                        messages=[Message("channel", None, _one(r))],
-                    )
-                    out.messages += 1
+                    _enqueue(conn, out, r["agreement_id"], now, Message("channel", None, _one(r)))
                 continue
-            if len(items) > group_limit:
-                enqueue_many(
-                    conn,
-                    agreement_id=None,
-                    now=now,
-                    messages=[
-                        Message(
-                            "dm",
-                            person,
-                            RemindersPayload(
-                                items=[
-                                    {
-                                        "reminder": r["id"],
-                                        "kind": r["kind"],
-                                        "agreement_id": r["agreement_id"],
-                                        **r["payload"],
-                                    }
-                                    for r in items
-                                ]
-                            ),
-                        )
-                    ],
-                )
-                out.grouped += 1
-                out.messages += 1
-            else:
-                for r in items:
-                    enqueue_many(
-                        conn,
-                        agreement_id=r["agreement_id"],
-                        now=now,
-                        messages=[Message("dm", person, _one(r))],
-                    )
-                    out.messages += 1
-            # expiry reminders and breach warnings also go to the card's thread (once per
-            # agreement and key)
-            for r in items:
-                if r["kind"] in THREADED and r["payload"].get("thread"):
-                    enqueue_many(
-                        conn,
-                        agreement_id=r["agreement_id"],
-                        now=now,
-                        messages=[Message("thread", None, _one(r))],
-                    )
-                    out.messages += 1
+            _to_person(conn, out, person, items, now, group_limit)
         conn.execute(
             update(_R)
             .where(_R.c.id.in_([r["id"] for r in rows]))
@@ -232,6 +182,45 @@ def deliver(db: Database, *, now: datetime, group_limit: int = 3, batch: int = 5
         )
         out.reminders = len(rows)
     return out
+
+
+def _enqueue(
+    conn: Connection, out: Delivered, agreement_id: str | None, now: datetime, message: Message
+) -> None:
+    enqueue_many(conn, agreement_id=agreement_id, now=now, messages=[message])
+    out.messages += 1
+
+
+def _to_person(
+    conn: Connection,
+    out: Delivered,
+    person: str,
+    items: list[dict[str, Any]],
+    now: datetime,
+    group_limit: int,
+) -> None:
+    """One DM per reminder, or one for all of them beyond `group_limit`; expiry reminders and
+    breach warnings also go to the card's thread (once per agreement and key)."""
+    if len(items) > group_limit:
+        grouped = RemindersPayload(
+            items=[
+                {
+                    "reminder": r["id"],
+                    "kind": r["kind"],
+                    "agreement_id": r["agreement_id"],
+                    **r["payload"],
+                }
+                for r in items
+            ]
+        )
+        _enqueue(conn, out, None, now, Message("dm", person, grouped))
+        out.grouped += 1
+    else:
+        for r in items:
+            _enqueue(conn, out, r["agreement_id"], now, Message("dm", person, _one(r)))
+    for r in items:
+        if r["kind"] in THREADED and r["payload"].get("thread"):
+            _enqueue(conn, out, r["agreement_id"], now, Message("thread", None, _one(r)))
 
 
 def snooze(db: Database, reminder_id: int, *, user: str, days: int, now: datetime) -> datetime:

@@ -87,7 +87,37 @@ def sample_forms(
     C3's signature, T1's notice, T2's reply) are never after it."""
     end = start.replace(year=start.year + 1) - timedelta(days=1)
     today = today or date.today()
-    live = min(start, today)
+    return {
+        **_onboarding(
+            start, end, min(start, today), today, customer, entry, owner, suppliers, tier
+        ),
+        **_in_service(start, end, today, entry, tier),
+        **_termination(end, today),
+    }
+
+
+def _onboarding(
+    start: date,
+    end: date,
+    live: date,
+    today: date,
+    customer: str,
+    entry: str,
+    owner: str,
+    suppliers: bool,
+    tier: int,
+) -> dict[str, dict[str, Any]]:
+    """M1-M10 (and the standing withdrawals and class change)."""
+    return {
+        **_request_to_draft(start, end, customer, entry, owner, suppliers, tier),
+        **_signing_to_live(start, end, live, today, owner),
+    }
+
+
+def _request_to_draft(
+    start: date, end: date, customer: str, entry: str, owner: str, suppliers: bool, tier: int
+) -> dict[str, dict[str, Any]]:
+    """M1-M4, the standing withdrawals and the class change."""
     return {
         "M1": {
             "customer": customer,
@@ -122,6 +152,14 @@ def sample_forms(
             "review_cadence": "quarterly",
             "suppliers_needed": suppliers,
         },
+    }
+
+
+def _signing_to_live(
+    start: date, end: date, live: date, today: date, owner: str
+) -> dict[str, dict[str, Any]]:
+    """M5-M10."""
+    return {
         "M5": {
             "contract_no": "C-2026-118",
             "signed_on": today.isoformat(),
@@ -145,6 +183,14 @@ def sample_forms(
         },
         "M9.review": {"decision": "approve", "reason": "Budget fits"},
         "M10": {"live_on": live.isoformat(), "notes": "Handover done"},
+    }
+
+
+def _in_service(
+    start: date, end: date, today: date, entry: str, tier: int
+) -> dict[str, dict[str, Any]]:
+    """M11-M14 and the change C1-C4."""
+    return {
         "M11": {
             "period_start": start.isoformat(),
             "period_end": (start + timedelta(days=90)).isoformat(),
@@ -190,6 +236,12 @@ def sample_forms(
             "scope": "More backup capacity",
             "cost": "24000",
         },
+    }
+
+
+def _termination(end: date, today: date) -> dict[str, dict[str, Any]]:
+    """T1-T7."""
+    return {
         "T1": {
             "kind": "company_early",
             "service_end": min(end, today).isoformat(),

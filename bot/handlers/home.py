@@ -66,6 +66,17 @@ def home_view(
     language: str | None = None,
     service_levels: Sequence[HomeFigure] = (),
 ) -> dict[str, Any]:
+    blocks = _top_blocks(roles, locale, language)
+    blocks += _task_blocks(tasks, locale)
+    blocks += _agreement_blocks(mine, locale)
+    blocks += _expiring_blocks(expiring, locale)
+    blocks += service_level_blocks(service_levels, locale)
+    blocks += _review_blocks(reviews, locale)
+    return {"type": "home", "blocks": blocks[:MAX_VIEW_BLOCKS]}
+
+
+def _top_blocks(roles: set[Role], locale: str, language: str | None) -> list[Block]:
+    """The title, the viewer's roles, the top buttons and the language picker."""
     blocks: list[Block] = [header(t("home_title", locale))]
     blocks.append(
         context(
@@ -87,7 +98,12 @@ def home_view(
         )
     blocks += actions(top, BlockId.HOME_ACTIONS)
     blocks.append(language_block(language, locale))
+    return blocks
 
+
+def _task_blocks(tasks: Sequence[OpenTask], locale: str) -> list[Block]:
+    """The viewer's open tasks (the first 15), each with its buttons."""
+    blocks: list[Block] = []
     blocks += [divider(), header(t("home_tasks", locale))]
     if not tasks:
         blocks.append(section(t("home_no_tasks", locale)))
@@ -106,7 +122,12 @@ def home_view(
         else:
             blocks.append(section(line))
             blocks += actions(buttons)
+    return blocks
 
+
+def _agreement_blocks(mine: Sequence[AgreementRow], locale: str) -> list[Block]:
+    """The viewer's agreements (the first 10)."""
+    blocks: list[Block] = []
     blocks += [divider(), header(t("home_agreements", locale))]
     if not mine:
         blocks.append(section(t("home_no_agreements", locale)))
@@ -125,7 +146,14 @@ def home_view(
                 ),
             )
         )
+    return blocks
 
+
+def _expiring_blocks(
+    expiring: Sequence[tuple[int, Sequence[AgreementRow]]], locale: str
+) -> list[Block]:
+    """Agreements expiring within each horizon, each listed once (the nearest)."""
+    blocks: list[Block] = []
     shown: set[str] = set()
     for days, rows in expiring:
         fresh = [r for r in rows if r.id not in shown]
@@ -145,8 +173,12 @@ def home_view(
                     )
                 )
             )
+    return blocks
 
-    blocks += service_level_blocks(service_levels, locale)
+
+def _review_blocks(reviews: Sequence[ReviewDue], locale: str) -> list[Block]:
+    """The reviews due (the first 10), each with a button that opens it."""
+    blocks: list[Block] = []
     blocks += [divider(), header(t("home_reviews", locale))]
     if not reviews:
         blocks.append(context(t("home_none", locale)))
@@ -168,4 +200,4 @@ def home_view(
                 ),
             )
         )
-    return {"type": "home", "blocks": blocks[:MAX_VIEW_BLOCKS]}
+    return blocks

@@ -35,7 +35,6 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import httpx
 import uvicorn
@@ -48,6 +47,7 @@ from starlette.staticfiles import StaticFiles
 from bot.flows.roles import Role
 from bot.sandbox import payloads as P
 from bot.sandbox import workspace
+from bot.sandbox.page_view import JSON, file_response, recorded, workspace_view
 from bot.sandbox.persona import BadRequest, PersonaActions
 from bot.server import build, prepare_database
 from bot.settings import Settings
@@ -64,12 +64,6 @@ ACK_TIMEOUT = 3.0  # Slack gives up on an app that does not answer within 3 s
 POLL_WAIT = 10.0
 SAVE_EVERY = 1.0
 START_TIMEOUT = 15.0
-JSON = dict[str, Any]
-
-
-def _top_level(msg: JSON) -> bool:
-    thread_ts = msg.get("thread_ts")
-    return thread_ts in (None, msg["ts"]) or msg.get("subtype") == "thread_broadcast"
 
 
 class Sandbox:
@@ -330,21 +324,7 @@ class Sandbox:
     # --- what the page reads ---------------------------------------------------------------
     async def _file_endpoint(self, request: Request) -> Response:
         """A file shared in the workspace; a document's Markdown opens as an HTML page."""
-        from bot.documents.render import to_html
-
-        file_id = request.path_params["file_id"]
-        with self.state.lock:
-            f, data = self.state.files.get(file_id), self.state.file_bytes.get(file_id)
-        if f is None or data is None:
-            return Response("no such file", 404, media_type="text/plain")
-        if f["filetype"] == "markdown":
-            page = to_html(
-                data.decode("utf-8"),
-                title=str(f["title"]),
-                locale="zh-CN" if ".zh-CN." in str(f["name"]) else "en",
-            )
-            return Response(page, 200, media_type="text/html; charset=utf-8")
-        return Response(data, 200, media_type=str(f["mimetype"]))
+        return file_response(self.state, request.path_params["file_id"])
 
     async def _state_endpoint(self, request: Request) -> Response:
         persona = request.query_params.get("persona") or ""
@@ -361,75 +341,16 @@ class Sandbox:
                     await asyncio.wait_for(changed.wait(), min(0.25, deadline - time.monotonic()))
         return JSONResponse(self.view_of(persona), headers={"Cache-Control": "no-store"})
 
-    def _conversation(self, channel_id: str, user: str) -> JSON:
-        all_msgs = self.state.messages(channel_id, replies=True)
-        threads: dict[str, list[JSON]] = {}
-        for m in all_msgs:
-            if m.get("thread_ts") and m["thread_ts"] != m["ts"]:
-                threads.setdefault(str(m["thread_ts"]), []).append(m)
-        return {
-            "messages": [m for m in all_msgs if _top_level(m)],
-            "threads": threads,
-            "ephemerals": self.state.ephemerals(user=user, channel=channel_id),
-        }
-
     def view_of(self, persona: str) -> JSON:
         """The workspace as `persona` sees it."""
-        s = self.state
-        with s.lock:
-            version = s.version
-            channels = [
-                (c.id, c.name, c.purpose) for c in s.channels.values() if c.kind == "channel"
-            ]
-            users = {
-                u.id: {"name": u.name, "real_name": u.real_name or u.name, "is_bot": u.is_bot}
-                for u in s.users.values()
-            }
-        dm = "D" + persona[1:]
-        return {
-            "version": version,
-            "team": {"id": s.team_id, "name": s.team},
-            "bot": {"user_id": s.bot_user_id, "name": s.users[s.bot_user_id].name},
-            "persona": persona,
-            "locale": self.locale,
-            "personas": [
-                {
-                    "id": p.user_id,
-                    "name": p.name,
-                    "roles": [r.label(self.locale) for r in p.roles],
-                }
-                for p in PERSONAS
-            ],
-            "users": users,
-            "channels": [
-                {"id": cid, "name": name, "purpose": purpose, **self._conversation(cid, persona)}
-                for cid, name, purpose in channels
-            ],
-            "dm": {"id": dm, **self._conversation(dm, persona)},
-            "home": s.home(persona),
-            "modals": s.open_views(persona),
-        }
+        return workspace_view(self.state, persona, self.locale)
 
     async def _recorded_endpoint(self, _: Request) -> Response:
         return JSONResponse(self.recorded())
 
     def recorded(self) -> list[JSON]:
         """Every message and view the bot produced, in order: `{kind, source, blocks|view}`."""
-        out: list[JSON] = []
-        for call in self.state.calls():
-            if not call.ok:
-                continue
-            message = call.method in MESSAGE_METHODS or (
-                call.method == "response_url" and not call.args.get("delete_original")
-            )
-            if message:
-                out.append({"kind": "message", "source": call.method, **P.content(call.args)})
-            elif call.method.startswith("views.") and isinstance(call.args.get("view"), dict):
-                out.append({"kind": "view", "source": call.method, "view": call.args["view"]})
-        return out + list(self.actions.responses)
-
-
-MESSAGE_METHODS = ("chat.postMessage", "chat.update", "chat.postEphemeral")
+        return recorded(self.state, self.actions.responses)
 
 
 def run_sandbox(

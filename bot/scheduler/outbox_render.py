@@ -173,7 +173,6 @@ class Renderer:
         recipient = str(row.recipient or "")
         dm = row.kind == "dm" and bool(recipient)
         loc = await d.people.for_user(recipient, d.client) if dm else d.locale
-        blocks: list[Block]
         if isinstance(p, ob.NoticePayload):
             return await self._notice(str(row.recipient), p)
         if isinstance(p, ob.RemindersPayload):  # one message for many reminders (catch-up)
@@ -182,44 +181,80 @@ class Renderer:
             text, blocks = grouped_blocks(p.items, customers, loc)
             return str((await d.post(str(row.recipient), text=text, blocks=blocks))["ts"])
         card = await asyncio.to_thread(load_card, d.db, aid) if aid else None
-        customer = card.customer if card else ""
         if isinstance(p, ob.ReminderPayload):
-            text, blocks = reminder_blocks(
-                p.model_dump(), aid or "", customer, loc, with_buttons=row.kind == "dm"
-            )
-            if row.kind == "dm":
-                return str((await d.post(str(row.recipient), text=text, blocks=blocks))["ts"])
-            if row.kind == "channel":
-                return str((await d.post(d.channel, text=text, blocks=blocks))["ts"])
-            channel, parent = await self._thread(card, aid)
-            resp = await d.post(channel, thread_ts=parent, text=text, blocks=blocks)
-            return str(resp["ts"])
+            return await self._reminder(row, p, card, loc)
         if isinstance(p, ob.InformedPayload):  # told, no task (issue 9, rule 10)
-            data, titles = await asyncio.to_thread(
-                ob.event_details, d.db, p.record_id, list(p.documents), loc
-            )
-            text, blocks = informed_blocks(
-                p.model_dump(),
-                agreement_id=aid or "",
-                customer=customer,
-                data=data,
-                documents=titles,
-                locale=loc,
-            )
-            return str((await d.post(str(row.recipient), text=text, blocks=blocks))["ts"])
+            return await self._informed(row, p, card, loc)
         if isinstance(p, ob.DepartmentPayload):  # issue 9, rules 6 and 7
             return await self._department(row, p, card, loc)
         if isinstance(p, ob.TaskPayload):
-            lock = card.lock_version if card else None
-            held = await asyncio.to_thread(user_roles, d.db, recipient)
-            text, blocks = task_blocks(
-                aid or "", customer, p.action, lock, loc, held=held, because=p.because
-            )
-            return str((await d.post(str(row.recipient), text=text, blocks=blocks))["ts"])
+            return await self._task(row, p, card, loc)
         if isinstance(p, ob.CardPayload):
             if card is None:
                 raise RuntimeError(f"agreement {aid} not found")
             return (await self.post_card(card))[1]
+        return await self._in_thread(row, p, card, loc)
+
+    async def _reminder(
+        self, row: ob.OutboxRow, p: ob.ReminderPayload, card: Card | None, loc: str
+    ) -> str:
+        d, aid = self.d, row.agreement_id
+        customer = card.customer if card else ""
+        text, blocks = reminder_blocks(
+            p.model_dump(), aid or "", customer, loc, with_buttons=row.kind == "dm"
+        )
+        if row.kind == "dm":
+            return str((await d.post(str(row.recipient), text=text, blocks=blocks))["ts"])
+        if row.kind == "channel":
+            return str((await d.post(d.channel, text=text, blocks=blocks))["ts"])
+        channel, parent = await self._thread(card, aid)
+        resp = await d.post(channel, thread_ts=parent, text=text, blocks=blocks)
+        return str(resp["ts"])
+
+    async def _informed(
+        self, row: ob.OutboxRow, p: ob.InformedPayload, card: Card | None, loc: str
+    ) -> str:
+        d = self.d
+        data, titles = await asyncio.to_thread(
+            ob.event_details, d.db, p.record_id, list(p.documents), loc
+        )
+        text, blocks = informed_blocks(
+            p.model_dump(),
+            agreement_id=row.agreement_id or "",
+            customer=card.customer if card else "",
+            data=data,
+            documents=titles,
+            locale=loc,
+        )
+        return str((await d.post(str(row.recipient), text=text, blocks=blocks))["ts"])
+
+    async def _task(self, row: ob.OutboxRow, p: ob.TaskPayload, card: Card | None, loc: str) -> str:
+        d = self.d
+        lock = card.lock_version if card else None
+        held = await asyncio.to_thread(user_roles, d.db, str(row.recipient or ""))
+        text, blocks = task_blocks(
+            row.agreement_id or "",
+            card.customer if card else "",
+            p.action,
+            lock,
+            loc,
+            held=held,
+            because=p.because,
+        )
+        return str((await d.post(str(row.recipient), text=text, blocks=blocks))["ts"])
+
+    async def _in_thread(
+        self,
+        row: ob.OutboxRow,
+        p: ob.ServiceReportPayload
+        | ob.DocumentsPayload
+        | ob.ImprovementDonePayload
+        | ob.EventPayload,
+        card: Card | None,
+        loc: str,
+    ) -> str | None:
+        """What goes in the agreement's thread: a report, documents, an event."""
+        d, aid = self.d, row.agreement_id
         channel, parent = await self._thread(card, aid)
         assert card is not None
         if isinstance(p, ob.ServiceReportPayload):  # M11: last month's report and its chart
@@ -232,6 +267,8 @@ class Renderer:
             await d.pace(channel)
             await d.client.files_upload_v2(file_uploads=uploads, channel=channel, thread_ts=parent)
             return None
+        text: str
+        blocks: list[Block]
         if isinstance(p, ob.ImprovementDonePayload):
             text = t(
                 "event_improvement_done",
@@ -241,18 +278,24 @@ class Renderer:
             )
             blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
         else:
-            data, titles = await asyncio.to_thread(
-                ob.event_details, d.db, p.record_id, list(p.documents), loc
-            )
-            text, blocks = event_blocks(
-                p.model_dump(),
-                agreement_id=aid or "",
-                data=data,
-                documents=titles,
-                lock_version=card.lock_version,
-                locale=loc,
-            )
-            if isinstance(p, ob.EventPayload) and p.previous_record and p.record_id:
-                blocks += await self._redraft(p, loc)
+            text, blocks = await self._event(p, aid, card, loc)
         resp = await d.post(channel, thread_ts=parent, text=text, blocks=blocks)
         return str(resp["ts"])
+
+    async def _event(
+        self, p: ob.EventPayload, aid: str | None, card: Card, loc: str
+    ) -> tuple[str, list[Block]]:
+        data, titles = await asyncio.to_thread(
+            ob.event_details, self.d.db, p.record_id, list(p.documents), loc
+        )
+        text, blocks = event_blocks(
+            p.model_dump(),
+            agreement_id=aid or "",
+            data=data,
+            documents=titles,
+            lock_version=card.lock_version,
+            locale=loc,
+        )
+        if p.previous_record and p.record_id:
+            blocks += await self._redraft(p, loc)
+        return text, blocks

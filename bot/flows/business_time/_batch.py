@@ -16,10 +16,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from bot.flows.business_time._calendar import _US, _exact_us
+from bot.flows.business_time._index import US as _US
+from bot.flows.business_time._index import exact_us as _exact_us
 
 if TYPE_CHECKING:
-    from bot.flows.business_time._calendar import Calendar, Durations, Instants, _Index
+    from bot.flows.business_time._calendar import Calendar, Durations, Instants
+    from bot.flows.business_time._index import Index as _Index
 
 I64 = npt.NDArray[np.int64]
 _MAX = np.iinfo(np.int64).max

@@ -16,12 +16,25 @@ from __future__ import annotations
 import threading
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, tzinfo
-from itertools import accumulate, pairwise
+from datetime import date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.flows.business_time._holidays import check_country, day_overrides, resolve_zone
+from bot.flows.business_time._index import EMPTY as _EMPTY
+from bot.flows.business_time._index import US as _US
+from bot.flows.business_time._index import Index as _Index
+from bot.flows.business_time._index import Year as _Year
+from bot.flows.business_time._index import (
+    build_index,
+    build_year,
+    business_before,
+    edge,
+    exact_us,
+    from_us,
+    local_year,
+    naive_error,
+    ordinal_of,
+)
 from bot.flows.business_time._schedule import (
     MAX_YEAR,
     MIN_YEAR,
@@ -45,81 +58,6 @@ if TYPE_CHECKING:
     Instants = npt.ArrayLike | Sequence[datetime]
     #: ``timedelta64`` values or timedeltas
     Durations = npt.ArrayLike | Sequence[timedelta]
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_NAIVE_EPOCH = datetime(1970, 1, 1)
-_US = timedelta(microseconds=1)
-_S = 1_000_000
-#: below 2**31 s from the epoch (1901-12-13 .. 2038-01-19) ``round(dt.timestamp() * 1e6)``
-#: is exact: the float timestamp is within 0.12 us, the product within 0.13 us more
-_FAST = 2**31 * _S
-
-_Fast = tuple[int, int, int, list[int], list[int], list[int], list[int], list[int]]
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class _Year:
-    windows: tuple[tuple[int, int], ...]  # UTC microseconds, sorted, merged
-    workdays: tuple[int, ...]  # ordinals of the days with opening hours
-
-
-@dataclass(slots=True, eq=False)
-class _Index:
-    """Windows of local years ``y0..y1``, covering UTC ``[lo, hi)``.
-
-    ``k = bisect_right(opens, t)`` is the position of ``t``: ``opens[0]`` is a zero-length
-    sentinel window at ``lo - 1`` and positions have a dummy at 0, so that
-    ``F(t) = t + base[k] if t < close[k] else cumc[k]`` for ``lo <= t < hi``.
-    ``r_open[j]``/``r_cum[j]`` are the open and the business time before real window
-    ``j``; ``r_cum[-1]`` is ``total``. ``fast`` serves the pure-Python hot paths in O(1):
-    ``(origin, end, shift, table, opens + [inf], close, base, cumc)`` where ``table[b]`` is
-    the position of ``origin + (b << shift)``, stepped forward over the later openings in
-    its bucket (a bucket is no longer than the smallest gap between openings, so it holds
-    at most one, unless that would make the table longer than 4 entries per window).
-    """
-
-    y0: int
-    y1: int
-    lo: int
-    hi: int
-    opens: list[int]
-    close: list[int]
-    base: list[int]
-    cumc: list[int]
-    r_open: list[int]
-    r_cum: list[int]
-    total: int
-    workdays: list[int]
-    fast: _Fast
-    arrays: Any = None  # numpy form, built by the first batch call
-
-
-_EMPTY = _Index(1, 0, 0, 0, [], [], [], [], [], [0], 0, [], (0, 0, 0, [], [], [], [], []))
-
-
-def _exact_us(dt: datetime, argument: str) -> int:
-    if dt.tzinfo is None or dt.utcoffset() is None:
-        raise NaiveDatetimeError(argument, dt)
-    return (dt - _EPOCH) // _US
-
-
-def _from_us(u: int, tz: tzinfo | None) -> datetime:
-    # exact: below 2**33 s (1697..2242) u / 1e6 is within 0.48 us of the true value and
-    # fromtimestamp rounds to the nearest microsecond
-    return datetime.fromtimestamp(u / 1e6, tz)
-
-
-def _f(ix: _Index, t: int) -> int:
-    k = bisect_right(ix.opens, t)
-    return t + ix.base[k] if t < ix.close[k] else ix.cumc[k]
-
-
-def _naive(start: datetime, end: datetime) -> NaiveDatetimeError:
-    return (
-        NaiveDatetimeError("start", start)
-        if start.tzinfo is None
-        else NaiveDatetimeError("end", end)
-    )
 
 
 class Calendar:
@@ -220,24 +158,12 @@ class Calendar:
         makeup_weekday: int | None,
         name: str,
     ) -> None:
-        if isinstance(tz, str):
-            try:
-                tz = ZoneInfo(tz)
-            except (ZoneInfoNotFoundError, ValueError) as exc:
-                raise ValueError(f"unknown time zone {tz!r}") from exc
-        if not isinstance(tz, tzinfo):
-            raise TypeError(f"tz must be a zone name or a tzinfo, got {tz!r}")
+        tz = resolve_zone(tz)
         off = day_set(extra_holidays, "extra_holidays")
         on = day_set(extra_workdays, "extra_workdays")
         if both := sorted(off & on):
             raise ValueError(f"days both in extra_holidays and extra_workdays: {both}")
-        if country is not None:
-            import holidays
-
-            try:
-                holidays.country_holidays(country, subdiv=subdiv, years=[])
-            except NotImplementedError as exc:
-                raise ValueError(f"no holiday data for {country!r}: {exc}") from exc
+        check_country(country, subdiv)
         if makeup_weekday is None:
             makeup_weekday = next(d for d in range(7) if week[d])
         elif not 0 <= makeup_weekday <= 6:
@@ -272,7 +198,7 @@ class Calendar:
     def elapsed(self, start: datetime, end: datetime) -> timedelta:
         """Business time in ``[start, end)``; negative (``-elapsed(end, start)``) if end < start."""
         if start.tzinfo is None or end.tzinfo is None:
-            raise _naive(start, end)
+            raise naive_error(start, end)
         s = round(start.timestamp() * 1e6)
         e = round(end.timestamp() * 1e6)
         lo, hi, shift, table, opens, close, base, cumc = self._ix.fast
@@ -286,9 +212,9 @@ class Calendar:
                 k += 1
             fe = e + base[k] if e < close[k] else cumc[k]
             return _US * (fe - fs)
-        s, e = _exact_us(start, "start"), _exact_us(end, "end")
+        s, e = exact_us(start, "start"), exact_us(end, "end")
         ix = self._cover(min(s, e), max(s, e))
-        return _US * (_f(ix, e) - _f(ix, s))
+        return _US * (business_before(ix, e) - business_before(ix, s))
 
     def add(self, start: datetime, duration: timedelta) -> datetime:
         """The instant when ``duration`` of business time has passed since ``start``."""
@@ -308,9 +234,9 @@ class Calendar:
                 k += 1
             target = (s + base[k] if s < close[k] else cumc[k]) + d
         else:
-            s = _exact_us(start, "start")
+            s = exact_us(start, "start")
             ix = self._cover(s, s)
-            target = _f(ix, s) + d
+            target = business_before(ix, s) + d
         while True:
             if d > 0:
                 if target <= ix.total:  # earliest: the first window reaching target
@@ -320,8 +246,8 @@ class Calendar:
                 j = bisect_right(ix.r_cum, target) - 1
                 break
             ix = self._grow(ix, forward=d > 0)
-            target = _f(ix, s) + d
-        return _from_us(ix.r_open[j] + target - ix.r_cum[j], start.tzinfo)
+            target = business_before(ix, s) + d
+        return from_us(ix.r_open[j] + target - ix.r_cum[j], start.tzinfo)
 
     def is_open(self, instant: datetime) -> bool:
         """Whether ``instant`` is inside business hours (windows are ``[open, close)``)."""
@@ -330,25 +256,25 @@ class Calendar:
         t = round(instant.timestamp() * 1e6)
         ix = self._ix
         if not ix.fast[0] <= t < ix.fast[1]:
-            t = _exact_us(instant, "instant")
+            t = exact_us(instant, "instant")
             ix = self._cover(t, t)
         return t < ix.close[bisect_right(ix.opens, t)]
 
     def next_open(self, instant: datetime) -> datetime:
         """``instant`` itself when open, else the next opening (in the tzinfo of ``instant``)."""
-        t = _exact_us(instant, "instant")
+        t = exact_us(instant, "instant")
         ix = self._cover(t, t)
         while True:
             k = bisect_right(ix.opens, t)
             if t < ix.close[k]:
                 return instant
             if k < len(ix.opens):
-                return _from_us(ix.opens[k], instant.tzinfo)
+                return from_us(ix.opens[k], instant.tzinfo)
             ix = self._grow(ix, forward=True)
 
     def is_working_day(self, day: date) -> bool:
         """Whether the local date ``day`` has opening hours (after holidays and makeup days)."""
-        o = self._ordinal(day)
+        o = ordinal_of(day)
         wd = self._cover_years(day.year, day.year).workdays
         i = bisect_left(wd, o)
         return i < len(wd) and wd[i] == o
@@ -356,7 +282,7 @@ class Calendar:
     def add_working_days(self, day: date, n: int) -> date:
         """The ``n``-th working day after ``day`` (before it when ``n < 0``; ``day`` itself
         does not count); ``n == 0`` rolls ``day`` forward to a working day."""
-        o = self._ordinal(day)
+        o = ordinal_of(day)
         ix = self._cover_years(day.year, day.year)
         while True:
             wd = ix.workdays
@@ -401,25 +327,11 @@ class Calendar:
 
     # ------------------------------------------------------------------ index
 
-    @staticmethod
-    def _ordinal(day: date) -> int:
-        if isinstance(day, datetime) or not isinstance(day, date):
-            raise TypeError(f"day must be a datetime.date (not a datetime), got {day!r}")
-        if not MIN_YEAR <= day.year <= MAX_YEAR:
-            raise OutOfRangeError(f"{day} is outside the supported years {MIN_YEAR}-{MAX_YEAR}")
-        return day.toordinal()
-
-    def _local_year(self, u: int) -> int:
-        try:
-            return (_EPOCH + timedelta(microseconds=u)).astimezone(self.tz).year
-        except OverflowError:
-            return MIN_YEAR - 1 if u < 0 else MAX_YEAR + 1
-
     def _cover(self, u_min: int, u_max: int) -> _Index:
         """An index whose range holds the UTC microseconds ``u_min`` .. ``u_max``."""
         ix = self._ix
         while not (ix.lo <= u_min and u_max < ix.hi):
-            ya, yb = self._local_year(u_min), self._local_year(u_max)
+            ya, yb = local_year(self.tz, u_min), local_year(self.tz, u_max)
             for y in (ya, yb):
                 if not MIN_YEAR <= y <= MAX_YEAR:
                     raise OutOfRangeError(
@@ -456,105 +368,25 @@ class Calendar:
         return self._cover_years(max(ix.y0 - span, MIN_YEAR), ix.y1, ix)
 
     def _build(self, y0: int, y1: int) -> _Index:
-        lo = self._edge(date(y0, 1, 1).toordinal(), 0)
-        hi = self._edge(date(y1 + 1, 1, 1).toordinal(), 0)
-        r_open: list[int] = []
-        r_close: list[int] = []
-        workdays: list[int] = []
+        years: list[_Year] = []
         for y in range(y0, y1 + 1):
             year = self._years.get(y) or self._build_year(y)
             self._years[y] = year
-            for o, c in year.windows:
-                if r_close and r_close[-1] == o:
-                    r_close[-1] = c
-                else:
-                    r_open.append(o)
-                    r_close.append(c)
-            workdays.extend(year.workdays)
-        r_cum = [0, *accumulate(c - o for o, c in zip(r_open, r_close, strict=True))]
-        sentinel = lo - 1
-        opens = [sentinel, *r_open]
-        close = [sentinel, sentinel, *r_close]
-        base = [0, -sentinel, *(cb - o for cb, o in zip(r_cum, r_open, strict=False))]
-        cumc = [0, 0, *r_cum[1:]]
-        origin, end = max(lo, 1 - _FAST), min(hi, _FAST)
-        span = max(end - origin, 1)
-        gaps = [b - a for a, b in pairwise(r_open)]
-        step = max(min(gaps, default=span), span // (4 * len(opens)), 1)
-        shift = step.bit_length() - 1  # buckets of 2**shift <= step microseconds
-        padded = [*opens, 2**62]
-        table: list[int] = []
-        k = 0
-        for b in range((span >> shift) + 1):
-            while padded[k] <= origin + (b << shift):
-                k += 1
-            table.append(k)
-        fast = (origin, end, shift, table, padded, close, base, cumc)
-        return _Index(
-            y0, y1, lo, hi, opens, close, base, cumc, r_open, r_cum, r_cum[-1], workdays, fast
-        )
-
-    def _day_overrides(self, year: int) -> tuple[frozenset[date], frozenset[date]]:
-        """(closed days, reopened days) of ``year``."""
-        if not self.skip_holidays:
-            return frozenset(), frozenset()
-        pkg_off: set[date] = set()
-        pkg_on: set[date] = set()
-        if self.country is not None:
-            import holidays
-
-            data = holidays.country_holidays(self.country, subdiv=self.subdiv, years=year)
-            pkg_off = {d for d in data if d.year == year}
-            pkg_on = {d for d in getattr(data, "weekend_workdays", ()) if d.year == year}
-        off = (pkg_off | self.extra_holidays) - self.extra_workdays
-        on = (pkg_on - self.extra_holidays) | self.extra_workdays
-        return frozenset(off), frozenset(on)
+            years.append(year)
+        lo = self._edge(date(y0, 1, 1).toordinal(), 0)
+        hi = self._edge(date(y1 + 1, 1, 1).toordinal(), 0)
+        return build_index(y0, y1, years, lo, hi)
 
     def _build_year(self, year: int) -> _Year:
-        off, on = self._day_overrides(year)
-        week, makeup = self._week, self._makeup
-        windows: list[tuple[int, int]] = []
-        workdays: list[int] = []
-        for o in range(date(year, 1, 1).toordinal(), date(year + 1, 1, 1).toordinal()):
-            day = date.fromordinal(o)
-            own = week[(o - 1) % 7]
-            hours = (own or makeup) if day in on else () if day in off else own
-            if not hours:
-                continue
-            workdays.append(o)
-            for a, b in hours:
-                u0, u1 = self._edge(o, a), self._edge(o, b)
-                if u1 <= u0:
-                    continue  # swallowed by a DST gap
-                if windows and windows[-1][1] >= u0:
-                    windows[-1] = (windows[-1][0], max(u1, windows[-1][1]))
-                else:
-                    windows.append((u0, u1))
-        return _Year(tuple(windows), tuple(workdays))
-
-    def _wall(self, u: int) -> datetime:
-        return (_EPOCH + timedelta(microseconds=u)).astimezone(self.tz).replace(tzinfo=None)
+        off, on = day_overrides(
+            year,
+            skip_holidays=self.skip_holidays,
+            country=self.country,
+            subdiv=self.subdiv,
+            extra_holidays=self.extra_holidays,
+            extra_workdays=self.extra_workdays,
+        )
+        return build_year(year, self._week, self._makeup, off, on, self.tz)
 
     def _edge(self, ordinal: int, second: int) -> int:
-        """UTC microseconds of the first instant whose local wall clock reads at least
-        ``second`` seconds into the day ``ordinal`` (``86400`` = the next midnight)."""
-        naive = datetime.fromordinal(ordinal) + timedelta(seconds=second)
-        naive_us = (naive - _NAIVE_EPOCH) // _US
-        offset = naive.replace(tzinfo=self.tz).utcoffset()
-        assert offset is not None
-        u = naive_us - offset // _US  # fold=0: the first occurrence of a repeated time
-        if self._wall(u) == naive:
-            return u
-        # a wall time the clock skips: find the transition between the two readings
-        offset1 = naive.replace(tzinfo=self.tz, fold=1).utcoffset()
-        assert offset1 is not None
-        below, above = sorted((naive_us - offset1 // _US, u))
-        if self._wall(below) >= naive or self._wall(above) < naive:
-            return u  # not a plain gap: keep zoneinfo's reading
-        while above - below > 1:
-            mid = (below + above) // 2
-            if self._wall(mid) >= naive:
-                above = mid
-            else:
-                below = mid
-        return above
+        return edge(self.tz, ordinal, second)

@@ -1,0 +1,228 @@
+"""The termination actions (T1-T7): notice, release, accounting and summary."""
+
+from __future__ import annotations
+
+from bot.flows.behaviour import Assignee, Prefill, decision_pair
+from bot.flows.behaviour import Effect as E
+from bot.flows.documents import DocKind as D
+from bot.flows.operation_forms import WithdrawForm
+from bot.flows.process_model import (
+    ACTIVE_ONLY,
+    BACK_IN_SERVICE,
+    Action,
+    Branch,
+    Status,
+    VersionEffect,
+    When,
+    done_then,
+)
+from bot.flows.roles import Role
+from bot.flows.termination_forms import (
+    ReleaseForm,
+    T1ExtensionForm,
+    T1Form,
+    T2DeemedForm,
+    T2Form,
+    T5Form,
+    T6Form,
+    T7Form,
+)
+
+S = Status
+R = Role
+
+_RELEASE = (
+    Branch(
+        "release",
+        "release resources (T3, T4, T5)",
+        "释放资源（T3、T4、T5）",
+        opens=("T3", "T4", "T5"),
+    ),
+)
+
+TERMINATION_ACTIONS: tuple[Action, ...] = (
+    Action(
+        "T1",
+        "T1",
+        "Notify the customer",
+        "通知客户",
+        (R.SALES,),
+        T1Form,
+        (
+            Branch(
+                "renewal",
+                "renewal: a new version, back in service",
+                "续签：新版本，恢复服务",
+                When("kind", "renewal"),
+                status=S.ACTIVE,
+                version=VersionEffect.RENEW,
+            ),
+            Branch(
+                "extension",
+                "extension: needs an executive's approval",
+                "延期：需公司高层批准",
+                When("kind", "extension"),
+                opens=("T1.extension",),
+                status=S.EXTENSION_PENDING,
+            ),
+            Branch(
+                "customer_notice",
+                "the customer asks to stop early: the service level managers are told; "
+                "wait for the customer (T2)",
+                "客户提出提前终止：告知服务级别经理；等待客户确认（T2）",
+                When("kind", "customer_early"),
+                opens=("T2", "T2.deem"),
+                status=S.TERMINATING,
+                informs=(R.SLM,),
+            ),
+            Branch(
+                "notice",
+                "termination notice: wait for the customer (T2)",
+                "终止通知：等待客户确认（T2）",
+                opens=("T2", "T2.deem"),
+                status=S.TERMINATING,
+            ),
+        ),
+        outputs=(D.NOTICE,),
+        standing_in=ACTIVE_ONLY,
+        assignee=Assignee.SALES_USER,
+        command="terminate",
+    ),
+    Action(
+        "T1.extension",
+        "T1",
+        "Approve the extension",
+        "批准延期",
+        (R.EXECUTIVE,),
+        T1ExtensionForm,
+        (
+            Branch(
+                "approve",
+                "approve: a new version, back in service",
+                "批准：新版本，恢复服务",
+                When("decision", "approve"),
+                status=S.ACTIVE,
+                version=VersionEffect.RENEW,
+            ),
+            Branch(
+                "reject",
+                "reject: sales sends the expiry notice",
+                "驳回：销售发出到期通知",
+                When("decision", "reject"),
+                opens=("T1",),
+                status=S.TERMINATING,
+            ),
+        ),
+        outputs=(D.EXTENSION_APPROVAL,),
+        four_eyes="T1",
+        effects=(E.APPROVAL,),
+        approves="T1",
+        choices=decision_pair("approve", "reject", one_click=True),
+    ),
+    Action(
+        "T1.withdraw",
+        "T1",
+        "Withdraw the extension request",
+        "撤回延期申请",
+        (R.SLM,),
+        WithdrawForm,
+        BACK_IN_SERVICE,
+        outputs=(D.WITHDRAWAL,),
+        standing_in=frozenset({S.EXTENSION_PENDING}),
+        closes=("T1.extension",),
+        only_while=("T1.extension",),
+    ),
+    Action(
+        "T2",
+        "T2",
+        "Record the customer's written reply",
+        "登记客户书面回复",
+        (R.SALES,),
+        T2Form,
+        (
+            Branch(
+                "objection",
+                "the customer objects: back to T1 (the objection is recorded)",
+                "客户有异议：退回T1（记录异议）",
+                When("outcome", "object"),
+                opens=("T1",),
+            ),
+            *_RELEASE,
+        ),
+        outputs=(D.CUSTOMER_REPLY,),
+        closes=("T2.deem",),
+        assignee=Assignee.SALES_USER,
+    ),
+    Action(
+        "T2.deem",
+        "T2",
+        "Deem the notice confirmed",
+        "视同确认",
+        (),
+        T2DeemedForm,
+        _RELEASE,
+        outputs=(D.CUSTOMER_REPLY,),
+        closes=("T2",),
+        system=True,
+    ),
+    Action(
+        "T3",
+        "T3",
+        "Release the infrastructure",
+        "释放基础架构",
+        (R.SLM,),
+        ReleaseForm,
+        done_then("T6"),
+        outputs=(D.RELEASE_INFRASTRUCTURE,),
+        join=("T3", "T4", "T5"),
+        effects=(E.RELEASE,),
+    ),
+    Action(
+        "T4",
+        "T4",
+        "Release the people",
+        "释放人力资源",
+        (R.SLM,),
+        ReleaseForm,
+        done_then("T6"),
+        outputs=(D.RELEASE_PEOPLE,),
+        join=("T3", "T4", "T5"),
+        effects=(E.RELEASE,),
+    ),
+    Action(
+        "T5",
+        "T5",
+        "Release the suppliers",
+        "释放供应商资源",
+        (R.SLM, R.SUPPLIER_MANAGER),
+        T5Form,
+        done_then("T6"),
+        outputs=(D.RELEASE_SUPPLIER,),
+        join=("T3", "T4", "T5"),
+        effects=(E.RELEASE, E.RELEASE_SUPPLIER_CONTRACTS),
+    ),
+    Action(
+        "T6",
+        "T6",
+        "Account for the service",
+        "服务核算",
+        (R.SLM, R.SUPPLIER_MANAGER),
+        T6Form,
+        done_then("T7"),
+        outputs=(D.BUDGET_ACCOUNTING,),
+        effects=(E.BUDGET_VARIANCE,),
+        prefill=Prefill.BUDGET,
+        takes_part=(R.SUPPORT_DEPT,),
+    ),
+    Action(
+        "T7",
+        "T7",
+        "Summarise and archive",
+        "服务总结并归档",
+        (R.SLM,),
+        T7Form,
+        (Branch("archive", "archived", "归档", status=S.ARCHIVED, outputs=(D.ARCHIVE,)),),
+        outputs=(D.SERVICE_SUMMARY,),
+        effects=(E.ARCHIVE,),
+    ),
+)
