@@ -28,10 +28,13 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bot.flows.integrity import NEEDS_SIGNED
 from bot.flows.roles import Role
 from bot.flows.samples import DOER, FULL_LIFE, sample_forms
 from store.catalogue import save_entry
 from store.db import Database
+from store.demo import departments_answer
+from store.departments import set_head
 from store.lifecycle import perform, submit_request
 from store.migrate import upgrade
 from store.roles import CONFIG_ACTOR, grant_role
@@ -45,6 +48,8 @@ USERS = {
     Role.SUPPLIER_MANAGER: "U_SUP",
     Role.CONTRACTS: "U_CON",
     Role.EXECUTIVE: "U_EXE",
+    Role.SUPPORT_DEPT: "U_DEP",
+    Role.ADMIN: "U_ADM",
 }
 
 
@@ -56,6 +61,8 @@ def seed(db: Database, n: int) -> list[str]:
         grant_role(db, user, role, by=CONFIG_ACTOR, now=now)
     entry = {"code": "DB-OPS", "name": "Database operations", "tier": 1, "price": "1"}
     save_entry(db, entry | {"availability_pct": "99.9"}, actor="U_SLM", now=now)
+    for department in ("DBA", "Network"):  # the sample breakdown's and OLAs' departments
+        set_head(db, department, USERS[Role.SUPPORT_DEPT], by=USERS[Role.ADMIN], now=now)
     forms = sample_forms(date(2026, 2, 1), today=date(2026, 1, 20))
     path = FULL_LIFE[: FULL_LIFE.index("M10") + 1]
     ids = []
@@ -64,6 +71,8 @@ def seed(db: Database, n: int) -> list[str]:
         aid = submit_request(db, forms["M1"], actor="U_SALES", now=now).agreement_id
         for action in path:
             now += timedelta(minutes=1)
+            if action in NEEDS_SIGNED:  # the heads acknowledge M7 and sign the OLAs
+                departments_answer(db, aid, now=now)
             perform(db, aid, action, forms[action], actor=USERS[DOER[action]], now=now)
         ids.append(aid)
     return ids
