@@ -3,7 +3,7 @@ holiday overrides and its incidents (the computation itself is bot/flows/service
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -13,7 +13,7 @@ from sqlmodel import Session, col
 from bot.flows.business_time import Calendar
 from bot.flows.errors import DomainError, NotFound
 from bot.flows.service_levels import ServiceTargets, TargetSchedule, service_calendar
-from bot.flows.service_levels.attainment import Attainment, IncidentFacts, measure
+from bot.flows.service_levels.attainment import Attainment, measure
 from store.db import Database
 from store.incidents import incidents_in
 from store.models import Agreement, AgreementVersion, CatalogueEntry, HolidayOverride, table_of
@@ -139,19 +139,7 @@ def attainment_in(
         raise DomainError(code="empty_period", start=start.date(), end=end.date())
     schedule = schedule_in(s, agreement_id, tz=tz)
     cals = calendars_in(s, tz=tz, country=country)
-    facts = [
-        IncidentFacts(
-            id=r.id,
-            priority=r.priority,
-            impact=r.impact,
-            opened_at=r.opened_at.astimezone(UTC),
-            acknowledged_at=r.acknowledged_at,
-            resolved_at=r.resolved_at,
-            summary=r.summary,
-            pauses=r.pauses,
-        )
-        for r in incidents_in(s, agreement_id, since=start, until=end)
-    ]
+    facts = [r.facts for r in incidents_in(s, agreement_id, since=start, until=end)]
     return measure(agreement_id, schedule, cals.__getitem__, facts, start=start, end=end, now=now)
 
 

@@ -5,7 +5,7 @@ budget left first. Computed with the batch forms of the engine (one call per tie
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -89,18 +89,7 @@ def _inputs(
         ).scalars()
         for row in rows:
             r = record_of(row)
-            facts[r.agreement_id].append(
-                IncidentFacts(
-                    id=r.id,
-                    priority=r.priority,
-                    impact=r.impact,
-                    opened_at=r.opened_at.astimezone(UTC),
-                    acknowledged_at=r.acknowledged_at,
-                    resolved_at=r.resolved_at,
-                    summary=r.summary,
-                    pauses=r.pauses,
-                )
-            )
+            facts[r.agreement_id].append(r.facts)
         cals = calendars_in(s, tz=tz, country=country)
     items = [AgreementInput(a, targets[a], facts[a]) for a in ids if a in targets]
     return items, cals

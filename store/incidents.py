@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -20,7 +20,8 @@ from bot.flows.errors import DomainError, NotFound, PermissionDenied
 from bot.flows.incidents import SOURCES, IncidentForm
 from bot.flows.process import MEASUREMENT, Status
 from bot.flows.roles import Role
-from bot.flows.service_levels import Impact, Outage, Pause, Priority
+from bot.flows.service_levels import Impact, Pause, Priority
+from bot.flows.service_levels.attainment import IncidentFacts
 from store.db import Database
 from store.models import Agreement, AuditEvent, Incident
 from store.outbox import CardPayload, Message, enqueue_many
@@ -48,10 +49,18 @@ class IncidentRecord:
     created_by: str
 
     @property
-    def outage(self) -> Outage | None:
-        if self.impact is Impact.NONE:
-            return None
-        return Outage(self.opened_at, self.resolved_at, self.impact)
+    def facts(self) -> IncidentFacts:
+        """What the measurement reads of it (bot.flows.service_levels)."""
+        return IncidentFacts(
+            id=self.id,
+            priority=self.priority,
+            impact=self.impact,
+            opened_at=self.opened_at.astimezone(UTC),
+            acknowledged_at=self.acknowledged_at,
+            resolved_at=self.resolved_at,
+            summary=self.summary,
+            pauses=self.pauses,
+        )
 
     def as_json(self) -> dict[str, Any]:
         return {

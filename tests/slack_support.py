@@ -11,9 +11,10 @@ import socket
 import threading
 import time
 import urllib.parse
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -103,8 +104,8 @@ def wait_for(cond: Callable[[], Any], *, timeout: float = 5.0, what: str = "cond
 class SlackClient:
     """Sends what Slack sends: slash commands, clicks, submissions, events; signed."""
 
-    def __init__(self, app: AppServer, standin: StandinServer) -> None:
-        self.app, self.standin = app, standin
+    def __init__(self, app: AppServer, standin: StandinServer, locale: str = "en") -> None:
+        self.app, self.standin, self.locale = app, standin, locale
         self.http = httpx.Client(base_url=app.url, timeout=10)
 
     def close(self) -> None:
@@ -301,3 +302,42 @@ def find_button(
         if ref.get("s") == action and (decision is None or ref.get("d") == decision):
             return b
     raise AssertionError(f"no button for {action} ({decision}) in {message.get('text')!r}")
+
+
+@contextmanager
+def slack_world(
+    directory: Path,
+    locale: str = "en",
+    *,
+    people: Iterable[str] = (),
+    user_locale: bool = False,
+    validate: bool = True,
+) -> Iterator[SlackClient]:
+    """The usual Slack test world: the stand-in knowing everyone the samples involve (and
+    `people`), a migrated SQLite database with one user per role and the catalogue, the app
+    served over HTTP in `locale`; at the end no API violation (and every recorded payload valid
+    against Slack's schema when `validate`)."""
+    from bot.slack_standin.testing import assert_no_violations, running_standin
+    from tests.dbs import sqlite_db
+    from tests.slack_validation import validate_all
+    from tests.support import PEOPLE, setup_world
+
+    with running_standin() as standin, sqlite_db(directory) as db:
+        for user in dict.fromkeys([*PEOPLE, *people]):
+            extra = {"locale": locale} if user_locale else {}
+            standin.state.add_user(user, user.lower(), **extra)
+        setup_world(db)
+        with serve_app(db, standin, locale=locale) as app:
+            client = SlackClient(app, standin, locale)
+            try:
+                yield client
+            finally:
+                client.close()
+        assert_no_violations(standin.state)
+        if validate:
+            assert validate_all(standin.state) > 0
+
+
+def zh(slack: SlackClient) -> bool:
+    """The client's workspace reads Simplified Chinese."""
+    return slack.locale.startswith("zh")

@@ -12,13 +12,11 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import col
 
-from bot.slack_standin.testing import assert_no_violations, running_standin
 from store.doc_queries import list_documents
 from store.lifecycle import perform
 from store.models import OutboxMessage
-from tests.dbs import sqlite_db
-from tests.slack_support import CHANNEL, SlackClient, serve_app
-from tests.support import ACTOR, PEOPLE, Clock, drive, forms, setup_world
+from tests.slack_support import CHANNEL, SlackClient, slack_world
+from tests.support import ACTOR, Clock, drive, forms
 
 ARCHIVED = {"en": "archived", "zh-CN": "已归档"}
 TITLE = {"en": "archive of every document", "zh-CN": "全部文档归档"}
@@ -28,20 +26,12 @@ TITLE = {"en": "archive of every document", "zh-CN": "全部文档归档"}
 def slack(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[SlackClient]:
-    with running_standin() as standin, sqlite_db(tmp_path_factory.mktemp("a")) as db:
-        for user in PEOPLE:
-            standin.state.add_user(user, user.lower())
-        setup_world(db)
-        with serve_app(db, standin, locale=request.param) as app:
-            client = SlackClient(app, standin)
-            client.locale = request.param  # type: ignore[attr-defined]
-            yield client
-            client.close()
-        assert_no_violations(standin.state)
+    with slack_world(tmp_path_factory.mktemp("a"), request.param, validate=False) as client:
+        yield client
 
 
 def test_t7_attaches_the_archive_bundle_and_archives_every_document(slack: SlackClient) -> None:
-    loc: str = slack.locale  # type: ignore[attr-defined]
+    loc: str = slack.locale
     db, clock = slack.app.db, Clock()
     aid = drive(db, "T7", clock).agreement_id
     slack.dispatch()

@@ -11,11 +11,8 @@ import httpx
 import pytest
 
 from bot.flows.roles import Role
-from bot.slack_standin.testing import assert_no_violations, running_standin
-from tests.dbs import sqlite_db
-from tests.slack_support import CHANNEL, SlackClient, serve_app
-from tests.slack_validation import validate_all
-from tests.support import PEOPLE, USERS, Clock, drive, setup_world
+from tests.slack_support import CHANNEL, SlackClient, slack_world
+from tests.support import USERS, Clock, drive
 
 HOURS = {
     "en": "7x12: every day 08:00-20:00 Asia/Shanghai, public holidays excluded",
@@ -27,17 +24,8 @@ HOURS = {
 def slack(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[SlackClient]:
-    with running_standin() as standin, sqlite_db(tmp_path_factory.mktemp("d")) as db:
-        for user in PEOPLE:
-            standin.state.add_user(user, user.lower())
-        setup_world(db)
-        with serve_app(db, standin, locale=request.param) as app:
-            client = SlackClient(app, standin)
-            client.locale = request.param  # type: ignore[attr-defined]
-            yield client
-            client.close()
-        assert_no_violations(standin.state)
-        assert validate_all(standin.state) > 0
+    with slack_world(tmp_path_factory.mktemp("d"), request.param) as client:
+        yield client
 
 
 def ack(resp: httpx.Response) -> dict[str, Any]:
@@ -46,7 +34,7 @@ def ack(resp: httpx.Response) -> dict[str, Any]:
 
 
 def test_sla_doc_show_and_card(slack: SlackClient) -> None:
-    loc: str = slack.locale  # type: ignore[attr-defined]
+    loc: str = slack.locale
     aid = drive(slack.app.db, "M6", Clock()).agreement_id  # signed at M5
     sla = f"{aid}/SLA/v1"
     body = ack(slack.command(USERS[Role.SALES], f"doc {aid.lower()}"))

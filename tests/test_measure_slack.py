@@ -13,12 +13,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.flows.roles import Role
-from bot.slack_standin.testing import assert_no_violations, running_standin
 from store.incidents import list_incidents
-from tests.dbs import sqlite_db
-from tests.slack_support import SlackClient, buttons, fill, serve_app, wait_for
-from tests.slack_validation import validate_all
-from tests.support import PEOPLE, USERS, Clock, drive, setup_world
+from tests.slack_support import SlackClient, buttons, fill, slack_world, wait_for, zh
+from tests.support import USERS, Clock, drive
 
 SLM, SALES, OPS = USERS[Role.SLM], USERS[Role.SALES], USERS[Role.OPS_LEAD]
 
@@ -27,21 +24,8 @@ SLM, SALES, OPS = USERS[Role.SLM], USERS[Role.SALES], USERS[Role.OPS_LEAD]
 def slack(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[SlackClient]:
-    with running_standin() as standin, sqlite_db(tmp_path_factory.mktemp("m")) as db:
-        for user in PEOPLE:
-            standin.state.add_user(user, user.lower())
-        setup_world(db)
-        with serve_app(db, standin, locale=request.param) as app:
-            client = SlackClient(app, standin)
-            setattr(client, "locale", request.param)  # noqa: B010
-            yield client
-            client.close()
-        assert_no_violations(standin.state)
-        assert validate_all(standin.state) > 0
-
-
-def zh(slack: SlackClient) -> bool:
-    return str(getattr(slack, "locale", "en")).startswith("zh")
+    with slack_world(tmp_path_factory.mktemp("m"), request.param) as client:
+        yield client
 
 
 def _live(slack: SlackClient) -> str:

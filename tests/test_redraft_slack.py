@@ -11,12 +11,16 @@ from typing import Any
 import pytest
 
 from bot.flows.roles import Role
-from bot.slack_standin.testing import assert_no_violations, running_standin
 from store.doc_queries import list_documents
-from tests.dbs import sqlite_db
-from tests.slack_support import CHANNEL, SlackClient, fill, find_button, serve_app, wait_for
-from tests.slack_validation import validate_all
-from tests.support import PEOPLE, USERS, Clock, drive, forms, setup_world
+from tests.slack_support import (
+    CHANNEL,
+    SlackClient,
+    fill,
+    find_button,
+    slack_world,
+    wait_for,
+)
+from tests.support import USERS, Clock, drive, forms
 
 WORDS = {
     "en": ("Redraft SLA", "Price (per year)", "replaces", "What changed in the text"),
@@ -28,17 +32,8 @@ WORDS = {
 def slack(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[SlackClient]:
-    with running_standin() as standin, sqlite_db(tmp_path_factory.mktemp("r")) as db:
-        for user in PEOPLE:
-            standin.state.add_user(user, user.lower())
-        setup_world(db)
-        with serve_app(db, standin, locale=request.param) as app:
-            client = SlackClient(app, standin)
-            client.locale = request.param  # type: ignore[attr-defined]
-            yield client
-            client.close()
-        assert_no_violations(standin.state)
-        assert validate_all(standin.state) > 0
+    with slack_world(tmp_path_factory.mktemp("r"), request.param) as client:
+        yield client
 
 
 def _card(slack: SlackClient, aid: str) -> dict[str, Any]:
@@ -65,7 +60,7 @@ def _redraft_via_card(slack: SlackClient, aid: str, data: dict[str, Any]) -> dic
 
 
 def test_redraft_from_the_card_shows_the_changes(slack: SlackClient) -> None:
-    loc: str = slack.locale  # type: ignore[attr-defined]
+    loc: str = slack.locale
     button_text, price_label, replaces, diff_words = WORDS[loc]
     aid = drive(slack.app.db, "M5", Clock()).agreement_id
     slack.dispatch()

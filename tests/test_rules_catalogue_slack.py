@@ -16,22 +16,20 @@ from sqlmodel import col
 
 from bot.flows.roles import Role
 from bot.scheduler.sweeps import Sweeper
-from bot.slack_standin.testing import assert_no_violations, running_standin
 from store.catalogue import current_entries, save_entry
 from store.models import AuditEvent
 from store.queries import get_agreement
-from tests.dbs import sqlite_db
 from tests.slack_support import (
     CHANNEL,
     SlackClient,
     buttons,
     fill,
     find_button,
-    serve_app,
+    slack_world,
     wait_for,
+    zh,
 )
-from tests.slack_validation import validate_all
-from tests.support import PEOPLE, USERS, Clock, drive, setup_world
+from tests.support import USERS, Clock, drive
 
 SALES, SLM = USERS[Role.SALES], USERS[Role.SLM]
 DB_OPS = {
@@ -48,21 +46,8 @@ DB_OPS = {
 def slack(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[SlackClient]:
-    with running_standin() as standin, sqlite_db(tmp_path_factory.mktemp("c")) as db:
-        for user in PEOPLE:
-            standin.state.add_user(user, user.lower())
-        setup_world(db)
-        with serve_app(db, standin, locale=request.param) as app:
-            client = SlackClient(app, standin)
-            setattr(client, "locale", request.param)  # noqa: B010
-            yield client
-            client.close()
-        assert_no_violations(standin.state)
-        assert validate_all(standin.state) > 0
-
-
-def zh(slack: SlackClient) -> bool:
-    return str(getattr(slack, "locale", "en")).startswith("zh")
+    with slack_world(tmp_path_factory.mktemp("c"), request.param) as client:
+        yield client
 
 
 def card_of(slack: SlackClient, agreement_id: str) -> dict[str, Any]:

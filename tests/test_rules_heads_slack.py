@@ -15,12 +15,17 @@ import pytest
 from bot.flows.roles import Role
 from bot.handlers.cards import action_buttons
 from bot.handlers.ids import ActionId
-from bot.slack_standin.testing import assert_no_violations, running_standin
 from store.queries import get_agreement
-from tests.dbs import sqlite_db
-from tests.slack_support import CHANNEL, SlackClient, buttons, fill, serve_app, wait_for
-from tests.slack_validation import validate_all
-from tests.support import PEOPLE, USERS, Clock, drive, setup_world
+from tests.slack_support import (
+    CHANNEL,
+    SlackClient,
+    buttons,
+    fill,
+    slack_world,
+    wait_for,
+    zh,
+)
+from tests.support import USERS, Clock, drive
 
 OPS, SLM = USERS[Role.OPS_LEAD], USERS[Role.SLM]
 DEP, NET = "U_DEP", "U_NET"
@@ -30,21 +35,10 @@ DEP, NET = "U_DEP", "U_NET"
 def slack(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[SlackClient]:
-    with running_standin() as standin, sqlite_db(tmp_path_factory.mktemp("h")) as db:
-        for user in [*PEOPLE, NET]:
-            standin.state.add_user(user, user.lower(), locale=request.param)
-        setup_world(db)
-        with serve_app(db, standin, locale=request.param) as app:
-            client = SlackClient(app, standin)
-            setattr(client, "locale", request.param)  # noqa: B010
-            yield client
-            client.close()
-        assert_no_violations(standin.state)
-        assert validate_all(standin.state) > 0
-
-
-def zh(slack: SlackClient) -> bool:
-    return str(getattr(slack, "locale", "en")).startswith("zh")
+    with slack_world(
+        tmp_path_factory.mktemp("h"), request.param, people=[NET], user_locale=True
+    ) as client:
+        yield client
 
 
 def text_of(messages: Any) -> str:
