@@ -1,12 +1,17 @@
 """Soak: mixed traffic for a bounded time against the Slack stand-in answering 5% of message
 calls with 429 (Retry-After) and 1% with 500, then a check of what arrived.
 
-Traffic (signed HTTP to the app served by uvicorn, as in the end-to-end tests): slash
+The bot runs as its own process (`python -m bot.cli serve`: uvicorn, its outbox dispatcher
+and its sweeps every 10 s, a SQLite file seeded with the demo data first), its Slack API the
+stand-in served by this process. Traffic (signed HTTP, as in the end-to-end tests): slash
 commands (`/sla list`, `/sla show`, `/sla help`), new requests through the M1 modal, clicks on
-the card's M2 button and the M2 modal submitted, sweeps; the outbox dispatcher runs between
-requests. At the end the faults stop, the outbox is drained, and the report says: requests
-and errors (HTTP answers other than 200), the process's resident memory at the start and the
-end, outbox rows sent / not sent (lost), and posts beyond one per message (doubled).
+the card's M2 button and the M2 modal submitted. At the end the faults stop, the bot's
+dispatcher gets up to two minutes to send the rest, the bot is stopped, and whatever it left
+is sent an hour ahead (counted in `left_for_final_drain`). The report: requests and errors
+(HTTP answers other than 200), the bot process's resident memory (VmRSS) at the start, each
+minute and the end, this process's (stand-in + driver) the same way, outbox rows and rows
+not sent (lost), posts beyond one per message (doubled), sweeps and ERROR lines in the bot's
+log.
 
     python benchmarks/soak.py --minutes 30 [--seed 1] [--rate 4]
 """
@@ -16,12 +21,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
+import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -30,11 +37,13 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import httpx  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
 from bot.flows.samples import sample_forms  # noqa: E402
 from bot.handlers.cards import action_buttons  # noqa: E402
-from bot.scheduler.sweeps import Sweeper  # noqa: E402
+from bot.scheduler.factory import build_dispatcher  # noqa: E402
+from bot.settings import Settings  # noqa: E402
 from bot.slack_standin.models import Fault  # noqa: E402
 from bot.slack_standin.server import StandinServer  # noqa: E402
 from bot.slack_standin.testing import running_standin  # noqa: E402
@@ -42,7 +51,7 @@ from store.db import Database  # noqa: E402
 from store.demo import PERSONAS, seed_demo  # noqa: E402
 from store.migrate import upgrade  # noqa: E402
 from store.models import Agreement, OutboxLease, OutboxMessage, table_of  # noqa: E402
-from tests.slack_support import AppServer, SlackClient, fill, serve_app  # noqa: E402
+from tests.slack_support import CHANNEL, SECRET, SlackClient, fill, free_port  # noqa: E402
 
 SALES, SLM = "U0SALES01", "U0SLM0001"
 MESSAGE_METHODS = ("chat.postMessage", "chat.update", "chat.postEphemeral")
@@ -59,16 +68,26 @@ class Report:
     injected_429: int = 0
     injected_500: int = 0
     rate: float = 0.0
+    bot_pid: int = 0
+    #: the bot process's resident memory (VmRSS), at the start, each minute and the end
     rss_start_mb: float = 0.0
-    rss_end_mb: float = 0.0
     rss_per_minute_mb: list[float] = field(default_factory=list)
+    rss_end_mb: float = 0.0
+    #: this process's (the Slack stand-in and the traffic driver), the same way
+    standin_rss_start_mb: float = 0.0
+    standin_rss_per_minute_mb: list[float] = field(default_factory=list)
+    standin_rss_end_mb: float = 0.0
+    bot_log_errors: int = 0
+    lease_takeovers: int = 0
+    settled_by_bot: bool = False
+    left_for_final_drain: int = 0
     outbox_rows: int = 0
     lost: int = 0
     doubled: int = 0
 
 
-def rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
+def rss_mb(pid: int | str = "self") -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
@@ -176,16 +195,135 @@ class Traffic:
     def forget_calls(self) -> None:
         """Count the channel posts Slack accepted, then let the stand-in forget its call log
         and the content nobody reads again (else the stand-in's record of everything would be
-        the memory that grows; it runs in this process)."""
+        this process's memory that grows)."""
         state = self.slack.standin.state
         for c in state.drain_calls():
             if c.method == "chat.postMessage" and c.ok and c.args.get("channel"):
                 self.ok_posts += 1
         state.forget_content()
 
-    def sweep(self) -> None:
-        Sweeper(self.db).run(datetime.now(UTC))
-        self.r.sweeps += 1
+
+def _bot_env(db_url: str, standin: StandinServer, port: int) -> dict[str, str]:
+    """The bot's configuration: everything Slack at the stand-in, sweeps every 10 s."""
+    return {
+        "DATABASE_URL": db_url,
+        "SLACK_BOT_TOKEN": standin.state.token,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": standin.base_url,
+        "SLM_AGREEMENTS_CHANNEL": CHANNEL,
+        "SLM_LOCALE": "en",
+        "SLM_TIMEZONE": "Asia/Shanghai",
+        "SLM_SWEEP_INTERVAL": "10",
+        "SLM_CHANNEL_INTERVAL": "0",
+        "SLM_LOG_FORMAT": "plain",
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+    }
+
+
+@contextmanager
+def bot_process(
+    tmp: str, db_url: str, standin: StandinServer
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`python -m bot.cli serve` in its own process (its dispatcher and sweeps with it), its
+    log in `tmp`/bot.log; yields its URL and process once /healthz answers. Stopped by SIGTERM
+    on exit."""
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **_bot_env(db_url, standin, port)}
+    with open(Path(tmp) / "bot.log", "wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "serve"], cwd=tmp, env=env, stdout=log, stderr=log
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while not _healthy(url):
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"the bot did not start (see {tmp}/bot.log)")
+                time.sleep(0.2)
+            yield url, proc
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def _healthy(url: str) -> bool:
+    try:
+        return httpx.get(f"{url}/healthz", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+class BotClient(SlackClient):
+    """`SlackClient` (signed requests as Slack sends them) to a bot served by another process."""
+
+    def __init__(self, url: str, standin: StandinServer) -> None:
+        self.standin = standin
+        self.http = httpx.Client(base_url=url, timeout=10)
+
+
+def _inject(standin: StandinServer, seed: int, rate_429: float, rate_500: float) -> list[Fault]:
+    """429s and 500s at random on every message method."""
+    state = standin.state
+    return [
+        state.inject(kind="rate_limit", method=m, times=None, probability=rate_429, seed=seed + i)
+        for i, m in enumerate(MESSAGE_METHODS)
+    ] + [
+        state.inject(kind="server_error", method=m, times=None, probability=rate_500, seed=seed + 9)
+        for m in MESSAGE_METHODS
+    ]
+
+
+def _drive(traffic: Traffic, pid: int, minutes: float, rate: float) -> None:
+    """Mixed traffic until the time is up, at most `rate` actions a second; each minute the
+    bot's and this process's resident memory."""
+    r = traffic.r
+    actions = [traffic.command] * 5 + [traffic.new_request] * 2 + [traffic.click_and_submit]
+    deadline = time.monotonic() + minutes * 60
+    next_minute = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        began = time.monotonic()
+        traffic.rng.choice(actions)()
+        if time.monotonic() >= next_minute:
+            traffic.forget_calls()
+            r.rss_per_minute_mb.append(round(rss_mb(pid), 1))
+            r.standin_rss_per_minute_mb.append(round(rss_mb(), 1))
+            next_minute += 60
+        if rate > 0:
+            time.sleep(max(0.0, 1 / rate - (time.monotonic() - began)))
+
+
+def _settle(db: Database, timeout: float = 120.0) -> bool:
+    """Until the bot's own dispatcher has sent every outbox row (faults are off by now)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if _outbox(db)[1] == 0:
+            return True
+        time.sleep(0.5)
+    return False
+
+
+def _final_drain(db: Database, env: dict[str, str]) -> None:
+    """With the bot stopped: send what it left, an hour ahead (past every back-off)."""
+    dispatcher = build_dispatcher(Settings(**env), db)  # type: ignore[arg-type]
+    later = datetime.now(UTC) + timedelta(hours=1)
+    for _ in range(200):
+        asyncio.run(dispatcher.run_once(later))
+        if _outbox(db)[1] == 0:
+            return
+
+
+def _log_counts(tmp: str) -> tuple[int, int, int]:
+    """(sweeps the bot ran, lines it logged at ERROR or with a traceback, outbox leases it
+    took over: a lease ran out while its sender still held it)."""
+    lines = (Path(tmp) / "bot.log").read_text(errors="replace").splitlines()
+    sweeps = sum(1 for x in lines if " sweep: " in x)
+    errors = sum(1 for x in lines if " ERROR " in x or x.startswith("Traceback"))
+    return sweeps, errors, sum(1 for x in lines if "outbox leases taken over" in x)
 
 
 def soak(
@@ -196,100 +334,39 @@ def soak(
     rate: float = 4.0,
 ) -> Report:
     """`rate`: at most this many traffic actions per second (a command, a new request, a
-    click with its modal); 0 for as fast as the process goes."""
+    click with its modal); 0 for as fast as the driver goes."""
     report = Report(minutes=minutes, rate=rate)
-    rng = random.Random(seed)
     with tempfile.TemporaryDirectory() as tmp, running_standin() as standin:
         db = Database(f"sqlite:///{tmp}/soak.db")
         upgrade(db)
         seed_demo(db, now=datetime.now(UTC))
         for p in PERSONAS:
             standin.state.add_user(p.user_id, p.name)
-        with serve_app(db, standin) as app:
-            slack = SlackClient(app, standin)
-            faults = _inject_faults(standin, seed, rate_429, rate_500)
-            traffic = Traffic(slack, db, rng, report)
-            actions = [traffic.command] * 5 + [traffic.new_request] * 2 + [traffic.click_and_submit]
-            report.rss_start_mb = rss_mb()
-            _drive(app, traffic, rng, actions, minutes, rate)
+        with bot_process(tmp, db.url, standin) as (url, proc):
+            report.bot_pid = proc.pid
+            slack = BotClient(url, standin)
+            faults = _inject(standin, seed, rate_429, rate_500)
+            traffic = Traffic(slack, db, random.Random(seed), report)
+            report.rss_start_mb = round(rss_mb(proc.pid), 1)
+            report.standin_rss_start_mb = round(rss_mb(), 1)
+            _drive(traffic, proc.pid, minutes, rate)
             report.injected_429 = sum(f.hits for f in faults if f.kind == "rate_limit")
             report.injected_500 = sum(f.hits for f in faults if f.kind == "server_error")
             standin.state.clear_faults()
-            _wait_for_leases(db)  # a handler still sending a confirmation finishes first
-            _drain(app, db)
+            report.settled_by_bot = _settle(db)
             traffic.forget_calls()
-            report.rss_end_mb = rss_mb()
+            report.rss_end_mb = round(rss_mb(proc.pid), 1)
+            report.standin_rss_end_mb = round(rss_mb(), 1)
             slack.close()
+        _wait_for_leases(db)
+        report.left_for_final_drain = _outbox(db)[1]
+        _final_drain(db, _bot_env(db.url, standin, 3000))
         traffic.forget_calls()
+        report.sweeps, report.bot_log_errors, report.lease_takeovers = _log_counts(tmp)
         rows, unsent, posted = _outbox(db)
         report.outbox_rows, report.lost = rows, unsent
         report.doubled = max(0, traffic.ok_posts - posted - _cards(db))
     return report
-
-
-def _inject_faults(
-    standin: StandinServer, seed: int, rate_429: float, rate_500: float
-) -> list[Fault]:
-    """429s and 500s at random on every message method."""
-    return [
-        standin.state.inject(
-            kind="rate_limit", method=m, times=None, probability=rate_429, seed=seed + i
-        )
-        for i, m in enumerate(MESSAGE_METHODS)
-    ] + [
-        standin.state.inject(
-            kind="server_error", method=m, times=None, probability=rate_500, seed=seed + 9
-        )
-        for m in MESSAGE_METHODS
-    ]
-
-
-def _drive(
-    app: AppServer,
-    traffic: Traffic,
-    rng: random.Random,
-    actions: list[Callable[[], None]],
-    minutes: float,
-    rate: float,
-) -> None:
-    """Traffic for `minutes` while a thread sends the outbox (what the worker does); a sweep
-    every 10 s, the memory each minute."""
-    report = traffic.r
-    deadline = time.monotonic() + minutes * 60
-    last_sweep = time.monotonic()
-    stop = threading.Event()
-
-    async def dispatch_until_stopped() -> None:  # what the worker does
-        while not stop.is_set():
-            if not (await app.dispatcher.run_once()).sent:
-                await asyncio.sleep(0.2)
-
-    sender = threading.Thread(target=lambda: asyncio.run(dispatch_until_stopped()))
-    sender.start()
-    next_minute = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        began = time.monotonic()
-        rng.choice(actions)()
-        if time.monotonic() - last_sweep > 10:
-            traffic.sweep()
-            last_sweep = time.monotonic()
-        if time.monotonic() >= next_minute:
-            traffic.forget_calls()
-            report.rss_per_minute_mb.append(round(rss_mb(), 1))
-            next_minute += 60
-        if rate > 0:
-            time.sleep(max(0.0, 1 / rate - (time.monotonic() - began)))
-    stop.set()
-    sender.join()
-
-
-def _drain(app: AppServer, db: Database) -> None:
-    """Send what is left, as if an hour later (past every back-off)."""
-    later = datetime.now(UTC) + timedelta(hours=1)
-    for _ in range(200):
-        asyncio.run(app.dispatcher.run_once(later))
-        if _outbox(db)[1] == 0:
-            break
 
 
 def main(argv: list[str] | None = None) -> int:

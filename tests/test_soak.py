@@ -1,8 +1,10 @@
-"""A short soak (`benchmarks/soak.py`): mixed traffic against the stand-in answering 5% 429
-and 1% 500; no errors, nothing lost, nothing doubled."""
+"""A short soak (`benchmarks/soak.py`): mixed traffic to the bot in its own process, against
+the stand-in answering 5% 429 and 1% 500; no errors, nothing lost, nothing doubled, and the
+memory measured is the bot process's."""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -20,3 +22,6 @@ def test_a_short_soak_loses_and_doubles_nothing() -> None:
     assert report.errors == 0
     assert report.lost == 0
     assert report.doubled == 0
+    assert report.bot_log_errors == 0
+    assert report.bot_pid not in (0, os.getpid()), "the bot ran in its own process"
+    assert report.rss_start_mb > 0 and report.rss_end_mb > 0
