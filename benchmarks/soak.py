@@ -321,7 +321,7 @@ def _log_counts(tmp: str) -> tuple[int, int, int]:
     """(sweeps the bot ran, lines it logged at ERROR or with a traceback, outbox leases it
     took over: a lease ran out while its sender still held it)."""
     lines = (Path(tmp) / "bot.log").read_text(errors="replace").splitlines()
-    sweeps = sum(1 for x in lines if " sweep: " in x)
+    sweeps = sum(1 for x in lines if 'Job "Scheduler.sweep' in x and "executed successfully" in x)
     errors = sum(1 for x in lines if " ERROR " in x or x.startswith("Traceback"))
     return sweeps, errors, sum(1 for x in lines if "outbox leases taken over" in x)
 
