@@ -262,7 +262,7 @@ class BotClient(SlackClient):
     """`SlackClient` (signed requests as Slack sends them) to a bot served by another process."""
 
     def __init__(self, url: str, standin: StandinServer) -> None:
-        self.standin = standin
+        self.standin, self.locale = standin, "en"
         self.http = httpx.Client(base_url=url, timeout=10)
 
 
