@@ -29,7 +29,7 @@ def _targets(s: Session, v: AgreementVersion) -> ServiceTargets:
         effective_from=v.start_date,
         tier=v.tier,
         availability_pct=Decimal(v.availability_pct),
-        targets=entry.targets if entry is not None else {},
+        targets=v.targets or (entry.targets if entry is not None else {}),
     )
 
 

@@ -29,6 +29,7 @@ def _entry(e: CatalogueEntry) -> Entry:
         price=Decimal(str(e.price)),
         availability_pct=Decimal(str(e.availability_pct)),
         active=e.active,
+        targets=dict(e.targets or {}),
     )
 
 

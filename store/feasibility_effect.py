@@ -13,6 +13,7 @@ from sqlmodel import Session, col
 from bot.flows.behaviour import Effect
 from bot.flows.errors import DomainError
 from bot.flows.service_levels.feasibility import Underpinning, gaps, parse_promise, sla_promise
+from bot.flows.target_lines import parse_targets
 from store.db import Database
 from store.effects import Ctx, effect, resolve_entry
 from store.models import OLA, SupplierContract
@@ -54,13 +55,16 @@ def draft_gaps(db: Database, agreement_id: str, values: Mapping[str, Any]) -> li
             entry = resolve_entry(s, str(values["entry"]))
         except DomainError:
             return []
-        promise = sla_promise(values.get("availability_pct"), entry.targets or {})
+        own = values.get("targets")
+        times = parse_targets(own) if isinstance(own, str) else (own or entry.targets or {})
+        promise = sla_promise(values.get("availability_pct"), times or entry.targets or {})
         return [g.as_json() for g in gaps(promise, underpinning(s, agreement_id))]
 
 
 @effect(Effect.FEASIBILITY)
 def _feasibility(c: Ctx) -> None:
     entry = resolve_entry(c.s, str(c.values["entry"]))
-    promise = sla_promise(c.values.get("availability_pct"), entry.targets or {})
+    times = c.values.get("targets") or entry.targets or {}
+    promise = sla_promise(c.values.get("availability_pct"), times)
     found = gaps(promise, underpinning(c.s, c.ag.id))
     c.record_extra[GAPS] = [g.as_json() for g in found]

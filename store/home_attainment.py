@@ -60,7 +60,7 @@ def _inputs(
     with db.read() as s:
         conn = s.connection()
         targets: dict[str, ServiceTargets] = {}
-        for aid, number, tier, pct, start_day, entry in conn.execute(
+        for aid, number, tier, pct, start_day, entry, own in conn.execute(
             select(
                 _V.c.agreement_id,
                 _V.c.number,
@@ -68,6 +68,7 @@ def _inputs(
                 _V.c.availability_pct,
                 _V.c.start_date,
                 _E.c.targets,
+                _V.c.targets,
             )
             .outerjoin(_E, _E.c.id == _V.c.catalogue_entry_id)
             .where(_V.c.agreement_id.in_(ids), _V.c.status == "in_effect")
@@ -77,7 +78,7 @@ def _inputs(
                 effective_from=start_day,
                 tier=tier,
                 availability_pct=pct,
-                targets=entry or {},
+                targets=own or entry or {},
             )
         facts: dict[str, list[IncidentFacts]] = {a: [] for a in targets}
         rows = s.execute(

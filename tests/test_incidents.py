@@ -313,3 +313,18 @@ def test_a_grouped_notification_replayed(world: Database) -> None:
     start, end = month_of(OPENED.date(), TZ)
     got = attainment(world, aid, start=start, end=end, now=NOW, tz=TZ)
     assert got.availability.downtime == timedelta(minutes=60)  # 10:00-10:50 and 14:00-14:10
+
+
+def test_the_draft_sets_its_own_targets(world: Database) -> None:
+    """M4 may change the catalogue's P1 30/240 for this SLA: with 60/600 the 45-minute
+    response is met; a bad line is a field error."""
+    aid = drive(world, "M11", Clock(), override={"M4": {"targets": "P1: 60/600"}}).agreement_id
+    record_incident(world, agreement_id=aid, form=_form(), actor="U_SLM", now=NOW)
+    start, end = month_of(OPENED.date(), TZ)
+    got = attainment(world, aid, start=start, end=end, now=NOW, tz=TZ)
+    (ic,) = got.incidents
+    assert ic.response is not None and ic.response.target == timedelta(minutes=60)
+    assert not ic.breached
+    with pytest.raises(FormInvalid) as err:
+        drive(world, "M5", Clock(), override={"M4": {"targets": "P1 fast"}})
+    assert err.value.problems["targets"].code == "targets_line"

@@ -15,6 +15,7 @@ from typing import Any
 
 from bot.flows.errors import FormInvalid
 from bot.flows.process import ADDITIONAL_DRAFTING, CATALOGUE_STEP, CATALOGUE_UPDATE, SLA_DRAFTING
+from bot.flows.target_lines import as_lines
 
 #: the steps that offer entries, and the drafting step that picks from each one's offer
 OFFERING: dict[str, str] = {SLA_DRAFTING: CATALOGUE_STEP, ADDITIONAL_DRAFTING: CATALOGUE_UPDATE}
@@ -34,6 +35,8 @@ class Entry:
     price: Decimal
     availability_pct: Decimal
     active: bool
+    #: response/resolution per priority (`{"P1": {"response_min": 15, ...}}`)
+    targets: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -132,4 +135,5 @@ def prefill(entry: Entry) -> dict[str, str]:
         "tier": str(entry.tier),
         "price": _num(entry.price),
         "availability_pct": _num(entry.availability_pct),
+        "targets": as_lines(entry.targets),
     }

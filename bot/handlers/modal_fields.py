@@ -21,6 +21,7 @@ from pydantic.fields import FieldInfo
 
 from bot.flows.forms import UI, DeptLine, StepForm, Widget, ui_of
 from bot.flows.process import ACTION_BY_ID
+from bot.flows.target_lines import as_lines
 from bot.handlers.ids import field_action, field_block
 from bot.handlers.kit import plain
 from bot.i18n import t
@@ -131,6 +132,8 @@ def choices(spec: FieldSpec, locale: str, options: Mapping[str, Options] | None)
 
 def _as_text(spec: FieldSpec, value: Any) -> str:
     """A form value as a user would type it."""
+    if isinstance(value, Mapping):  # per-priority targets (the only mapping a form holds)
+        return as_lines(value)
     if isinstance(value, (list, tuple)):
         if spec.is_dept_lines:
             return "\n".join(_dept_line(v) for v in value)

@@ -1,5 +1,6 @@
 """Incidents and outages (M11 measures them): from Slack, CSV, Alertmanager and the API;
-the agreement's own time zone for its service hours (M1)
+the agreement's own time zone for its service hours (M1); an SLA version's own response and
+resolution targets (M4, C2)
 
 Revision ID: 0013
 Revises: 0012
@@ -45,9 +46,12 @@ def upgrade() -> None:
     )
     op.create_index("ix_incident_agreement_opened", "incident", ["agreement_id", "opened_at"])
     op.add_column("agreement", sa.Column("timezone", sa.String(length=64), nullable=True))
+    op.add_column("agreement_version", sa.Column("targets", sa.JSON(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("agreement_version") as batch:
+        batch.drop_column("targets")
     with op.batch_alter_table("agreement") as batch:
         batch.drop_column("timezone")
     op.drop_index("ix_incident_agreement_opened", table_name="incident")
