@@ -10,26 +10,25 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Index, Numeric, Table, Text, UniqueConstraint, false
+from sqlalchemy import Index, Numeric, Table, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from bot.flows.behaviour import ReviewClock
 from bot.flows.process import REVIEW_ACTION
-from store.types import UTCDateTime
+from store.model_fields import JSONDict, json_field, money, ts
 
-JSONDict = dict[str, Any]
-
-
-def _ts(**kw: Any) -> Any:
-    return Field(sa_type=UTCDateTime, **kw)
-
-
-def _json(**kw: Any) -> Any:
-    return Field(sa_type=JSON, **kw)
-
-
-def _money(**kw: Any) -> Any:
-    return Field(sa_type=Numeric(14, 2), **kw)
+# the tables are split over modules by subject; all of them are importable from here
+from store.models_delivery import OutboxLease as OutboxLease
+from store.models_delivery import OutboxMessage as OutboxMessage
+from store.models_delivery import Reminder as Reminder
+from store.models_delivery import RequestSubmission as RequestSubmission
+from store.models_delivery import SlackEvent as SlackEvent
+from store.models_documents import Document as Document
+from store.models_documents import DocumentText as DocumentText
+from store.models_measure import HolidayOverride as HolidayOverride
+from store.models_measure import ImprovementAction as ImprovementAction
+from store.models_measure import Incident as Incident
+from store.models_measure import Review as Review
 
 
 class RoleAssignment(SQLModel, table=True):
@@ -39,7 +38,7 @@ class RoleAssignment(SQLModel, table=True):
     user_id: str = Field(index=True, max_length=64)
     role: str = Field(max_length=32)
     granted_by: str = Field(max_length=64)
-    granted_at: datetime = _ts()
+    granted_at: datetime = ts()
 
 
 class UserPreference(SQLModel, table=True):
@@ -48,14 +47,14 @@ class UserPreference(SQLModel, table=True):
     __tablename__ = "user_preference"
     user_id: str = Field(primary_key=True, max_length=64)
     locale: str = Field(max_length=8)
-    updated_at: datetime = _ts()
+    updated_at: datetime = ts()
 
 
 class Customer(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True, max_length=200)
     contact: str = Field(default="", max_length=200)
-    created_at: datetime = _ts()
+    created_at: datetime = ts()
 
 
 class CatalogueEntry(SQLModel, table=True):
@@ -70,13 +69,13 @@ class CatalogueEntry(SQLModel, table=True):
     name_zh: str = Field(default="", max_length=200)
     description: str = Field(default="", max_length=3000)
     tier: int
-    price: Decimal = _money()
+    price: Decimal = money()
     availability_pct: Decimal = Field(sa_type=Numeric(6, 3))
     #: {"P1": {"response_min": 15, "resolution_min": 240}, ...}
-    targets: JSONDict = _json(default_factory=dict)
+    targets: JSONDict = json_field(default_factory=dict)
     active: bool = True
     created_by: str = Field(max_length=64)
-    created_at: datetime = _ts()
+    created_at: datetime = ts()
 
 
 class AgreementSeq(SQLModel, table=True):
@@ -98,8 +97,8 @@ class Agreement(SQLModel, table=True):
     title: str = Field(max_length=300)
     status: str = Field(max_length=20)
     #: open action ids, in process order (see bot.flows.machine.AgreementState)
-    pending: list[str] = _json(default_factory=list)
-    flags: JSONDict = _json(default_factory=dict)
+    pending: list[str] = json_field(default_factory=list)
+    flags: JSONDict = json_field(default_factory=dict)
     sla_version: int = 0  # the SLA version in effect (0 before M5)
     tier: int | None = None
     start_date: date | None = None
@@ -107,8 +106,8 @@ class Agreement(SQLModel, table=True):
     review_cadence: str = "quarterly"
     sales_user: str = Field(max_length=64)
     owner: str | None = Field(default=None, max_length=64)
-    created_at: datetime = _ts()
-    updated_at: datetime = _ts()
+    created_at: datetime = ts()
+    updated_at: datetime = ts()
     #: optimistic concurrency: every update bumps it and checks the value it read
     lock_version: int = 1
     card_channel: str | None = Field(default=None, max_length=32)
@@ -133,13 +132,13 @@ class AgreementVersion(SQLModel, table=True):
     tier: int
     start_date: date
     end_date: date
-    price: Decimal = _money()
+    price: Decimal = money()
     availability_pct: Decimal = Field(sa_type=Numeric(6, 3))
     review_cadence: str = "quarterly"
     #: response/resolution per priority set at M4/C2 (None: the catalogue entry's)
     targets: JSONDict | None = _json(default=None)
     created_step: str = Field(max_length=16)
-    created_at: datetime = _ts()
+    created_at: datetime = ts()
 
 
 class StepRecord(SQLModel, table=True):
@@ -154,49 +153,9 @@ class StepRecord(SQLModel, table=True):
     branch: str = Field(max_length=32)
     sla_version: int
     actor: str = Field(max_length=64)
-    at: datetime = _ts()
-    data: JSONDict = _json(default_factory=dict)
+    at: datetime = ts()
+    data: JSONDict = json_field(default_factory=dict)
     skipped: bool = False
-
-
-class Document(SQLModel, table=True):
-    """A document a step produced; insert-only (only status and title move), so old versions
-    are kept. Its rendered text, one row per language, is in `DocumentText`."""
-
-    __table_args__ = (Index("ix_document_agreement", "agreement_id", "sla_version"),)
-    id: int | None = Field(default=None, primary_key=True)
-    agreement_id: str = Field(foreign_key="agreement.id", max_length=20)
-    sla_version: int
-    kind: str = Field(max_length=32)
-    step: str = Field(max_length=8)
-    record_id: int | None = Field(default=None, foreign_key="step_record.id")
-    title: str = Field(max_length=300)
-    data: JSONDict = _json(default_factory=dict)
-    created_by: str = Field(max_length=64)
-    created_at: datetime = _ts()
-    #: `SLA-2026-0005/SLA/v2` (bot.flows.documents.doc_number)
-    number: str = Field(default="", max_length=120)
-    #: per agreement, kind and subject: 1, 2, ...
-    version: int = 1
-    #: what a per-department or per-contract document is about (OLA department, contract no)
-    subject: str = Field(default="", max_length=200)
-    status: str = Field(default="in_effect", max_length=16)  # bot.flows.documents.DocStatus
-    issued_on: date | None = None
-
-
-class DocumentText(SQLModel, table=True):
-    """A document's Markdown as issued, per language, with the SHA-256 of its UTF-8 bytes."""
-
-    __tablename__ = "document_text"
-    __table_args__ = (UniqueConstraint("document_id", "locale"),)
-    id: int | None = Field(default=None, primary_key=True)
-    document_id: int = Field(foreign_key="document.id", index=True)
-    locale: str = Field(max_length=8)
-    body: str = Field(sa_type=Text)
-    sha256: str = Field(max_length=64)
-    rendered_at: datetime = _ts()
-    #: rendered afterwards from the stored form data (issued before documents were rendered)
-    reconstructed: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 class Approval(SQLModel, table=True):
@@ -207,7 +166,7 @@ class Approval(SQLModel, table=True):
     decision: str = Field(max_length=16)
     reason: str = Field(default="", max_length=3000)
     approver: str = Field(max_length=64)
-    at: datetime = _ts()
+    at: datetime = ts()
 
 
 class SupplierContract(SQLModel, table=True):
@@ -221,7 +180,7 @@ class SupplierContract(SQLModel, table=True):
     scope: str = Field(default="", max_length=3000)
     start_date: date | None = None
     end_date: date | None = None
-    cost: Decimal = _money(default=Decimal(0))
+    cost: Decimal = money(default=Decimal(0))
     status: str = Field(default="active", max_length=16)  # active | changed | cancelled | released
 
 
@@ -238,7 +197,7 @@ class OLA(SQLModel, table=True):
     #: the support department's head who signs it (M9's OLAs; none for C3's)
     signer: str | None = Field(default=None, max_length=64)
     signed_by: str | None = Field(default=None, max_length=64)
-    signed_at: datetime | None = _ts(default=None)
+    signed_at: datetime | None = ts(default=None)
     #: the signer's open or last question, and the owner's answer
     query: str | None = Field(default=None, sa_type=Text)
     answer: str | None = Field(default=None, sa_type=Text)
@@ -253,7 +212,7 @@ class Department(SQLModel, table=True):
     name: str = Field(max_length=200)
     head: str = Field(max_length=64)
     updated_by: str = Field(max_length=64)
-    updated_at: datetime = _ts()
+    updated_at: datetime = ts()
 
 
 class Acknowledgement(SQLModel, table=True):
@@ -264,9 +223,9 @@ class Acknowledgement(SQLModel, table=True):
     agreement_id: str = Field(foreign_key="agreement.id", index=True, max_length=20)
     department: str = Field(max_length=200)
     head: str = Field(max_length=64)
-    lines: list[str] = _json(default_factory=list)
-    sent_at: datetime = _ts()
-    acknowledged_at: datetime | None = _ts(default=None)
+    lines: list[str] = json_field(default_factory=list)
+    sent_at: datetime = ts()
+    acknowledged_at: datetime | None = ts(default=None)
 
 
 class ReleaseTask(SQLModel, table=True):
@@ -275,34 +234,9 @@ class ReleaseTask(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     agreement_id: str = Field(foreign_key="agreement.id", max_length=20)
     step: str = Field(max_length=8)  # T3 | T4 | T5
-    items: list[str] = _json(default_factory=list)
+    items: list[str] = json_field(default_factory=list)
     done_by: str = Field(max_length=64)
-    done_at: datetime = _ts()
-
-
-class Review(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
-    agreement_id: str = Field(foreign_key="agreement.id", index=True, max_length=20)
-    step: str = Field(max_length=8)  # M11 | M12
-    period_start: date | None = None
-    period_end: date | None = None
-    data: JSONDict = _json(default_factory=dict)
-    actor: str = Field(max_length=64)
-    at: datetime = _ts()
-
-
-class ImprovementAction(SQLModel, table=True):
-    """An M11 improvement, tracked until done; one that needs a change started C."""
-
-    __tablename__ = "improvement_action"
-    id: int | None = Field(default=None, primary_key=True)
-    agreement_id: str = Field(foreign_key="agreement.id", index=True, max_length=20)
-    review_id: int = Field(foreign_key="review.id")
-    description: str = Field(max_length=3000)
-    needs_change: bool = False
-    status: str = Field(default="open", max_length=16)  # open | done
-    done_by: str | None = Field(default=None, max_length=64)
-    done_at: datetime | None = _ts(default=None)
+    done_at: datetime = ts()
 
 
 class Task(SQLModel, table=True):
@@ -315,10 +249,10 @@ class Task(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     agreement_id: str = Field(foreign_key="agreement.id", max_length=20)
     action: str = Field(max_length=16)
-    assignees: list[str] = _json(default_factory=list)
-    roles: list[str] = _json(default_factory=list)
-    opened_at: datetime = _ts()
-    closed_at: datetime | None = _ts(default=None)
+    assignees: list[str] = json_field(default_factory=list)
+    roles: list[str] = json_field(default_factory=list)
+    opened_at: datetime = ts()
+    closed_at: datetime | None = ts(default=None)
     closed_by: str | None = Field(default=None, max_length=64)
 
 
@@ -330,119 +264,12 @@ class AuditEvent(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     agreement_id: str | None = Field(default=None, max_length=20)
     actor: str = Field(max_length=64)
-    at: datetime = _ts()
+    at: datetime = ts()
     step: str | None = Field(default=None, max_length=8)
     action: str = Field(max_length=32)
-    data: JSONDict = _json(default_factory=dict)
-    before: JSONDict = _json(default_factory=dict)
-    after: JSONDict = _json(default_factory=dict)
-
-
-class OutboxMessage(SQLModel, table=True):
-    """A Slack message a state change caused, sent later by the dispatcher (at least once)."""
-
-    __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_pending", "status", "next_attempt_at"),)
-    id: int | None = Field(default=None, primary_key=True)
-    agreement_id: str | None = Field(default=None, max_length=20, index=True)
-    kind: str = Field(max_length=16)  # card | thread | files | dm | channel | notice
-    recipient: str | None = Field(default=None, max_length=64)
-    payload: JSONDict = _json(default_factory=dict)
-    dedupe_key: str | None = Field(default=None, unique=True, max_length=200)
-    status: str = Field(default="pending", max_length=16)  # pending | sent | failed
-    attempts: int = 0
-    created_at: datetime = _ts()
-    next_attempt_at: datetime = _ts()
-    sent_at: datetime | None = _ts(default=None)
-    last_error: str | None = Field(default=None, max_length=2000)
-    ts: str | None = Field(default=None, max_length=32)
-
-
-class Reminder(SQLModel, table=True):
-    """A time-driven message, recorded once under its unique key (agreement, kind, due date).
-
-    Sweeps derive what is due from the database and insert it here (a duplicate key is
-    skipped, so several workers or a restart never double it); delivery turns scheduled rows
-    into outbox messages in the same transaction.
-    """
-
-    __table_args__ = (Index("ix_reminder_due", "status", "due_at"),)
-    id: int | None = Field(default=None, primary_key=True)
-    key: str = Field(unique=True, max_length=200)
-    agreement_id: str | None = Field(default=None, max_length=20, index=True)
-    kind: str = Field(max_length=32)
-    recipient: str | None = Field(default=None, max_length=64)
-    due_at: datetime = _ts()
-    status: str = Field(default="scheduled", max_length=16)  # scheduled | sent | superseded
-    payload: JSONDict = _json(default_factory=dict)
-    created_at: datetime = _ts()
-    sent_at: datetime | None = _ts(default=None)
-
-
-class OutboxLease(SQLModel, table=True):
-    """Which worker is sending an agreement's messages (keeps them in order across workers)."""
-
-    __tablename__ = "outbox_lease"
-    key: str = Field(primary_key=True, max_length=80)
-    owner: str = Field(max_length=80)
-    until: datetime = _ts()
-
-
-class SlackEvent(SQLModel, table=True):
-    """An Events API delivery already handled (`event_id` unique): Slack's retries, whichever
-    web process they reach, are handled once. Rows older than a day are pruned."""
-
-    __tablename__ = "slack_event"
-    event_id: str = Field(primary_key=True, max_length=64)
-    seen_at: datetime = _ts(index=True)
-
-
-class RequestSubmission(SQLModel, table=True):
-    """A new-request modal submission already taken (Slack's view id and hash): the same
-    submission again answers with the agreement it made instead of making another."""
-
-    __tablename__ = "request_submission"
-    key: str = Field(primary_key=True, max_length=120)
-    agreement_id: str = Field(max_length=20)
-    created_at: datetime = _ts()
-
-
-class Incident(SQLModel, table=True):
-    """An incident or outage of an agreement's service (M11 measures them): from Slack, a CSV
-    import, Alertmanager or the API. `source_key` makes a resent alert idempotent."""
-
-    __tablename__ = "incident"
-    __table_args__ = (
-        UniqueConstraint("agreement_id", "source_key"),
-        Index("ix_incident_agreement_opened", "agreement_id", "opened_at"),
-    )
-    id: int | None = Field(default=None, primary_key=True)
-    agreement_id: str = Field(foreign_key="agreement.id", max_length=20)
-    priority: str = Field(max_length=2)  # P1..P4
-    impact: str = Field(max_length=10)  # down | degraded | none
-    opened_at: datetime = _ts()
-    acknowledged_at: datetime | None = _ts(default=None)
-    resolved_at: datetime | None = _ts(default=None)
-    summary: str = Field(max_length=500)
-    #: [{"start": iso, "end": iso | null, "reason": str}]: the clocks stop while waiting
-    pauses: list[dict[str, Any]] = _json(default_factory=list)
-    source: str = Field(max_length=16)  # slack | csv | alertmanager | api
-    source_key: str | None = Field(default=None, max_length=200)
-    created_by: str = Field(max_length=64)
-    created_at: datetime = _ts()
-    updated_at: datetime = _ts()
-
-
-class HolidayOverride(SQLModel, table=True):
-    """Holidays or makeup workdays the `holidays` package lacks (company days off, new years)."""
-
-    __tablename__ = "holiday_override"
-    __table_args__ = (UniqueConstraint("country", "day"),)
-    id: int | None = Field(default=None, primary_key=True)
-    country: str = Field(max_length=8)
-    day: date
-    kind: str = Field(max_length=16)  # holiday | workday
-    note: str = Field(default="", max_length=200)
+    data: JSONDict = json_field(default_factory=dict)
+    before: JSONDict = json_field(default_factory=dict)
+    after: JSONDict = json_field(default_factory=dict)
 
 
 ALL_TABLES: list[type[SQLModel]] = [

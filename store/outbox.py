@@ -1,8 +1,9 @@
 """The outbox: the Slack messages a state change causes, written in the same transaction,
 and the queries the dispatcher sends them with (leases, pending rows, marking).
 
-Payloads are typed (`Payload`, a union discriminated by `template`) and semantic (template
-names and values, not Block Kit): the dispatcher renders them at send time.
+Payloads (store/outbox_payloads.py) are typed (`Payload`, a union discriminated by
+`template`) and semantic (template names and values, not Block Kit): the dispatcher renders
+them at send time.
 
 Ordering and claims: a *key* is an agreement (its card and thread), a person's DMs, a
 person's confirmations or the channel. A worker sends a key's rows only while it holds the
@@ -16,9 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Annotated, Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from sqlalchemy import Connection, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -26,141 +26,24 @@ from sqlmodel import Session
 
 from store.db import Database
 from store.models import OutboxLease, OutboxMessage, table_of
+from store.outbox_payloads import PAYLOAD as PAYLOAD
+from store.outbox_payloads import CardPayload as CardPayload
+from store.outbox_payloads import DepartmentPayload as DepartmentPayload
+from store.outbox_payloads import DocumentsPayload as DocumentsPayload
+from store.outbox_payloads import EventPayload as EventPayload
+from store.outbox_payloads import ImprovementDonePayload as ImprovementDonePayload
+from store.outbox_payloads import InformedPayload as InformedPayload
+from store.outbox_payloads import Kind as Kind
+from store.outbox_payloads import Message as Message
+from store.outbox_payloads import NoticePayload as NoticePayload
+from store.outbox_payloads import Payload as Payload
+from store.outbox_payloads import ReminderPayload as ReminderPayload
+from store.outbox_payloads import RemindersPayload as RemindersPayload
+from store.outbox_payloads import ServiceReportPayload as ServiceReportPayload
+from store.outbox_payloads import TaskPayload as TaskPayload
 
 _OUT, _LEASE = table_of(OutboxMessage), table_of(OutboxLease)
 _INSERT = insert(_OUT)
-
-Kind = Literal["card", "thread", "files", "dm", "channel", "notice"]
-
-
-class _Payload(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class CardPayload(_Payload):
-    """Post or edit the agreement's card (updates coalesce: the newest state wins)."""
-
-    template: Literal["card"] = "card"
-
-
-class EventPayload(_Payload):
-    """A step happened: a reply in the card's thread."""
-
-    template: Literal["event"] = "event"
-    action: str
-    branch: str | None = None
-    actor: str = ""
-    record_id: int | None = None
-    documents: list[int] = Field(default_factory=list)
-    skipped: list[str] = Field(default_factory=list)
-    opened: list[str] = Field(default_factory=list)
-    status: str | None = None
-    #: a redraft: the record and the draft documents it replaces (the reply shows the changes)
-    previous_record: int | None = None
-    previous_documents: list[int] = Field(default_factory=list)
-
-
-class TaskPayload(_Payload):
-    """A new task: a DM to its assignee with the button."""
-
-    template: Literal["task"] = "task"
-    action: str
-    #: why this person got it: "owner", or the action's roles they hold
-    because: list[str] | None = None
-
-
-class InformedPayload(_Payload):
-    """A step some people are told of, without a task for them (a DM; issue 9, rule 10)."""
-
-    template: Literal["informed"] = "informed"
-    action: str
-    branch: str | None = None
-    actor: str = ""
-    record_id: int | None = None
-    documents: list[int] = Field(default_factory=list)
-
-
-class ReminderPayload(_Payload):
-    """One reminder (its kind's values, such as `end`, `step`, `due`, ride along)."""
-
-    model_config = ConfigDict(frozen=True, extra="allow")
-    template: Literal["reminder"] = "reminder"
-    reminder: int
-    kind: str
-
-
-class RemindersPayload(_Payload):
-    """Many reminders for one person in one message (catch-up after downtime)."""
-
-    template: Literal["reminders"] = "reminders"
-    items: list[dict[str, Any]]
-
-
-class ImprovementDonePayload(_Payload):
-    template: Literal["improvement_done"] = "improvement_done"
-    improvement: int
-    actor: str
-    description: str
-
-
-class NoticePayload(_Payload):
-    """A confirmation the user must see: ephemeral in `channel`, else a DM (text rendered)."""
-
-    template: Literal["notice"] = "notice"
-    text: str
-    channel: str | None = None
-
-
-class DocumentsPayload(_Payload):
-    """The documents a step issued: files in the card's thread (after its event reply)."""
-
-    template: Literal["documents"] = "documents"
-    documents: list[int]
-    #: T7: the agreement's whole archive (every document, a zip with an index) comes too
-    bundle: bool = False
-
-
-class ServiceReportPayload(_Payload):
-    """M11: the month's service report, in the card's thread with its trend chart (the sweep
-    queues one per agreement and month, under a unique key)."""
-
-    template: Literal["service_report"] = "service_report"
-    period: str  # YYYY-MM
-
-
-class DepartmentPayload(_Payload):
-    """Issue 9, rules 6 and 7: a department's M7 lines to its head (`notice`) or an OLA to its
-    signer (`sign`), each a DM with its buttons; or what became of one (`acknowledged`,
-    `signed`, `queried`, `answered`), a reply in the card's thread."""
-
-    template: Literal["department"] = "department"
-    event: Literal["notice", "acknowledged", "sign", "signed", "queried", "answered"]
-    #: the acknowledgement (notice, acknowledged) or the OLA (the others)
-    ref: int
-
-
-Payload = Annotated[
-    ServiceReportPayload
-    | DepartmentPayload
-    | DocumentsPayload
-    | CardPayload
-    | EventPayload
-    | TaskPayload
-    | InformedPayload
-    | ReminderPayload
-    | RemindersPayload
-    | ImprovementDonePayload
-    | NoticePayload,
-    Field(discriminator="template"),
-]
-PAYLOAD: TypeAdapter[Payload] = TypeAdapter(Payload)
-
-
-@dataclass(frozen=True)
-class Message:
-    kind: Kind
-    recipient: str | None
-    payload: Payload
 
 
 def _row(agreement_id: str | None, now: datetime, m: Message) -> dict[str, Any]:

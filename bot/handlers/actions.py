@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -32,117 +32,103 @@ def _pattern(action_id: ActionId) -> re.Pattern[str]:
     return re.compile(rf"^{re.escape(action_id.value)}(-\d+)?$")
 
 
+#: a button's work, after its ack
+Button = Callable[[AsyncWebClient, Deps, Mapping[str, Any]], Awaitable[None]]
+
+
+def _listener(deps: Deps, handle: Button) -> Callable[..., Awaitable[None]]:
+    async def listener(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        await handle(client, deps, body)
+
+    listener.__name__ = f"handle_{handle.__name__.strip('_')}"
+    return listener
+
+
 def register(app: AsyncApp, deps: Deps) -> None:
-    @app.action(_pattern(ActionId.OPEN_STEP))
-    @app.action(_pattern(ActionId.NEW_REQUEST))  # App Home's "New request (M1)"
-    async def handle_open_step_button(
-        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
-    ) -> None:
-        await ack()
-        await open_from_button(client, deps, body)
+    for action_id, handle in BUTTONS:
+        app.action(_pattern(action_id))(_listener(deps, handle))
 
-    @app.action(_pattern(ActionId.APPROVE))
-    async def handle_approve_button(
-        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
-    ) -> None:
-        await ack()
-        await approve_from_button(client, deps, body)
 
-    @app.action(_pattern(ActionId.SHOW))
-    async def handle_show_button(
-        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
-    ) -> None:
-        await ack()
-        ref = payloads.step_ref(body)
-        if ref is None:
-            return
-        try:
-            detail = await read(get_agreement, deps.db, ref.a, recent=15)
-        except DomainError as exc:
-            await tell(client, body, domain_text(exc, deps))
-            return
-        text, blocks = show_blocks(detail, deps.locale)
-        await tell(client, body, text, blocks)
+async def _show(client: AsyncWebClient, deps: Deps, body: Mapping[str, Any]) -> None:
+    ref = payloads.step_ref(body)
+    if ref is None:
+        return
+    try:
+        detail = await read(get_agreement, deps.db, ref.a, recent=15)
+    except DomainError as exc:
+        await tell(client, body, domain_text(exc, deps))
+        return
+    text, blocks = show_blocks(detail, deps.locale)
+    await tell(client, body, text, blocks)
 
-    @app.action(_pattern(ActionId.HOME_REFRESH))
-    async def handle_home_refresh_button(
-        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
-    ) -> None:
-        await ack()
-        await publish_home(client, deps, payloads.user_id(body))
 
-    @app.action(_pattern(ActionId.SNOOZE))
-    async def handle_snooze_button(
-        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
-    ) -> None:
-        await ack()
-        try:
-            value = json.loads(payloads.action_value(body) or "{}")
-            reminder, days = int(value["r"]), int(value["n"])
-        except (ValueError, KeyError, TypeError):
-            return
-        try:
-            due = await run(
-                snooze, deps.db, reminder, user=payloads.user_id(body), days=days, now=deps.clock()
-            )
-        except DomainError as exc:
-            await tell(client, body, domain_text(exc, deps))
-            return
-        text = t("reminder_snoozed", deps.locale, when=f"{due:%Y-%m-%d %H:%M} UTC")
-        await confirm(client, deps, payloads.user_id(body), payloads.channel_id(body), text)
+async def _home_refresh(client: AsyncWebClient, deps: Deps, body: Mapping[str, Any]) -> None:
+    await publish_home(client, deps, payloads.user_id(body))
 
-    @app.action(_pattern(ActionId.IMPROVEMENT_DONE))
-    async def handle_improvement_done_button(
-        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
-    ) -> None:
-        await ack()
-        value = payloads.action_value(body)
-        if not value.isdigit():
-            return
-        try:
-            item = await run(
-                complete_improvement,
-                deps.db,
-                int(value),
-                actor=payloads.user_id(body),
-                now=deps.clock(),
-            )
-        except DomainError as exc:
-            await tell(client, body, domain_text(exc, deps))
-            return
-        text = t("improvement_done", deps.locale, description=item.description)
-        await confirm(client, deps, payloads.user_id(body), payloads.channel_id(body), text)
 
-    @app.action(_pattern(ActionId.CATALOG_EDIT))
-    async def handle_catalog_edit_button(
-        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
-    ) -> None:
-        await ack()
-        user = payloads.user_id(body)
+async def _snooze(client: AsyncWebClient, deps: Deps, body: Mapping[str, Any]) -> None:
+    try:
+        value = json.loads(payloads.action_value(body) or "{}")
+        reminder, days = int(value["r"]), int(value["n"])
+    except (ValueError, KeyError, TypeError):
+        return
+    try:
+        due = await run(
+            snooze, deps.db, reminder, user=payloads.user_id(body), days=days, now=deps.clock()
+        )
+    except DomainError as exc:
+        await tell(client, body, domain_text(exc, deps))
+        return
+    text = t("reminder_snoozed", deps.locale, when=f"{due:%Y-%m-%d %H:%M} UTC")
+    await confirm(client, deps, payloads.user_id(body), payloads.channel_id(body), text)
 
-        def has_slm() -> bool:
-            with deps.db.read() as s:
-                return Role.SLM in roles_of(s, user)
 
-        if not await read(has_slm):
-            await tell(
-                client,
-                body,
-                t(
-                    "err_permission",
-                    deps.locale,
-                    roles=Role.SLM.label(deps.locale),
-                    what=t("catalog_edit", deps.locale),
-                ),
-            )
-            return
-        # from a step modal (M3, C1): pushed on top of it, for that agreement's step
-        ctx = payloads.step_context(body)
-        view = catalog_modal(deps.locale, private_metadata=ctx.dumps() if ctx else None)
-        if ctx is not None and payloads.view(body).get("id"):
-            await client.views_push(trigger_id=payloads.trigger_id(body), view=view)
-            return
-        await client.views_open(trigger_id=payloads.trigger_id(body), view=view)
+async def _improvement_done(client: AsyncWebClient, deps: Deps, body: Mapping[str, Any]) -> None:
+    value = payloads.action_value(body)
+    if not value.isdigit():
+        return
+    try:
+        item = await run(
+            complete_improvement,
+            deps.db,
+            int(value),
+            actor=payloads.user_id(body),
+            now=deps.clock(),
+        )
+    except DomainError as exc:
+        await tell(client, body, domain_text(exc, deps))
+        return
+    text = t("improvement_done", deps.locale, description=item.description)
+    await confirm(client, deps, payloads.user_id(body), payloads.channel_id(body), text)
+
+
+async def _catalog_edit(client: AsyncWebClient, deps: Deps, body: Mapping[str, Any]) -> None:
+    user = payloads.user_id(body)
+
+    def has_slm() -> bool:
+        with deps.db.read() as s:
+            return Role.SLM in roles_of(s, user)
+
+    if not await read(has_slm):
+        await tell(
+            client,
+            body,
+            t(
+                "err_permission",
+                deps.locale,
+                roles=Role.SLM.label(deps.locale),
+                what=t("catalog_edit", deps.locale),
+            ),
+        )
+        return
+    # from a step modal (M3, C1): pushed on top of it, for that agreement's step
+    ctx = payloads.step_context(body)
+    view = catalog_modal(deps.locale, private_metadata=ctx.dumps() if ctx else None)
+    if ctx is not None and payloads.view(body).get("id"):
+        await client.views_push(trigger_id=payloads.trigger_id(body), view=view)
+        return
+    await client.views_open(trigger_id=payloads.trigger_id(body), view=view)
 
 
 async def open_from_button(client: AsyncWebClient, deps: Deps, body: Mapping[str, Any]) -> None:
@@ -201,3 +187,16 @@ async def approve_from_button(client: AsyncWebClient, deps: Deps, body: Mapping[
         "done_action", deps.locale, step=step_name(ref.s, deps.locale), agreement=ref.a, next=nxt
     )
     await confirm(client, deps, user, payloads.channel_id(body), text)
+
+
+#: the buttons and what each does, in the order they are registered
+BUTTONS: tuple[tuple[ActionId, Button], ...] = (
+    (ActionId.NEW_REQUEST, open_from_button),  # App Home's "New request (M1)"
+    (ActionId.OPEN_STEP, open_from_button),
+    (ActionId.APPROVE, approve_from_button),
+    (ActionId.SHOW, _show),
+    (ActionId.HOME_REFRESH, _home_refresh),
+    (ActionId.SNOOZE, _snooze),
+    (ActionId.IMPROVEMENT_DONE, _improvement_done),
+    (ActionId.CATALOG_EDIT, _catalog_edit),
+)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -47,111 +48,177 @@ def register(app: AsyncApp, deps: Deps) -> None:
         await dispatch_command(ack, body, client, deps)
 
 
+@dataclass(frozen=True)
+class _Cmd:
+    """One `/sla` command as its sub-command handler sees it."""
+
+    ack: AsyncAck
+    body: Mapping[str, Any]
+    client: AsyncWebClient
+    deps: Deps
+    user: str
+    sub: str
+    args: list[str]
+
+    @property
+    def loc(self) -> str:
+        return self.deps.locale
+
+    async def reply(self, text: str, blocks: list[dict[str, Any]] | None = None) -> None:
+        await self.ack(response_type="ephemeral", text=text, blocks=blocks)
+
+    async def reply_help(self) -> None:
+        """The help, naming the command it did not understand."""
+        text, blocks = help_blocks(self.loc, unknown=str(self.body.get("text") or ""))
+        await self.reply(text, blocks)
+
+
 async def dispatch_command(
     ack: AsyncAck, body: Mapping[str, Any], client: AsyncWebClient, deps: Deps
 ) -> None:
-    loc = deps.locale
-    user = payloads.user_id(body)
     words = str(body.get("text") or "").split()
     sub = words[0].lower() if words else "help"
-    args = words[1:]
-
-    async def reply(text: str, blocks: list[dict[str, Any]] | None = None) -> None:
-        await ack(response_type="ephemeral", text=text, blocks=blocks)
-
+    cmd = _Cmd(ack, body, client, deps, payloads.user_id(body), sub, words[1:])
+    handle = SUBCOMMANDS.get(sub, _unknown)
     try:
-        if sub == "help":
-            text, blocks = help_blocks(loc)
-            await reply(text, blocks)
-        elif sub == "new":
-            await read(check_new_request, deps.db, actor=user)
-            await ack()
-            await open_step(client, deps, body, agreement_id=None, action=ENTRY, lock_version=None)
-        elif sub == "list":
-            which = args[0].lower() if args else "open"
-            if which not in {f.value for f in ListFilter}:
-                text, blocks = help_blocks(loc, unknown=str(body.get("text") or ""))
-                await reply(text, blocks)
-                return
-            rows = await read(
-                list_agreements,
-                deps.db,
-                ListFilter(which),
-                user=user,
-                today=deps.clock().date(),
-                limit=LIST_LIMIT + 1,
-            )
-            text, blocks = list_blocks(rows, which, loc, limit=LIST_LIMIT)
-            await reply(text, blocks)
-        elif sub in measure.SUBCOMMANDS:
-            await measure.command(ack, body, client, deps, [sub, *args])
-        elif sub in ID_SUBCOMMANDS:
-            if not args or not args[0].upper().startswith("SLA-"):
-                await reply(t("err_bad_id", loc, sub=sub))
-                return
-            agreement_id = args[0].upper()
-            if sub == "show":
-                detail = await read(get_agreement, deps.db, agreement_id, recent=15)
-                text, blocks = show_blocks(detail, loc)
-                await reply(text, blocks)
-                return
-            # terminate: sales notifies (T1); a manager starts M14 (roles read only then)
-            roles = await read(_roles, deps, user) if len(COMMANDS.get(sub, ())) > 1 else set()
-            action = command_action(sub, roles)
-            if action is None:
-                text, blocks = help_blocks(loc, unknown=str(body.get("text") or ""))
-                await reply(text, blocks)
-                return
-            prep = await read(prepare, deps.db, agreement_id, action, actor=user)
-            await ack()
-            await open_step(
-                client,
-                deps,
-                body,
-                agreement_id=agreement_id,
-                action=action,
-                lock_version=prep.lock_version,
-                agreement_label=agreement_id,
-            )
-        elif sub in ("doc", "docs"):
-            text, blocks = await doc_reply(deps, args)
-            await reply(text, blocks or None)
-        elif sub in ("catalog", "catalogue"):
-            entries = await read(_catalog, deps)
-            roles = await read(_roles, deps, user)
-            text, blocks = catalog_blocks(entries, loc, can_edit=Role.SLM in roles)
-            await reply(text, blocks)
-        elif sub == "outbox":
-            roles = await read(_roles, deps, user)
-            if Role.ADMIN not in roles:
-                await reply(
-                    t("err_permission", loc, roles=Role.ADMIN.label(loc), what="/sla outbox")
-                )
-                return
-            await reply(await read(outbox_text, deps))
-        elif sub == "roles":
-            roles = await read(_roles, deps, user)
-            if Role.ADMIN not in roles:
-                await reply(
-                    t("err_permission", loc, roles=Role.ADMIN.label(loc), what="/sla roles")
-                )
-                return
-            await ack()
-            view = roles_modal(await read(roles_snapshot, deps.db), loc)
-            await client.views_open(trigger_id=payloads.trigger_id(body), view=view)
-        elif sub == "role":
-            await reply(await role_text(deps, user, args))
-        elif sub in ("dept", "depts", "departments"):
-            from bot.handlers.departments import dept_text
-
-            await reply(await dept_text(deps, user, args))
-        else:
-            text, blocks = help_blocks(loc, unknown=str(body.get("text") or ""))
-            await reply(text, blocks)
+        await handle(cmd)
     except NotFound:
-        await reply(t("err_not_found", loc, id=args[0].upper() if args else ""))
+        await cmd.reply(t("err_not_found", cmd.loc, id=cmd.args[0].upper() if cmd.args else ""))
     except DomainError as exc:
-        await reply(domain_text(exc, deps))
+        await cmd.reply(domain_text(exc, deps))
+
+
+async def _help(cmd: _Cmd) -> None:
+    text, blocks = help_blocks(cmd.loc)
+    await cmd.reply(text, blocks)
+
+
+async def _unknown(cmd: _Cmd) -> None:
+    await cmd.reply_help()
+
+
+async def _new(cmd: _Cmd) -> None:
+    await read(check_new_request, cmd.deps.db, actor=cmd.user)
+    await cmd.ack()
+    await open_step(
+        cmd.client, cmd.deps, cmd.body, agreement_id=None, action=ENTRY, lock_version=None
+    )
+
+
+async def _list(cmd: _Cmd) -> None:
+    which = cmd.args[0].lower() if cmd.args else "open"
+    if which not in {f.value for f in ListFilter}:
+        await cmd.reply_help()
+        return
+    rows = await read(
+        list_agreements,
+        cmd.deps.db,
+        ListFilter(which),
+        user=cmd.user,
+        today=cmd.deps.clock().date(),
+        limit=LIST_LIMIT + 1,
+    )
+    text, blocks = list_blocks(rows, which, cmd.loc, limit=LIST_LIMIT)
+    await cmd.reply(text, blocks)
+
+
+async def _measure(cmd: _Cmd) -> None:
+    await measure.command(cmd.ack, cmd.body, cmd.client, cmd.deps, [cmd.sub, *cmd.args])
+
+
+async def _by_id(cmd: _Cmd) -> None:
+    """`show`, `review`, `change`, `terminate` with an agreement id."""
+    if not cmd.args or not cmd.args[0].upper().startswith("SLA-"):
+        await cmd.reply(t("err_bad_id", cmd.loc, sub=cmd.sub))
+        return
+    agreement_id = cmd.args[0].upper()
+    if cmd.sub == "show":
+        detail = await read(get_agreement, cmd.deps.db, agreement_id, recent=15)
+        text, blocks = show_blocks(detail, cmd.loc)
+        await cmd.reply(text, blocks)
+        return
+    # terminate: sales notifies (T1); a manager starts M14 (roles read only then)
+    several = len(COMMANDS.get(cmd.sub, ())) > 1
+    roles = await read(_roles, cmd.deps, cmd.user) if several else set()
+    action = command_action(cmd.sub, roles)
+    if action is None:
+        await cmd.reply_help()
+        return
+    prep = await read(prepare, cmd.deps.db, agreement_id, action, actor=cmd.user)
+    await cmd.ack()
+    await open_step(
+        cmd.client,
+        cmd.deps,
+        cmd.body,
+        agreement_id=agreement_id,
+        action=action,
+        lock_version=prep.lock_version,
+        agreement_label=agreement_id,
+    )
+
+
+async def _doc(cmd: _Cmd) -> None:
+    text, blocks = await doc_reply(cmd.deps, cmd.args)
+    await cmd.reply(text, blocks or None)
+
+
+async def _catalog_cmd(cmd: _Cmd) -> None:
+    entries = await read(_catalog, cmd.deps)
+    roles = await read(_roles, cmd.deps, cmd.user)
+    text, blocks = catalog_blocks(entries, cmd.loc, can_edit=Role.SLM in roles)
+    await cmd.reply(text, blocks)
+
+
+async def _is_admin(cmd: _Cmd, what: str) -> bool:
+    """Whether the user is an admin; else the refusal is the reply."""
+    roles = await read(_roles, cmd.deps, cmd.user)
+    if Role.ADMIN in roles:
+        return True
+    await cmd.reply(t("err_permission", cmd.loc, roles=Role.ADMIN.label(cmd.loc), what=what))
+    return False
+
+
+async def _outbox(cmd: _Cmd) -> None:
+    if await _is_admin(cmd, "/sla outbox"):
+        await cmd.reply(await read(outbox_text, cmd.deps))
+
+
+async def _roles_modal(cmd: _Cmd) -> None:
+    if not await _is_admin(cmd, "/sla roles"):
+        return
+    await cmd.ack()
+    view = roles_modal(await read(roles_snapshot, cmd.deps.db), cmd.loc)
+    await cmd.client.views_open(trigger_id=payloads.trigger_id(cmd.body), view=view)
+
+
+async def _role(cmd: _Cmd) -> None:
+    await cmd.reply(await role_text(cmd.deps, cmd.user, cmd.args))
+
+
+async def _dept(cmd: _Cmd) -> None:
+    from bot.handlers.departments import dept_text
+
+    await cmd.reply(await dept_text(cmd.deps, cmd.user, cmd.args))
+
+
+#: the sub-commands and their handlers (anything else: the help, naming what was typed)
+SUBCOMMANDS: dict[str, Callable[[_Cmd], Awaitable[None]]] = {
+    "help": _help,
+    "new": _new,
+    "list": _list,
+    **{sub: _measure for sub in measure.SUBCOMMANDS},
+    **{sub: _by_id for sub in ID_SUBCOMMANDS},
+    "doc": _doc,
+    "docs": _doc,
+    "catalog": _catalog_cmd,
+    "catalogue": _catalog_cmd,
+    "outbox": _outbox,
+    "roles": _roles_modal,
+    "role": _role,
+    "dept": _dept,
+    "depts": _dept,
+    "departments": _dept,
+}
 
 
 async def doc_reply(deps: Deps, args: list[str]) -> tuple[str, list[dict[str, Any]]]:

@@ -76,68 +76,75 @@ def waiting_section(
 
 def show_blocks(d: AgreementDetail, locale: str) -> tuple[str, list[Block]]:
     r = d.row
-    tier = Tier(r.tier).label(locale) if r.tier else "-"
-    blocks: list[Block] = [
-        header(f"{r.id} · {r.customer}"),
-        section(
-            fields=[
-                t("card_step", locale, current=r.current_in(locale)),
-                t("card_tier", locale, tier=tier),
-                t(
-                    "card_owner",
-                    locale,
-                    owner=mention(r.owner) if r.owner else t("card_no_owner", locale),
-                ),
-                t("card_sales", locale, sales=mention(r.sales_user)),
-                t("card_term", locale, start=d.start_date or "-", end=r.end_date or "-"),
-                t("card_version", locale, version=d.sla_version),
-            ]
-        ),
-    ]
+    blocks: list[Block] = [header(f"{r.id} · {r.customer}"), _facts_section(d, locale)]
     blocks += pending_blocks(d.versions, d.sla_version, locale)
-    if d.tasks:
-        lines = []
-        for task in d.tasks:
-            who = join(", ", (mention(u) for u in task["assignees"])) or t("show_nobody", locale)
-            lines.append(
-                t("show_task_line", locale, step=step_title(task["action"], locale), who=who)
-            )
-        blocks.append(section(f"*{t('show_tasks', locale)}*\n" + "\n".join(lines)))
+    blocks += _task_blocks(d, locale)
     blocks += waiting_section(d.waiting_heads, d.waiting_olas, locale)  # issue 9, rules 6, 7
-    if d.accounting:
-        a = d.accounting
-        blocks.append(
-            section(
-                t(
-                    "show_accounting",
-                    locale,
-                    planned=a.get("planned_cost") or "-",
-                    actual=a.get("actual_cost") or "-",
-                    variance=a.get("variance") or "-",
-                    pct=a.get("variance_pct") if a.get("variance_pct") is not None else "-",
-                )
-            )
-        )
-    open_items = [i for i in d.improvements if i["status"] == "open"]
-    if open_items:
-        blocks.append(section(f"*{t('show_improvements', locale)}*"))
-        for item in open_items[:10]:
-            label: str = escape(str(item["description"]))
-            if item["needs_change"]:
-                label += " " + t("show_improvement_change", locale)
-            blocks.append(
-                section(
-                    f"• {label}",
-                    accessory=button(
-                        t("improvement_done_button", locale),
-                        ActionId.IMPROVEMENT_DONE,
-                        str(item["id"]),
-                    ),
-                )
-            )
+    blocks += _accounting_blocks(d, locale)
+    blocks += _improvement_blocks(d, locale)
     blocks += _history_blocks(d, locale) + _document_blocks(d, locale)
     text = f"{r.id} · {escape(r.customer)} · {r.current_in(locale)}"
     return text, blocks[:MAX_MESSAGE_BLOCKS]
+
+
+def _facts_section(d: AgreementDetail, locale: str) -> Block:
+    r = d.row
+    tier = Tier(r.tier).label(locale) if r.tier else "-"
+    return section(
+        fields=[
+            t("card_step", locale, current=r.current_in(locale)),
+            t("card_tier", locale, tier=tier),
+            t(
+                "card_owner",
+                locale,
+                owner=mention(r.owner) if r.owner else t("card_no_owner", locale),
+            ),
+            t("card_sales", locale, sales=mention(r.sales_user)),
+            t("card_term", locale, start=d.start_date or "-", end=r.end_date or "-"),
+            t("card_version", locale, version=d.sla_version),
+        ]
+    )
+
+
+def _task_blocks(d: AgreementDetail, locale: str) -> list[Block]:
+    if not d.tasks:
+        return []
+    lines = []
+    for task in d.tasks:
+        who = join(", ", (mention(u) for u in task["assignees"])) or t("show_nobody", locale)
+        lines.append(t("show_task_line", locale, step=step_title(task["action"], locale), who=who))
+    return [section(f"*{t('show_tasks', locale)}*\n" + "\n".join(lines))]
+
+
+def _accounting_blocks(d: AgreementDetail, locale: str) -> list[Block]:
+    if not d.accounting:
+        return []
+    a = d.accounting
+    text = t(
+        "show_accounting",
+        locale,
+        planned=a.get("planned_cost") or "-",
+        actual=a.get("actual_cost") or "-",
+        variance=a.get("variance") or "-",
+        pct=a.get("variance_pct") if a.get("variance_pct") is not None else "-",
+    )
+    return [section(text)]
+
+
+def _improvement_blocks(d: AgreementDetail, locale: str) -> list[Block]:
+    open_items = [i for i in d.improvements if i["status"] == "open"]
+    if not open_items:
+        return []
+    blocks: list[Block] = [section(f"*{t('show_improvements', locale)}*")]
+    for item in open_items[:10]:
+        label: str = escape(str(item["description"]))
+        if item["needs_change"]:
+            label += " " + t("show_improvement_change", locale)
+        done = button(
+            t("improvement_done_button", locale), ActionId.IMPROVEMENT_DONE, str(item["id"])
+        )
+        blocks.append(section(f"• {label}", accessory=done))
+    return blocks
 
 
 SHOWN_HISTORY = 15
