@@ -136,7 +136,7 @@ class AgreementVersion(SQLModel, table=True):
     availability_pct: Decimal = Field(sa_type=Numeric(6, 3))
     review_cadence: str = "quarterly"
     #: response/resolution per priority set at M4/C2 (None: the catalogue entry's)
-    targets: JSONDict | None = _json(default=None)
+    targets: JSONDict | None = json_field(default=None)
     created_step: str = Field(max_length=16)
     created_at: datetime = ts()
 

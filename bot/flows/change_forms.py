@@ -11,7 +11,7 @@ from pydantic import Field, ValidationInfo, field_validator
 
 from bot.flows.forms import UI, StepForm, Widget, check_dept_lengths, choices_of, problem
 from bot.flows.onboarding_forms import TIER_CHOICES, LongText, Money, OptText, TierChoice
-from bot.flows.target_lines import TargetLines
+from bot.flows.target_lines import DraftTargets
 
 
 class C1Form(StepForm):
@@ -45,16 +45,7 @@ class C2Form(StepForm):
         Field(gt=0, le=100, decimal_places=3),
         UI("Availability target %", "可用性目标 %", Widget.NUMBER),
     ]
-    targets: Annotated[
-        TargetLines,
-        UI(
-            "Response/resolution targets (minutes)",
-            "响应/解决时限（分钟）",
-            Widget.MULTILINE,
-            help_en="One line per priority, 'P1: 15/240'; empty: the catalogue entry's",
-            help_zh="每个优先级一行，如 'P1: 15/240'；留空则采用服务目录条目的时限",
-        ),
-    ] = {}
+    targets: DraftTargets = {}
     capacity: Annotated[
         LongText, UI("Capacity data from providers", "服务提供能力数据", Widget.MULTILINE)
     ]

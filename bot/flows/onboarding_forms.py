@@ -19,7 +19,7 @@ from bot.flows.forms import (
     choices_of,
     problem,
 )
-from bot.flows.target_lines import TargetLines
+from bot.flows.target_lines import DraftTargets
 from bot.flows.tiers import CADENCE_LABELS, TIER_LABELS, ZONE_LABELS, Cadence, ServiceZone
 
 Text = Annotated[str, Field(min_length=1, max_length=3000)]
@@ -220,16 +220,7 @@ class M4Form(StepForm):
         Field(gt=0, le=100, decimal_places=3),
         UI("Availability target %", "可用性目标 %", Widget.NUMBER),
     ]
-    targets: Annotated[
-        TargetLines,
-        UI(
-            "Response/resolution targets (minutes)",
-            "响应/解决时限（分钟）",
-            Widget.MULTILINE,
-            help_en="One line per priority, 'P1: 15/240'; empty: the catalogue entry's",
-            help_zh="每个优先级一行，如 'P1: 15/240'；留空则采用服务目录条目的时限",
-        ),
-    ] = {}
+    targets: DraftTargets = {}
     capacity: Annotated[
         LongText, UI("Capacity data from providers", "服务提供能力数据", Widget.MULTILINE)
     ]

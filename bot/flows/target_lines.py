@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator
 
-from bot.flows.forms import problem
+from bot.flows.forms import UI, Widget, problem
 
 _LINE = re.compile(r"^\s*(P[1-4])\s*[:：]\s*(\d{1,6})\s*/\s*(\d{1,6})\s*$", re.IGNORECASE)
 #: the longest target a line may set (90 days of service time, as the catalogue allows)
@@ -42,6 +42,17 @@ def _parse(value: Any) -> Any:
 
 #: `{"P1": {"response_min": 15, "resolution_min": 240}, ...}`; empty: the catalogue entry's
 TargetLines = Annotated[dict[str, dict[str, int]], BeforeValidator(_parse)]
+#: the field of M4 and C2: the draft's own times, prefilled from the catalogue entry
+DraftTargets = Annotated[
+    TargetLines,
+    UI(
+        "Response/resolution targets (minutes)",
+        "响应/解决时限（分钟）",
+        Widget.MULTILINE,
+        help_en="One line per priority, 'P1: 15/240'; empty: the catalogue entry's",
+        help_zh="每个优先级一行，如 'P1: 15/240'；留空则采用服务目录条目的时限",
+    ),
+]
 
 
 def as_lines(targets: Mapping[str, Any]) -> str:
