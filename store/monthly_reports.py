@@ -17,7 +17,7 @@ from store.attainment import attainment_in, month_of, trend_in, zone_in
 from store.db import Database
 from store.home_attainment import IN_SERVICE
 from store.models import Agreement, AgreementVersion, OutboxMessage, table_of
-from store.outbox import Message, ServiceReportPayload, _row
+from store.outbox import Message, ServiceReportPayload, outbox_row
 
 _AG, _V, _OUT = table_of(Agreement), table_of(AgreementVersion), table_of(OutboxMessage)
 #: the report of a month is sent in the first days of the next one (not for older months)
@@ -56,8 +56,8 @@ def queue_reports(db: Database, *, now: datetime, tz: str) -> int:
         ).scalars()
         rows = []
         for aid in ids:
-            row = _row(aid, now, Message("thread", None, ServiceReportPayload(period=period)))
-            rows.append(row | {"dedupe_key": f"service_report:{aid}:{period}"})
+            message = Message("thread", None, ServiceReportPayload(period=period))
+            rows.append(outbox_row(aid, now, message, dedupe_key=f"service_report:{aid}:{period}"))
         for i in range(0, len(rows), 500):
             new += len(conn.execute(stmt, rows[i : i + 500]).all())
     return new

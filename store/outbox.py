@@ -46,13 +46,16 @@ _OUT, _LEASE = table_of(OutboxMessage), table_of(OutboxLease)
 _INSERT = insert(_OUT)
 
 
-def _row(agreement_id: str | None, now: datetime, m: Message) -> dict[str, Any]:
+def outbox_row(
+    agreement_id: str | None, now: datetime, m: Message, *, dedupe_key: str | None = None
+) -> dict[str, Any]:
+    """The row of one message (`dedupe_key`: sent once under that key, whoever queues it)."""
     return {
         "agreement_id": agreement_id,
         "kind": m.kind,
         "recipient": m.recipient,
         "payload": m.payload.model_dump(mode="json"),
-        "dedupe_key": None,
+        "dedupe_key": dedupe_key,
         "status": "pending",
         "attempts": 0,
         "created_at": now,
@@ -72,7 +75,7 @@ def enqueue_many(
 ) -> None:
     """Queue messages in one executemany (inside the caller's transaction)."""
     if messages:
-        s.execute(_INSERT, [_row(agreement_id, now, m) for m in messages])
+        s.execute(_INSERT, [outbox_row(agreement_id, now, m) for m in messages])
 
 
 def enqueue(
