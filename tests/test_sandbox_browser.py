@@ -199,7 +199,10 @@ def test_agreement_from_request_to_service(page: Page) -> None:
     fill_modal(page, {"end_date": forms["M1"]["end_date"]})
     submit(page)
     card(page).wait_for()
-    assert page.locator("#main .msg.ephemeral", has_text=CUSTOMER).count() == 1
+    # the ephemeral confirmation is posted after the card: wait for it, then count it once
+    confirmation = page.locator("#main .msg.ephemeral", has_text=CUSTOMER)
+    confirmation.first.wait_for()
+    assert confirmation.count() == 1
     shot(page, "04-new-card")
 
     step(page, SLM, "M2", forms["M2"])
