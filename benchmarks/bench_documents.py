@@ -35,7 +35,7 @@ from store.catalogue import save_entry  # noqa: E402
 from store.db import Database  # noqa: E402
 from store.demo import departments_answer  # noqa: E402
 from store.departments import set_head  # noqa: E402
-from store.doc_context import load_facts  # noqa: E402
+from store.doc_facts import load_facts  # noqa: E402
 from store.documents import render_again  # noqa: E402
 from store.lifecycle import perform, submit_request  # noqa: E402
 from store.migrate import upgrade  # noqa: E402

@@ -16,7 +16,7 @@ from bot.documents.render import LOCALES, sha256
 from bot.flows.documents import DocKind, doc_number
 from bot.i18n import t
 from store.db import Database
-from store.doc_context import load_facts
+from store.doc_facts import load_facts
 from store.documents import doc_zone, render_again
 from store.models import Agreement, AuditEvent, Document, DocumentText
 

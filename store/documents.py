@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy import insert, select, update
+from sqlalchemy import case, insert, select, update
 from sqlmodel import Session, col
 
 from bot.documents.render import LOCALES, render_markdown, sha256
@@ -31,7 +31,8 @@ from bot.flows.documents import (
 from bot.flows.forms import DeptLines
 from bot.flows.process import ADDITIONAL_DRAFTING, ADDITIONAL_SIGNING, INITIATION, SLA_DRAFTING
 from store.db import DEFAULT_TZ
-from store.doc_context import DocHead, Facts, context_for, load_facts
+from store.doc_context import DocHead, context_for
+from store.doc_facts import Facts, load_facts
 from store.models import Agreement, Document, DocumentText, StepRecord, table_of
 
 
@@ -141,18 +142,41 @@ def _numbering(facts: Facts, issue: Issue) -> tuple[int, int]:
 
 
 def _retire(
-    s: Session, ag_id: str, kind: DocKind, subject: str | None, *, draft_to: DocStatus
+    s: Session,
+    facts: Facts,
+    ag_id: str,
+    kind: DocKind,
+    subject: str | None,
+    *,
+    draft_to: DocStatus,
 ) -> None:
     """Earlier versions step aside: one in effect is superseded, a draft `draft_to` (withdrawn
-    by a redraft, superseded by the document that consolidates it)."""
+    by a redraft, superseded by the document that consolidates it). One statement, and none
+    when the facts read in this transaction hold nothing to retire."""
+    if not any(
+        d["kind"] == kind.value
+        and d["status"] in _RETIRING
+        and (subject is None or d["subject"] == subject)
+        for d in facts.documents
+    ):
+        return
     where = [col(Document.agreement_id) == ag_id, col(Document.kind) == kind.value]
     if subject is not None:
         where.append(col(Document.subject) == subject)
-    for old, new in (
-        (DocStatus.DRAFT, draft_to),
-        (DocStatus.IN_EFFECT, DocStatus.SUPERSEDED),
-    ):
-        s.execute(update(Document).where(*where, col(Document.status) == old).values(status=new))
+    status = col(Document.status)
+    s.execute(
+        update(Document)
+        .where(*where, status.in_(_RETIRING))
+        .values(
+            status=case(
+                (status == DocStatus.DRAFT.value, draft_to.value),
+                else_=DocStatus.SUPERSEDED.value,
+            )
+        )
+    )
+
+
+_RETIRING = (DocStatus.DRAFT.value, DocStatus.IN_EFFECT.value)
 
 
 def sign_drafts(s: Session, ag_id: str) -> None:
@@ -251,9 +275,9 @@ def issue(
         )
         texts.append(_bodies(facts, head, it, info, now))
         if it.kind not in RECORD_KINDS:
-            _retire(s, ag.id, it.kind, it.subject, draft_to=DocStatus.WITHDRAWN)
+            _retire(s, facts, ag.id, it.kind, it.subject, draft_to=DocStatus.WITHDRAWN)
         for other in SUPERSEDES.get(it.kind, ()):
-            _retire(s, ag.id, other, None, draft_to=DocStatus.SUPERSEDED)
+            _retire(s, facts, ag.id, other, None, draft_to=DocStatus.SUPERSEDED)
         rows.append(_document_row(ag, info, it, head, now))
         facts.numbers.setdefault(it.kind.value, []).append(head.number)
         facts.documents.append(
