@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import BindParameter, Connection, bindparam, select
+from sqlalchemy import BindParameter, bindparam, or_, select
 from sqlmodel import Session
 
 from bot.flows.process import ACTION_BY_ID, CATALOGUE_STEP, CATALOGUE_UPDATE
@@ -26,11 +26,11 @@ from store.models import (
     CatalogueEntry,
     Customer,
     Document,
-    RoleAssignment,
     StepRecord,
     SupplierContract,
     table_of,
 )
+from store.roles import roles_of_many
 
 
 @dataclass
@@ -101,7 +101,7 @@ _ENTRY_FIELDS = (
 
 _CUST, _VER, _ENT = table_of(Customer), table_of(AgreementVersion), table_of(CatalogueEntry)
 _REC, _DOC, _OLA = table_of(StepRecord), table_of(Document), table_of(OLA)
-_SUP, _ROLE = table_of(SupplierContract), table_of(RoleAssignment)
+_SUP = table_of(SupplierContract)
 _AG: BindParameter[str] = bindparam("ag")
 
 _CUSTOMER = select(_CUST.c.name, _CUST.c.contact).where(_CUST.c.id == bindparam("id"))
@@ -110,12 +110,15 @@ _VERSIONS = (
     .where(_VER.c.agreement_id == _AG)
     .order_by(_VER.c.number)
 )
-_ENTRIES_BY_ID = select(*(_ENT.c[n] for n in _ENTRY_FIELDS)).where(
-    _ENT.c.id.in_(bindparam("ids", expanding=True))
-)
-_ENTRIES_BY_CODE = (
+#: the entries the SLA versions name (by id) and those M3 and C1 offered (by code), at once
+_ENTRIES = (
     select(*(_ENT.c[n] for n in _ENTRY_FIELDS))
-    .where(_ENT.c.code.in_(bindparam("codes", expanding=True)))
+    .where(
+        or_(
+            _ENT.c.id.in_(bindparam("ids", expanding=True)),
+            _ENT.c.code.in_(bindparam("codes", expanding=True)),
+        )
+    )
     .order_by(_ENT.c.version)
 )
 _RECORDS = (
@@ -134,9 +137,6 @@ _SUPPLIERS = (
     .where(_SUP.c.agreement_id == _AG)
     .order_by(_SUP.c.id)
 )
-_ROLES = select(_ROLE.c.user_id, _ROLE.c.role).where(
-    _ROLE.c.user_id.in_(bindparam("users", expanding=True))
-)
 
 
 def load_facts(s: Session, ag: Agreement) -> Facts:
@@ -145,9 +145,11 @@ def load_facts(s: Session, ag: Agreement) -> Facts:
     at = {"ag": ag.id}
     cust = conn.execute(_CUSTOMER, {"id": ag.customer_id}).mappings().first()
     versions = [dict(v) for v in conn.execute(_VERSIONS, at).mappings()]
-    ids = {v["catalogue_entry_id"] for v in versions if v["catalogue_entry_id"]}
-    entries = _entries(conn.execute(_ENTRIES_BY_ID, {"ids": list(ids)}) if ids else ())
     records = list(conn.execute(_RECORDS, at).mappings())
+    by_action = {r["action"]: dict(r["data"]) for r in records}
+    ids = {v["catalogue_entry_id"] for v in versions if v["catalogue_entry_id"]}
+    codes = offered_codes(by_action)
+    entries = _entries(conn.execute(_ENTRIES, {"ids": list(ids), "codes": codes}))
     facts = Facts(
         timezone=str(s.info.get("timezone") or DEFAULT_TZ),
         agreement={n: getattr(ag, n) for n in AGREEMENT_FIELDS},
@@ -155,14 +157,14 @@ def load_facts(s: Session, ag: Agreement) -> Facts:
         if cust
         else {"name": "", "contact": ""},
         versions=versions,
-        entries={e["id"]: entry_row(e) for e in entries},
-        records={r["action"]: dict(r["data"]) for r in records},
+        entries={e["id"]: entry_row(e) for e in entries if e["id"] in ids},
+        records=by_action,
         actors={r["action"]: r["actor"] for r in records},
-        people=_people(conn, records),
+        people=_people(s, records),
         olas=[dict(o) for o in conn.execute(_OLAS, at).mappings()],
         suppliers=[dict(c) for c in conn.execute(_SUPPLIERS, at).mappings()],
     )
-    facts.catalogue = _offered(conn, facts.records)
+    facts.catalogue = _newest(entries, codes)
     for d in conn.execute(_DOCUMENTS, at).mappings():
         facts.numbers.setdefault(d["kind"], []).append(d["number"])
         facts.documents.append(dict(d))
@@ -184,13 +186,10 @@ def entry_row(e: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in e.items() if k != "id"}
 
 
-def _people(conn: Connection, records: list[Any]) -> list[tuple[Role, str, list[str]]]:
+def _people(s: Session, records: list[Any]) -> list[tuple[Role, str, list[str]]]:
     """Who acted, in the role they acted in, in the order they first acted."""
     acting = [r for r in records if (a := ACTION_BY_ID.get(r["action"])) and not a.system]
-    held: dict[str, set[Role]] = {r["actor"]: set() for r in acting}
-    if held:
-        for user, role in conn.execute(_ROLES, {"users": list(held)}):
-            held[user].add(Role(role))
+    held = roles_of_many(s, (r["actor"] for r in acting))
     seen: dict[tuple[Role, str], list[str]] = {}
     for r in acting:
         act = ACTION_BY_ID[r["action"]]
@@ -201,16 +200,17 @@ def _people(conn: Connection, records: list[Any]) -> list[tuple[Role, str, list[
     return [(role, user, steps) for (role, user), steps in seen.items()]
 
 
-def _offered(conn: Connection, records: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """The newest version of each catalogue entry M3 and C1 recorded, in their order."""
-    codes = [
+def offered_codes(records: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """The catalogue codes M3 and C1 recorded, in their order."""
+    return [
         str(c)
         for a in (CATALOGUE_STEP, CATALOGUE_UPDATE)
         for c in records.get(a, {}).get("entries", [])
     ]
-    if not codes:
-        return []
-    newest: dict[str, dict[str, Any]] = {}
-    for e in _entries(conn.execute(_ENTRIES_BY_CODE, {"codes": codes})):
-        newest[e["code"]] = entry_row(e)
+
+
+def _newest(entries: list[dict[str, Any]], codes: list[str]) -> list[dict[str, Any]]:
+    """The newest version of each offered entry (`entries` are oldest first), in `codes`'s
+    order."""
+    newest = {e["code"]: entry_row(e) for e in entries if e["code"] in codes}
     return [newest[c] for c in dict.fromkeys(codes) if c in newest]

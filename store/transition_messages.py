@@ -21,7 +21,7 @@ from store.outbox import (
     Message,
     TaskPayload,
 )
-from store.roles import holders
+from store.roles import holders, roles_of_many
 from store.transition_people import because
 from store.transition_writes import NewTask
 
@@ -54,9 +54,15 @@ def _event(d: Decision, w: Written) -> Message:
 
 def _task_dms(s: Session, ag: Agreement, ctx: Ctx, w: Written) -> list[Message]:
     messages: list[Message] = []
-    for opened, who in [*w.new_tasks, *((a, [u]) for u, a in ctx.task_dms)]:
+    tasks = [*w.new_tasks, *((a, [u]) for u, a in ctx.task_dms)]
+    held = roles_of_many(s, (u for _, who in tasks for u in who))
+    for opened, who in tasks:
         messages += [
-            Message("dm", user, TaskPayload(action=opened, because=because(s, ag, opened, user)))
+            Message(
+                "dm",
+                user,
+                TaskPayload(action=opened, because=because(s, ag, opened, user, held[user])),
+            )
             for user in who
         ]
     return messages

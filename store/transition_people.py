@@ -32,11 +32,13 @@ def assignees(s: Session, ag: Agreement, action_id: str) -> list[str]:
     return users
 
 
-def because(s: Session, ag: Agreement, action_id: str, user: str) -> list[str]:
+def because(
+    s: Session, ag: Agreement, action_id: str, user: str, held: set[Role] | None = None
+) -> list[str]:
     """Why `user` gets the task: "owner" for the named owner's steps, else the roles of the
-    action that the user holds."""
+    action that the user holds (`held`, when the caller read them already)."""
     act = ACTION_BY_ID[action_id]
     if act.by_owner and ag.owner == user:
         return ["owner"]
-    mine = roles_of(s, user)
+    mine = roles_of(s, user) if held is None else held
     return [r.value for r in act.roles if r in mine]
