@@ -3,18 +3,23 @@
 Each transition is a full use case: one transaction with the agreement update (optimistic
 lock), step record, documents, side rows, the audit event and the outbox rows.
 
-    python benchmarks/bench_transitions.py [--agreements 60] [--pg URL] [--no-pg]
+    python benchmarks/bench_transitions.py [--agreements 60] [--clients 1,8] [--pg URL] [--no-pg]
+
+`--clients 1,8` runs one client, then eight client processes at once, each living its own
+agreements on the same database (no shared rows: what several Slack users or web workers do).
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing as mp
 import statistics
 import sys
 import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -89,39 +94,78 @@ def run(db: Database, agreements: int) -> tuple[int, float, list[float]]:
     return n, time.perf_counter() - t0, lat
 
 
+def client(url: str, agreements: int, start: Any, out: Any) -> None:
+    """One client process: waits for the others, then lives its agreements."""
+    db = Database(url)
+    run(db, 1)  # warm: templates compiled, statements cached, connections open
+    start.wait()
+    out.put(run(db, agreements))
+    db.dispose()
+
+
+def concurrent(url: str, agreements: int, clients: int) -> tuple[int, float, list[float]]:
+    """`clients` processes at once on one database; the wall time from the common start."""
+    ctx = mp.get_context("spawn")
+    start, out = ctx.Barrier(clients + 1), ctx.Queue()
+    share = [agreements // clients + (i < agreements % clients) for i in range(clients)]
+    procs = [ctx.Process(target=client, args=(url, k, start, out)) for k in share]
+    for p in procs:
+        p.start()
+    start.wait()
+    t0 = time.perf_counter()
+    results = [out.get() for _ in procs]
+    secs = time.perf_counter() - t0
+    for p in procs:
+        p.join()
+    return sum(r[0] for r in results), secs, [x for r in results for x in r[2]]
+
+
+def measure(name: str, url: str, agreements: int, clients: list[int]) -> None:
+    for n in clients:
+        db = Database(url)
+        prepare(db)
+        label = f"{name} x{n}"
+        if n == 1:
+            report(label, *run(db, agreements))
+        else:
+            report(label, *concurrent(url, agreements, n))
+        db.dispose()
+
+
 def report(name: str, n: int, secs: float, lat: list[float]) -> None:
     lat.sort()
     p50 = statistics.median(lat) * 1000
     p99 = lat[int(len(lat) * 0.99) - 1] * 1000
     print(
-        f"{name:<12} {n:>6} transitions  {n / secs:>8.0f}/s   p50 {p50:6.2f} ms   p99 {p99:6.2f} ms"
+        f"{name:<16} {n:>6} transitions  {n / secs:>8.0f}/s   p50 {p50:6.2f} ms   p99 {p99:6.2f} ms"
     )
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--agreements", type=int, default=60, help="full lives (25 transitions)")
+    ap.add_argument("--clients", default="1,8", help="client counts to run, comma-separated")
     ap.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
     ap.add_argument("--no-pg", action="store_true")
     args = ap.parse_args()
+    clients = [int(c) for c in args.clients.split(",")]
     print(
         f"{args.agreements} agreements x 25 transitions (M1 -> T7 with a change), "
-        "one transaction each"
+        "one transaction each; the department heads' answers count in the wall time"
     )
     with tempfile.TemporaryDirectory() as tmp:
-        db = Database(f"sqlite:///{tmp}/bench.db")
-        prepare(db)
-        report("SQLite", *run(db, args.agreements))
-        db.dispose()
+        for i, _ in enumerate(clients):  # a fresh database file for each run
+            measure("SQLite", f"sqlite:///{tmp}/bench{i}.db", args.agreements, clients[i : i + 1])
     if not args.no_pg:
         schema = "slm_bench"
         admin = create_engine(args.pg)
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"))
-        db = Database(f"{args.pg}?options=-csearch_path%3D{schema}")
-        prepare(db)
-        report("PostgreSQL", *run(db, args.agreements))
-        db.dispose()
+        url = f"{args.pg}?options=-csearch_path%3D{schema}"
+        for n in clients:
+            with admin.begin() as conn:
+                conn.execute(
+                    text(f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")
+                )
+            measure("PostgreSQL", url, args.agreements, [n])
         with admin.begin() as conn:
             conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
     return 0

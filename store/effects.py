@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlmodel import Session, col
 
 from bot.flows.behaviour import Effect
@@ -91,18 +91,21 @@ def resolve_entry(s: Session, ref: str) -> CatalogueEntry:
     return entry
 
 
+_LAST_RECORD = (
+    select(StepRecord)
+    .where(
+        col(StepRecord.agreement_id) == bindparam("ag"),
+        col(StepRecord.action) == bindparam("action"),
+        col(StepRecord.skipped) == False,  # noqa: E712
+    )
+    .order_by(col(StepRecord.id).desc())
+    .limit(1)
+)
+
+
 def last_record(s: Session, agreement_id: str, action: str) -> StepRecord | None:
     """The latest (not skipped) record of `action` on an agreement."""
-    return s.execute(
-        select(StepRecord)
-        .where(
-            col(StepRecord.agreement_id) == agreement_id,
-            col(StepRecord.action) == action,
-            col(StepRecord.skipped) == False,  # noqa: E712
-        )
-        .order_by(col(StepRecord.id).desc())
-        .limit(1)
-    ).scalar_one_or_none()
+    return s.execute(_LAST_RECORD, {"ag": agreement_id, "action": action}).scalar_one_or_none()
 
 
 def m9_budget(s: Session, agreement_id: str) -> Decimal | None:
