@@ -28,8 +28,7 @@ def cmd_departments(args: argparse.Namespace, settings: Settings, open_db: OpenD
         changed = set_head(db, args.department, args.head, by=args.by, now=_now())
         print(f"{args.head} heads {args.department}" if changed else "nothing to change")
         return 0
-    with db.read() as s:
-        rows = directory(s)
+    rows = directory(db)
     for d in rows:
         print(f"{d.name:<24} {d.head}")
     if not rows:
@@ -39,11 +38,9 @@ def cmd_departments(args: argparse.Namespace, settings: Settings, open_db: OpenD
 
 def cmd_notices(args: argparse.Namespace, settings: Settings, open_db: OpenDb) -> int:
     """An agreement's M7 notices and M9 OLAs with their ids and states."""
-    from store.acknowledgements import notices
-    from store.ola_signatures import current_olas
+    from store.ola_signatures import notices_and_olas
 
-    with open_db(settings).read() as s:
-        acks, olas = notices(s, args.id.upper()), current_olas(s, args.id.upper())
+    acks, olas = notices_and_olas(open_db(settings), args.id.upper())
     for a in acks:
         state = f"acknowledged {a.acknowledged_at:%Y-%m-%d %H:%M}" if a.acknowledged_at else "-"
         print(f"notice #{a.id:<5} M7 {a.department:<20} head {a.head:<12} {state}")

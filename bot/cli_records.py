@@ -12,13 +12,12 @@ from bot.settings import Settings
 
 
 def cmd_roles(args: argparse.Namespace, settings: Settings) -> int:
-    from store.roles import all_assignments, ensure_admins, grant_role, revoke_role
+    from store.roles import assignments, ensure_admins, grant_role, revoke_role
 
     db = open_db(settings)
     if args.roles_cmd == "list":
-        with db.read() as s:
-            for role, users in all_assignments(s).items():
-                print(f"{role:<17} {', '.join(users) or '-'}")
+        for role, users in assignments(db).items():
+            print(f"{role:<17} {', '.join(users) or '-'}")
         return 0
     try:
         role = parse_role(args.role)
@@ -40,7 +39,7 @@ def cmd_roles(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_catalog(args: argparse.Namespace, settings: Settings) -> int:
-    from store.catalogue import current_entries, save_entry
+    from store.catalogue import catalogue, save_entry
 
     db = open_db(settings)
     if args.catalog_cmd == "save":
@@ -53,12 +52,11 @@ def cmd_catalog(args: argparse.Namespace, settings: Settings) -> int:
         )
         print(f"{e.code} v{e.version} saved")
         return 0
-    with db.read() as s:
-        for e in current_entries(s, include_inactive=True):
-            print(
-                f"{e.code:<10} v{e.version:<3} tier {e.tier}  {e.price:>12}  "
-                f"{e.availability_pct}%  {e.name}{'' if e.active else ' (inactive)'}"
-            )
+    for e in catalogue(db, include_inactive=True):
+        print(
+            f"{e.code:<10} v{e.version:<3} tier {e.tier}  {e.price:>12}  "
+            f"{e.availability_pct}%  {e.name}{'' if e.active else ' (inactive)'}"
+        )
     return 0
 
 

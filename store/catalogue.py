@@ -57,6 +57,12 @@ def _same(entry: CatalogueEntry, inp: CatalogueInput) -> bool:
     )
 
 
+def catalogue(db: Database, *, include_inactive: bool = False) -> list[CatalogueEntry]:
+    """The catalogue: the newest version of every (active) entry."""
+    with db.read() as s:
+        return current_entries(s, include_inactive=include_inactive)
+
+
 def current_entries(s: Session, *, include_inactive: bool = False) -> list[CatalogueEntry]:
     """The newest version of every entry, by code."""
     newest = (

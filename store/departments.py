@@ -23,8 +23,10 @@ def heads(s: Session | Connection) -> dict[str, str]:
     return {k: h for k, h in s.execute(select(col(Department.key), col(Department.head))).all()}
 
 
-def directory(s: Session) -> list[Department]:
-    return list(s.execute(select(Department).order_by(col(Department.name))).scalars())
+def directory(db: Database) -> list[Department]:
+    """Every department with its head, by name."""
+    with db.read() as s:
+        return list(s.execute(select(Department).order_by(col(Department.name))).scalars())
 
 
 def set_head(db: Database, name: str, head: str, *, by: str, now: datetime) -> bool:

@@ -21,7 +21,7 @@ from bot.flows.process import HANDOVER, INITIATION
 from store.db import Database
 from store.departments import heads
 from store.effects import Ctx, effect
-from store.models import OLA, Agreement, AuditEvent
+from store.models import OLA, Acknowledgement, Agreement, AuditEvent
 from store.outbox import CardPayload, DepartmentPayload, Message, enqueue_many
 
 
@@ -198,6 +198,14 @@ def answer(
         return data
 
     return _change(db, ola_id, ANSWER, actor, now, do)
+
+
+def notices_and_olas(db: Database, agreement_id: str) -> tuple[list[Acknowledgement], list[OLA]]:
+    """An agreement's M7 notices to the department heads and its current M9 OLAs."""
+    from store.acknowledgements import notices
+
+    with db.read() as s:
+        return notices(s, agreement_id), current_olas(s, agreement_id)
 
 
 def current_olas(s: Session, agreement_id: str) -> list[OLA]:

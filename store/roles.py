@@ -53,6 +53,18 @@ def holders(session: Session, roles: Iterable[Role]) -> list[str]:
     return sorted(set(rows))
 
 
+def role_holders(db: Database, roles: Iterable[Role]) -> list[str]:
+    """Users holding any of `roles`, sorted, each once (a read of its own)."""
+    with db.read() as s:
+        return holders(s, roles)
+
+
+def assignments(db: Database) -> dict[str, list[str]]:
+    """role -> sorted user ids (a read of its own)."""
+    with db.read() as s:
+        return all_assignments(s)
+
+
 def all_assignments(session: Session) -> dict[str, list[str]]:
     """role -> sorted user ids."""
     out: dict[str, list[str]] = {r.value: [] for r in Role}

@@ -25,7 +25,7 @@ from store.improvements import complete_improvement
 from store.lifecycle import check_new_request, perform, prepare
 from store.queries import get_agreement
 from store.reminders import snooze
-from store.roles import roles_of
+from store.roles import user_roles
 
 
 def _pattern(action_id: ActionId) -> re.Pattern[str]:
@@ -106,11 +106,7 @@ async def _improvement_done(client: AsyncWebClient, deps: Deps, body: Mapping[st
 async def _catalog_edit(client: AsyncWebClient, deps: Deps, body: Mapping[str, Any]) -> None:
     user = payloads.user_id(body)
 
-    def has_slm() -> bool:
-        with deps.db.read() as s:
-            return Role.SLM in roles_of(s, user)
-
-    if not await read(has_slm):
+    if Role.SLM not in await read(user_roles, deps.db, user):
         await tell(
             client,
             body,

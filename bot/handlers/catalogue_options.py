@@ -4,11 +4,9 @@ first of them."""
 
 from __future__ import annotations
 
-from bot.flows.catalogue_rules import OFFERING, Entry, prefill
+from bot.flows.catalogue_rules import OFFERING, prefill
 from bot.i18n import t
-from store.catalogue import current_entries
-from store.catalogue_facts import offered_entries
-from store.db import Database
+from store.prefill import ModalStart
 
 
 def _label(code: str, name: str, name_zh: str, tier: int, locale: str) -> str:
@@ -17,15 +15,11 @@ def _label(code: str, name: str, name_zh: str, tier: int, locale: str) -> str:
 
 
 def step_options(
-    db: Database, agreement_id: str | None, action: str, locale: str
+    start: ModalStart, action: str, locale: str
 ) -> tuple[dict[str, list[tuple[str, str]]], dict[str, str]]:
     """(options per catalogue field, the prefill of a draft from its first offered entry)."""
-    with db.read() as s:
-        active = current_entries(s)
-        labels = {e.code: _label(e.code, e.name, e.name_zh, e.tier, locale) for e in active}
-        offer: list[Entry] = []
-        if agreement_id and action in OFFERING:
-            offer = offered_entries(s, agreement_id, action)
+    labels = {e.code: _label(e.code, e.name, e.name_zh, e.tier, locale) for e in start.active}
+    offer = start.offered
     options = {"entries": list(labels.items()), "entry": list(labels.items())}
     if action in OFFERING:
         options["entry"] = [(e.code, labels[e.code]) for e in offer if e.code in labels]

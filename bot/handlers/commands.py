@@ -20,24 +20,14 @@ from bot.handlers.kit import escape
 from bot.handlers.replies import catalog_blocks, help_blocks, list_blocks, show_blocks
 from bot.handlers.roles_modal import roles_modal
 from bot.i18n import t
-from store.catalogue import current_entries
+from store.catalogue import catalogue
 from store.lifecycle import check_new_request, prepare
 from store.queries import ListFilter, get_agreement, list_agreements
 from store.role_changes import roles_snapshot
-from store.roles import grant_role, revoke_role, roles_of
+from store.roles import grant_role, revoke_role, user_roles
 
 ID_SUBCOMMANDS = {"show", "review", "change", "terminate"}
 LIST_LIMIT = 25  # lines in a `/sla list` reply; the CLI lists everything
-
-
-def _roles(deps: Deps, user: str) -> set[Role]:
-    with deps.db.read() as s:
-        return roles_of(s, user)
-
-
-def _catalog(deps: Deps) -> list[Any]:
-    with deps.db.read() as s:
-        return current_entries(s)
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
@@ -139,7 +129,7 @@ async def _by_id(cmd: _Cmd) -> None:
         return
     # terminate: sales notifies (T1); a manager starts M14 (roles read only then)
     several = len(COMMANDS.get(cmd.sub, ())) > 1
-    roles = await read(_roles, cmd.deps, cmd.user) if several else set()
+    roles = await read(user_roles, cmd.deps.db, cmd.user) if several else set()
     action = command_action(cmd.sub, roles)
     if action is None:
         await cmd.reply_help()
@@ -163,15 +153,15 @@ async def _doc(cmd: _Cmd) -> None:
 
 
 async def _catalog_cmd(cmd: _Cmd) -> None:
-    entries = await read(_catalog, cmd.deps)
-    roles = await read(_roles, cmd.deps, cmd.user)
+    entries = await read(catalogue, cmd.deps.db)
+    roles = await read(user_roles, cmd.deps.db, cmd.user)
     text, blocks = catalog_blocks(entries, cmd.loc, can_edit=Role.SLM in roles)
     await cmd.reply(text, blocks)
 
 
 async def _is_admin(cmd: _Cmd, what: str) -> bool:
     """Whether the user is an admin; else the refusal is the reply."""
-    roles = await read(_roles, cmd.deps, cmd.user)
+    roles = await read(user_roles, cmd.deps.db, cmd.user)
     if Role.ADMIN in roles:
         return True
     await cmd.reply(t("err_permission", cmd.loc, roles=Role.ADMIN.label(cmd.loc), what=what))

@@ -12,9 +12,9 @@ from typing import Any, ParamSpec, TypeVar
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.flows.behaviour import Effect, Prefill
+from bot.flows.behaviour import Effect
 from bot.flows.errors import DomainError
-from bot.flows.process import ACTION_BY_ID, ENTRY
+from bot.flows.process import ACTION_BY_ID
 from bot.handlers import payloads
 from bot.handlers.catalogue_options import step_options
 from bot.handlers.context import StepContext
@@ -24,6 +24,7 @@ from bot.settings import Settings
 from bot.user_locale import current as current_locale
 from store.db import Database
 from store.outbox import enqueue_notice
+from store.prefill import modal_start
 
 log = logging.getLogger(__name__)
 P = ParamSpec("P")
@@ -87,49 +88,6 @@ async def tell(
     await client.chat_postMessage(channel=user, text=text, blocks=blocks)
 
 
-def initial_values(db: Database, agreement_id: str | None, action: str) -> dict[str, Any]:
-    """Sensible defaults from what earlier steps recorded (M4 from M1, C2 from the SLA; a
-    redraft from the draft it replaces)."""
-    if not agreement_id:
-        return {}
-    from store.effects import last_record
-
-    prefill = ACTION_BY_ID[action].prefill
-    with db.read() as s:
-        if ACTION_BY_ID[action].redraft_while:  # a redraft starts from the previous draft
-            rec = last_record(s, agreement_id, action)
-            if rec:
-                return dict(rec.data)
-        if prefill is Prefill.REQUEST:
-            rec = last_record(s, agreement_id, ENTRY)
-            if rec:
-                return {k: rec.data[k] for k in ("tier", "start_date", "end_date") if k in rec.data}
-        if prefill is Prefill.BUDGET:
-            from store.effects import m9_budget
-
-            budget = m9_budget(s, agreement_id)
-            return {} if budget is None else {"planned_cost": budget}
-        if prefill is Prefill.MEASURED:
-            from store.measure_prefill import review_defaults
-            from store.zone import service_country, session_zone
-
-            return review_defaults(
-                s,
-                agreement_id,
-                now=utcnow(),
-                tz=session_zone(s),
-                country=service_country(),
-                locale=current_locale() or "en",
-            )
-        if prefill is Prefill.AGREEMENT:
-            from store.models import Agreement
-
-            ag = s.get(Agreement, agreement_id)
-            if ag and ag.end_date:
-                return {"tier": str(ag.tier or 3), "end_date": ag.end_date.isoformat()}
-    return {}
-
-
 async def open_step(
     client: AsyncWebClient,
     deps: Deps,
@@ -161,8 +119,16 @@ async def step_view(
     """An action's modal with its choices (the catalogue as the step may use it) and its
     prefill (earlier steps, the catalogue entry of a draft, then `preset`)."""
     action, agreement_id = ctx.action, ctx.agreement_id
-    options, from_entry = await read(step_options, deps.db, agreement_id, action, deps.locale)
-    initial = await read(initial_values, deps.db, agreement_id, action)
+    start = await read(
+        modal_start,
+        deps.db,
+        agreement_id=agreement_id,
+        action=action,
+        now=deps.clock(),
+        locale=deps.locale,
+    )
+    options, from_entry = step_options(start, action, deps.locale)
+    initial = dict(start.initial)
     initial.update(from_entry)
     initial.update(preset or {})
     notes: list[str] = []

@@ -180,12 +180,7 @@ async def dept_text(deps: Deps, actor: str, args: list[str]) -> str:
     """`/sla dept` lists the department heads; `/sla dept set Department @head` names one."""
     loc = deps.locale
     if not args:
-
-        def rows() -> list[tuple[str, str]]:
-            with deps.db.read() as s:
-                return [(d.name, d.head) for d in directory(s)]
-
-        found = await read(rows)
+        found = [(d.name, d.head) for d in await read(directory, deps.db)]
         if not found:
             return t("dept_directory_empty", loc)
         return "\n".join(

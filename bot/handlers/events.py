@@ -12,14 +12,13 @@ from bot.handlers.common import Deps, read
 from bot.handlers.home import home_view
 from store.desk import expiring, my_agreements, my_tasks, reviews_due
 from store.home_attainment import home_service_levels
-from store.roles import roles_of
+from store.roles import user_roles
 from store.user_prefs import chosen_locale
 
 
 def desk(deps: Deps, user: str) -> dict[str, Any]:
     today = deps.clock().date()
-    with deps.db.read() as s:
-        roles: set[Role] = roles_of(s, user)
+    roles = user_roles(deps.db, user)
     soon = [(days, expiring(deps.db, today, days)) for days in (30, 60, 90)]
     reviews = reviews_due(deps.db, today) if Role.SLM in roles else []
     return home_view(

@@ -41,7 +41,7 @@ from store.reminders import (
     record,
     reviews_due,
 )
-from store.roles import holders
+from store.roles import role_holders
 from store.sla_switch import due_switches, switch
 from store.usecases import deem_confirmation
 
@@ -348,5 +348,4 @@ class Sweeper:
         return out
 
     def _slms(self) -> list[str]:
-        with self.db.read() as s:
-            return holders(s, [Role.SLM])
+        return role_holders(self.db, [Role.SLM])
