@@ -230,6 +230,9 @@ def perform(
     `expected_version` is the lock version the caller saw (a modal's private metadata): when
     the agreement moved on since, the caller learns who did what instead of overwriting it.
     """
+    act = ACTION_BY_ID.get(action_id)
+    if act is not None:  # validated at the edge: a bad date never takes the write lock
+        data = parse_form(act.form, dict(data) if isinstance(data, Mapping) else data)
     try:
         with db.write() as s:
             ag = _load(s, agreement_id, lock=True)
