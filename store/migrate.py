@@ -17,6 +17,11 @@ from store.db import Database
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
+class MigrationRefused(RuntimeError):
+    """A migration found data it will not change by itself (its message names it): nothing
+    was changed; a person corrects the data and migrates again."""
+
+
 def alembic_config(db: Database) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))

@@ -8,6 +8,7 @@ import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel
 
+from bot.cli import main
 from bot.flows.departments import OlaStatus
 from bot.flows.documents import DocStatus
 from bot.flows.process_model import Status
@@ -22,7 +24,7 @@ from bot.flows.sla_versions import VersionStatus
 from bot.flows.statuses import ContractStatus, ImprovementStatus, OutboxStatus, ReminderStatus
 from store.backup import ImportError_, export_data, import_data
 from store.db import Database
-from store.migrate import current, downgrade, head, upgrade
+from store.migrate import MigrationRefused, current, downgrade, head, upgrade
 from store.models import (
     OLA,
     Agreement,
@@ -168,7 +170,7 @@ def test_migration_refuses_rows_with_an_unknown_status(empty_db: Database) -> No
     with empty_db.write() as s:
         s.execute(text("UPDATE outbox SET status = 'queued'"))
         s.execute(text("UPDATE agreement SET status = 'live'"))
-    with pytest.raises(RuntimeError, match=r"outbox\.status holds 'queued'") as caught:
+    with pytest.raises(MigrationRefused, match=r"outbox\.status holds 'queued'") as caught:
         upgrade(empty_db)
     assert "agreement.status holds 'live'" in str(caught.value)
     assert "nothing was changed" in str(caught.value)
@@ -204,3 +206,18 @@ def test_import_refuses_an_unknown_status(empty_db: Database) -> None:
             s.execute(text(f"DELETE FROM {t}"))
     with pytest.raises(ImportError_, match="table reminder row 1 is not valid"):
         import_data(empty_db, data)
+
+
+def test_the_migrate_command_names_the_rows_it_refuses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade(db, "0014")
+    _one_of_each(db)
+    _run(db, "UPDATE reminder SET status = 'snoozed'")
+    db.dispose()
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'old.db'}")
+    assert main(["migrate"]) == 2
+    err = capsys.readouterr().err
+    assert "error: cannot add the status CHECK constraints: reminder.status holds 'snoozed'" in err
+    assert "Traceback" not in err

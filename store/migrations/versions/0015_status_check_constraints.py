@@ -17,6 +17,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from store.migrate import MigrationRefused
+
 revision: str = "0015"
 down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
@@ -43,10 +45,6 @@ STATUSES: dict[str, tuple[str, ...]] = {
 }
 
 
-class UnknownStatus(RuntimeError):
-    """Rows hold a status their column does not allow: nothing was changed."""
-
-
 def condition(values: tuple[str, ...]) -> str:
     return "status IN ({})".format(", ".join(f"'{v}'" for v in values))
 
@@ -65,7 +63,7 @@ def check_rows(conn: sa.Connection) -> None:
                 f"(allowed: {', '.join(values)})"
             )
     if bad:
-        raise UnknownStatus(
+        raise MigrationRefused(
             "cannot add the status CHECK constraints: " + "; ".join(bad) + ". Correct these "
             "rows (nothing was changed) and migrate again."
         )
