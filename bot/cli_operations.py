@@ -13,9 +13,12 @@ from store.db import Database
 
 
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
-    from store.migrate import upgrade
+    from store.migrate import MigrationRefused, upgrade
 
-    rev = upgrade(Database(settings.database_url))
+    try:
+        rev = upgrade(Database(settings.database_url))
+    except MigrationRefused as exc:
+        raise CliError(str(exc)) from None
     print(f"database at revision {rev} ({Database(settings.database_url).dialect})")
     return 0
 

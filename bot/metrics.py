@@ -13,6 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, ge
 from starlette.requests import Request
 from starlette.responses import Response
 
+from bot.flows.statuses import OutboxStatus
 from store.db import Database
 
 REQUESTS = Counter(
@@ -46,7 +47,7 @@ def metrics_endpoint(db: Database) -> Callable[[Request], Awaitable[Response]]:
         from store.outbox import status_counts
 
         counts = await asyncio.to_thread(status_counts, db)
-        for status in ("pending", "sent", "failed"):
+        for status in OutboxStatus:
             OUTBOX_DEPTH.labels(status).set(counts.get(status, 0))
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 

@@ -14,12 +14,13 @@ from bot.flows.business_time import Calendar
 from bot.flows.errors import DomainError, NotFound
 from bot.flows.service_levels import ServiceTargets, TargetSchedule, service_calendar
 from bot.flows.service_levels.attainment import Attainment, measure
+from bot.flows.sla_versions import VersionStatus
 from store.db import Database
 from store.incidents import incidents_in
 from store.models import Agreement, AgreementVersion, CatalogueEntry, HolidayOverride, table_of
 
 #: versions that promise something (a draft or a withdrawn one never did)
-PROMISED = ("in_effect", "superseded", "archived", "pending")
+PROMISED = (VersionStatus.IN_EFFECT, VersionStatus.SUPERSEDED, VersionStatus.ARCHIVED)
 
 
 def _targets(s: Session, v: AgreementVersion) -> ServiceTargets:

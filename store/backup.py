@@ -12,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import SQLModel
 
 from store.db import Database
-from store.integrity import carry_forward
+from store.integrity import carry_forward, carry_rows
 from store.models import ALL_TABLES, table_of
 
 FORMAT = "slm-bot-export"
@@ -170,7 +170,7 @@ def _clear_startup(s: Any, dialect: str) -> None:
 def import_data(db: Database, data: dict[str, Any]) -> dict[str, int]:
     """Load an export into an empty, migrated database, all or nothing (one transaction,
     checked first); returns rows per table."""
-    tables = _tables_of(db, data)
+    tables = carry_rows(_tables_of(db, data))
     counts: dict[str, int] = {}
     with db.write() as s:
         startup = _startup_only(s)

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
 
+from bot.flows.process_model import Status
 from bot.flows.service_levels import budget_warnings, resolution_warnings
 from bot.flows.service_levels.attainment import Attainment
 from bot.flows.service_levels.breaches import BreachWarning
@@ -41,7 +42,7 @@ def watched(db: Database, now: datetime) -> list[tuple[str, str | None]]:
                         or_(_I.c.resolved_at.is_(None), _I.c.resolved_at > now - RECENT)
                     )
                 ),
-                _AG.c.status.notin_(("archived", "declined")),
+                _AG.c.status.notin_((Status.ARCHIVED, Status.DECLINED)),
             )
             .order_by(_AG.c.id)
         ).all()

@@ -11,7 +11,8 @@ from bot.flows.behaviour import Effect
 from bot.flows.departments import CURRENT
 from bot.flows.errors import FormInvalid
 from bot.flows.process import INITIATION
-from bot.flows.sla_versions import OPEN_STATUSES
+from bot.flows.sla_versions import OPEN_STATUSES, VersionStatus
+from bot.flows.statuses import ContractStatus
 from store.effects import Ctx, effect, last_record, m9_budget
 from store.models import (
     OLA,
@@ -40,9 +41,9 @@ def _release_supplier_contracts(c: Ctx) -> None:
         update(SupplierContract)
         .where(
             col(SupplierContract.agreement_id) == c.ag.id,
-            col(SupplierContract.status) == "active",
+            col(SupplierContract.status) == ContractStatus.ACTIVE,
         )
-        .values(status="released")
+        .values(status=ContractStatus.RELEASED)
     )
 
 
@@ -110,9 +111,9 @@ def _t7(c: Ctx) -> None:
         update(AgreementVersion)
         .where(
             col(AgreementVersion.agreement_id) == ag_id,
-            col(AgreementVersion.status).in_([st.value for st in OPEN_STATUSES]),
+            col(AgreementVersion.status).in_(OPEN_STATUSES),
         )
-        .values(status="archived")
+        .values(status=VersionStatus.ARCHIVED)
     )
     versions = c.s.execute(
         select(col(AgreementVersion.number), col(AgreementVersion.status))

@@ -10,6 +10,7 @@ from sqlmodel import col
 
 from bot.flows.behaviour import Assignee, Effect
 from bot.flows.process import ACTIONS
+from bot.flows.statuses import ContractStatus
 from store.effects import Ctx, effect
 from store.models import (
     SupplierContract,
@@ -39,7 +40,7 @@ def _supplier(c: Ctx) -> None:
             start_date=v.get("start_date"),
             end_date=v.get("end_date"),
             cost=v.get("cost") or Decimal(0),
-            status="active",
+            status=ContractStatus.ACTIVE,
         )
     )
 
@@ -53,9 +54,13 @@ def _c4(c: Ctx) -> None:
             .where(
                 col(SupplierContract.agreement_id) == c.ag.id,
                 col(SupplierContract.contract_no) == v["contract_no"],
-                col(SupplierContract.status) == "active",
+                col(SupplierContract.status) == ContractStatus.ACTIVE,
             )
-            .values(status="cancelled" if v["action"] == "cancel" else "changed")
+            .values(
+                status=ContractStatus.CANCELLED
+                if v["action"] == "cancel"
+                else ContractStatus.CHANGED
+            )
         )
     if v["action"] in ("sign", "change"):
         _supplier(c)

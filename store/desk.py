@@ -8,6 +8,8 @@ from typing import Any
 
 from sqlalchemy import Connection, String, cast, select
 
+from bot.flows.documents import DocStatus
+from bot.flows.process_model import Status
 from bot.flows.sla_versions import Pending, VersionStatus, pending_in
 from store.acknowledgements import waiting_heads
 from store.db import Database
@@ -90,7 +92,7 @@ def _pending(conn: Connection, agreement_id: str) -> Pending | None:
         for v in conn.execute(
             select(_VS.c.number, _VS.c.status, _VS.c.start_date, _VS.c.tier).where(
                 _VS.c.agreement_id == agreement_id,
-                _VS.c.status == VersionStatus.SIGNED.value,
+                _VS.c.status == VersionStatus.SIGNED,
             )
         ).mappings()
     )
@@ -125,7 +127,7 @@ def load_card(db: Database, agreement_id: str) -> Card | None:
             .where(
                 _DC.c.agreement_id == agreement_id,
                 _DC.c.kind == "sla",
-                _DC.c.status == "in_effect",
+                _DC.c.status == DocStatus.IN_EFFECT,
             )
             .order_by(_DC.c.id.desc())
             .limit(1)
@@ -257,7 +259,7 @@ def reviews_due(
             rows = conn.execute(
                 select(_AG.c.id, _CU.c.name, col)
                 .join(_CU, _CU.c.id == _AG.c.customer_id)
-                .where(_AG.c.status == "active", col.is_not(None), col <= horizon)
+                .where(_AG.c.status == Status.ACTIVE, col.is_not(None), col <= horizon)
                 .order_by(col)
                 .limit(limit)
             ).all()

@@ -188,7 +188,7 @@ def sign_drafts(s: Session, ag_id: str) -> None:
             .where(
                 col(Document.agreement_id) == ag_id,
                 col(Document.kind) == kind.value,
-                col(Document.status) == DocStatus.DRAFT.value,
+                col(Document.status) == DocStatus.DRAFT,
             )
             .order_by(col(Document.id).desc())
             .limit(1)
@@ -200,15 +200,15 @@ def sign_drafts(s: Session, ag_id: str) -> None:
             .where(
                 col(Document.agreement_id) == ag_id,
                 col(Document.kind) == kind.value,
-                col(Document.status) == DocStatus.IN_EFFECT.value,
+                col(Document.status) == DocStatus.IN_EFFECT,
             )
-            .values(status=DocStatus.SUPERSEDED.value)
+            .values(status=DocStatus.SUPERSEDED)
         )
         s.execute(
             update(Document)
             .where(col(Document.id) == draft.id)
             .values(
-                status=DocStatus.IN_EFFECT.value,
+                status=DocStatus.IN_EFFECT,
                 title=f"{name_en} · {ag_id} v{draft.sla_version}",
             )
         )
@@ -221,9 +221,9 @@ def withdraw_drafts(s: Session, ag_id: str) -> None:
         .where(
             col(Document.agreement_id) == ag_id,
             col(Document.kind) == DocKind.ADDITIONAL_SLA.value,
-            col(Document.status) == DocStatus.DRAFT.value,
+            col(Document.status) == DocStatus.DRAFT,
         )
-        .values(status=DocStatus.WITHDRAWN.value)
+        .values(status=DocStatus.WITHDRAWN)
     )
 
 
@@ -232,7 +232,7 @@ def archive_all(s: Session, ag_id: str) -> None:
     s.execute(
         update(Document)
         .where(col(Document.agreement_id) == ag_id)
-        .values(status=DocStatus.ARCHIVED.value)
+        .values(status=DocStatus.ARCHIVED)
     )
 
 

@@ -11,8 +11,10 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from bot.flows.behaviour import Effect
+from bot.flows.departments import OlaStatus
 from bot.flows.errors import DomainError
 from bot.flows.service_levels.feasibility import Underpinning, gaps, parse_promise, sla_promise
+from bot.flows.statuses import ContractStatus
 from bot.flows.target_lines import parse_targets
 from store.db import Database
 from store.effects import Ctx, effect, resolve_entry
@@ -28,7 +30,7 @@ def underpinning(s: Session, agreement_id: str) -> list[Underpinning]:
         Underpinning("ola", o.department, parse_promise(o.commitment))
         for o in s.execute(
             select(OLA)
-            .where(col(OLA.agreement_id) == agreement_id, col(OLA.status) != "superseded")
+            .where(col(OLA.agreement_id) == agreement_id, col(OLA.status) != OlaStatus.SUPERSEDED)
             .order_by(col(OLA.id))
         ).scalars()
     ]
@@ -38,7 +40,7 @@ def underpinning(s: Session, agreement_id: str) -> list[Underpinning]:
             select(SupplierContract)
             .where(
                 col(SupplierContract.agreement_id) == agreement_id,
-                col(SupplierContract.status).in_(("active", "changed")),
+                col(SupplierContract.status).in_((ContractStatus.ACTIVE, ContractStatus.CHANGED)),
             )
             .order_by(col(SupplierContract.id))
         ).scalars()

@@ -12,10 +12,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select
 
 from bot.flows.business_time import Calendar
+from bot.flows.process_model import Status
 from bot.flows.roles import Role
 from bot.flows.service_levels import ServiceTargets
 from bot.flows.service_levels.attainment import IncidentFacts
 from bot.flows.service_levels.batch import AgreementInput, batch_attainment
+from bot.flows.sla_versions import VersionStatus
 from store.attainment import calendars_in, month_of
 from store.db import Database
 from store.incidents import record_of
@@ -24,7 +26,7 @@ from store.models import Agreement, AgreementVersion, CatalogueEntry, Customer, 
 _AG, _V, _C = table_of(Agreement), table_of(AgreementVersion), table_of(Customer)
 _E, _I = table_of(CatalogueEntry), table_of(Incident)
 #: agreements whose service runs (measured)
-IN_SERVICE = ("active", "changing", "terminating", "extension_pending")
+IN_SERVICE = (Status.ACTIVE, Status.CHANGING, Status.TERMINATING, Status.EXTENSION_PENDING)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +73,7 @@ def _inputs(
                 _V.c.targets,
             )
             .outerjoin(_E, _E.c.id == _V.c.catalogue_entry_id)
-            .where(_V.c.agreement_id.in_(ids), _V.c.status == "in_effect")
+            .where(_V.c.agreement_id.in_(ids), _V.c.status == VersionStatus.IN_EFFECT)
         ):
             targets[aid] = ServiceTargets.from_catalogue(
                 sla_version=number,

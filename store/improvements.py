@@ -10,6 +10,7 @@ from bot.flows.behaviour import ReviewClock
 from bot.flows.errors import AlreadyDone, NotFound, PermissionDenied
 from bot.flows.process import REVIEW_ACTION
 from bot.flows.roles import Role
+from bot.flows.statuses import ImprovementStatus
 from store.db import Database
 from store.models import AuditEvent, ImprovementAction
 from store.outbox import ImprovementDonePayload, enqueue
@@ -30,9 +31,9 @@ def complete_improvement(
         item = s.get(ImprovementAction, improvement_id)
         if item is None:
             raise NotFound(code="no_improvement", id=improvement_id)
-        if item.status == "done":
+        if item.status == ImprovementStatus.DONE:
             raise AlreadyDone(f"improvement #{improvement_id}", item.done_by, item.done_at)
-        item.status, item.done_by, item.done_at = "done", actor, now
+        item.status, item.done_by, item.done_at = ImprovementStatus.DONE, actor, now
         s.add(item)
         s.add(
             AuditEvent(
@@ -42,8 +43,8 @@ def complete_improvement(
                 step=_REVIEW,
                 action=f"{_REVIEW}.improvement_done",
                 data={"improvement": improvement_id, "note": note},
-                before={"status": "open"},
-                after={"status": "done"},
+                before={"status": ImprovementStatus.OPEN},
+                after={"status": ImprovementStatus.DONE},
             )
         )
         enqueue(
@@ -65,7 +66,7 @@ def open_improvements(db: Database, agreement_id: str) -> list[ImprovementAction
                 select(ImprovementAction)
                 .where(
                     ImprovementAction.agreement_id == agreement_id,
-                    ImprovementAction.status == "open",
+                    ImprovementAction.status == ImprovementStatus.OPEN,
                 )
                 .order_by(col(ImprovementAction.id))
             ).all()

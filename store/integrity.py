@@ -5,10 +5,12 @@ started (for the refusal's "since when")."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, select, text, update
 from sqlmodel import Session, col
 
+from bot.flows.departments import OlaStatus
 from bot.flows.errors import ProcessRunning
 from bot.flows.integrity import (
     NEEDS_DRAFT,
@@ -21,6 +23,7 @@ from bot.flows.integrity import (
 )
 from bot.flows.process import ACTION_BY_ID, INITIATION, INITIATION_REVIEW, NOTICE, Status
 from bot.flows.roles import Role
+from bot.flows.sla_versions import VersionStatus
 from store.catalogue_facts import catalogue_facts
 from store.departments import heads
 from store.effects import last_record
@@ -41,18 +44,30 @@ CARRY_FORWARD: tuple[str, ...] = (
     "UPDATE agreement SET status = 'extension_pending' "
     "WHERE status = 'active' AND CAST(pending AS TEXT) LIKE '%\"T1.extension\"%'",
 )
-#: OLAs of before the signatures (rule 7; `import` of an older export, as migration 0014):
-#: `signed` once the agreement passed M10, else `unsigned`
-SIGNATURES_CARRY: tuple[str, ...] = (
-    "UPDATE ola SET status = 'signed' WHERE status = 'current' AND agreement_id IN "
-    "(SELECT agreement_id FROM step_record WHERE action = 'M10' AND skipped = FALSE)",
-    "UPDATE ola SET status = 'unsigned' WHERE status = 'current'",
-)
 
 
 def carry_forward(s: Session) -> None:
-    for stmt in (*CARRY_FORWARD, *SIGNATURES_CARRY):
+    for stmt in CARRY_FORWARD:
         s.execute(text(stmt))
+
+
+def carry_rows(tables: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
+    """An export's rows as the rules read them, before they are loaded (`import`): OLAs from
+    before the signatures (rule 7, as migration 0014) are `current`, a status the column no
+    longer allows; they are `signed` once the agreement passed M10, else `unsigned`."""
+    live = {
+        r.get("agreement_id")
+        for r in tables.get("step_record", [])
+        if r.get("action") == "M10" and not r.get("skipped")
+    }
+
+    def carried(row: dict[str, Any]) -> dict[str, Any]:
+        if row.get("status") != "current":
+            return row
+        signed = row.get("agreement_id") in live
+        return row | {"status": OlaStatus.SIGNED if signed else OlaStatus.UNSIGNED}
+
+    return tables | {"ola": [carried(r) for r in tables.get("ola", [])]}
 
 
 def latest_day(now: datetime) -> date:
@@ -65,7 +80,7 @@ def _draft_on(s: Session, ag: Agreement) -> date | None:
         select(col(AgreementVersion.created_at))
         .where(
             col(AgreementVersion.agreement_id) == ag.id,
-            col(AgreementVersion.status) == "draft",
+            col(AgreementVersion.status) == VersionStatus.DRAFT,
         )
         .order_by(col(AgreementVersion.number).desc())
         .limit(1)
@@ -171,4 +186,4 @@ def supersede_rejected_olas(conn: Connection, agreement_id: str | None = None) -
         keep = 0 if outcome == "reject" else lines
         old = ids[keep:]
         if old:
-            conn.execute(update(ola).where(ola.c.id.in_(old)).values(status="superseded"))
+            conn.execute(update(ola).where(ola.c.id.in_(old)).values(status=OlaStatus.SUPERSEDED))

@@ -286,7 +286,7 @@ def submit_request(
             id=next_agreement_id(s, now.year),
             customer_id=customer_id,
             title=f"{form.customer}: {', '.join(form.services)}"[:300],
-            status=INITIAL_STATE.status.value,
+            status=INITIAL_STATE.status,
             pending=list(INITIAL_STATE.pending),
             flags={},
             sales_user=actor,

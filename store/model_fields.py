@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Numeric
+from sqlalchemy import JSON, Enum, Numeric
 from sqlmodel import Field
 
 from store.types import UTCDateTime
@@ -25,3 +26,26 @@ def json_field(**kw: Any) -> Any:
 def money(**kw: Any) -> Any:
     """An amount of money: 14 digits, 2 after the point."""
     return Field(sa_type=Numeric(14, 2), **kw)
+
+
+def enum_values(enum: type[StrEnum]) -> list[str]:
+    """What the database holds for `enum`: its members' values (lowercase), not their names."""
+    return [m.value for m in enum]
+
+
+def status_type(enum: type[StrEnum], table: str, length: int) -> Enum:
+    """A VARCHAR(length) holding `enum`'s values, with a CHECK `ck_<table>_status` listing
+    them (both databases refuse any other); rows read back as the enum's members."""
+    return Enum(
+        enum,
+        native_enum=False,
+        create_constraint=True,
+        length=length,
+        values_callable=enum_values,
+        name=f"ck_{table}_status",
+    )
+
+
+def status_field(enum: type[StrEnum], table: str, length: int = 16, **kw: Any) -> Any:
+    """A status column typed with its StrEnum (see `status_type`)."""
+    return Field(sa_type=status_type(enum, table, length), **kw)

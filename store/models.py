@@ -14,8 +14,12 @@ from sqlalchemy import Index, Numeric, Table, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from bot.flows.behaviour import ReviewClock
+from bot.flows.departments import OlaStatus
 from bot.flows.process import REVIEW_ACTION
-from store.model_fields import JSONDict, json_field, money, ts
+from bot.flows.process_model import Status
+from bot.flows.sla_versions import VersionStatus
+from bot.flows.statuses import ContractStatus
+from store.model_fields import JSONDict, json_field, money, status_field, ts
 
 # the tables are split over modules by subject; all of them are importable from here
 from store.models_delivery import OutboxLease as OutboxLease
@@ -95,7 +99,7 @@ class Agreement(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=20)  # SLA-2026-0001
     customer_id: int = Field(foreign_key="customer.id")
     title: str = Field(max_length=300)
-    status: str = Field(max_length=20)
+    status: Status = status_field(Status, "agreement", 20)
     #: open action ids, in process order (see bot.flows.machine.AgreementState)
     pending: list[str] = json_field(default_factory=list)
     flags: JSONDict = json_field(default_factory=dict)
@@ -127,7 +131,7 @@ class AgreementVersion(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     agreement_id: str = Field(foreign_key="agreement.id", index=True, max_length=20)
     number: int
-    status: str = Field(max_length=16)  # draft | in_effect | superseded | withdrawn | archived
+    status: VersionStatus = status_field(VersionStatus, "agreement_version")
     catalogue_entry_id: int | None = Field(default=None, foreign_key="catalogue_entry.id")
     tier: int
     start_date: date
@@ -181,7 +185,9 @@ class SupplierContract(SQLModel, table=True):
     start_date: date | None = None
     end_date: date | None = None
     cost: Decimal = money(default=Decimal(0))
-    status: str = Field(default="active", max_length=16)  # active | changed | cancelled | released
+    status: ContractStatus = status_field(
+        ContractStatus, "supplier_contract", default=ContractStatus.ACTIVE
+    )
 
 
 class OLA(SQLModel, table=True):
@@ -193,7 +199,7 @@ class OLA(SQLModel, table=True):
     department: str = Field(max_length=200)
     commitment: str = Field(max_length=3000)
     #: unsigned | queried | signed (its signature, rule 7) | superseded (a rejected M9 round)
-    status: str = Field(default="unsigned", max_length=16)
+    status: OlaStatus = status_field(OlaStatus, "ola", default=OlaStatus.UNSIGNED)
     #: the support department's head who signs it (M9's OLAs; none for C3's)
     signer: str | None = Field(default=None, max_length=64)
     signed_by: str | None = Field(default=None, max_length=64)

@@ -8,7 +8,8 @@ from datetime import datetime
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
-from store.model_fields import JSONDict, json_field, ts
+from bot.flows.statuses import OutboxStatus, ReminderStatus
+from store.model_fields import JSONDict, json_field, status_field, ts
 
 
 class OutboxMessage(SQLModel, table=True):
@@ -22,7 +23,7 @@ class OutboxMessage(SQLModel, table=True):
     recipient: str | None = Field(default=None, max_length=64)
     payload: JSONDict = json_field(default_factory=dict)
     dedupe_key: str | None = Field(default=None, unique=True, max_length=200)
-    status: str = Field(default="pending", max_length=16)  # pending | sent | failed
+    status: OutboxStatus = status_field(OutboxStatus, "outbox", default=OutboxStatus.PENDING)
     attempts: int = 0
     created_at: datetime = ts()
     next_attempt_at: datetime = ts()
@@ -46,7 +47,9 @@ class Reminder(SQLModel, table=True):
     kind: str = Field(max_length=32)
     recipient: str | None = Field(default=None, max_length=64)
     due_at: datetime = ts()
-    status: str = Field(default="scheduled", max_length=16)  # scheduled | sent | superseded
+    status: ReminderStatus = status_field(
+        ReminderStatus, "reminder", default=ReminderStatus.SCHEDULED
+    )
     payload: JSONDict = json_field(default_factory=dict)
     created_at: datetime = ts()
     sent_at: datetime | None = ts(default=None)

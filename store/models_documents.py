@@ -7,7 +7,8 @@ from datetime import date, datetime
 from sqlalchemy import Index, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
-from store.model_fields import JSONDict, json_field, ts
+from bot.flows.documents import DocStatus
+from store.model_fields import JSONDict, json_field, status_field, ts
 
 
 class Document(SQLModel, table=True):
@@ -31,7 +32,7 @@ class Document(SQLModel, table=True):
     version: int = 1
     #: what a per-department or per-contract document is about (OLA department, contract no)
     subject: str = Field(default="", max_length=200)
-    status: str = Field(default="in_effect", max_length=16)  # bot.flows.documents.DocStatus
+    status: DocStatus = status_field(DocStatus, "document", default=DocStatus.IN_EFFECT)
     issued_on: date | None = None
 
 

@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from store.model_fields import JSONDict, json_field, ts
+from bot.flows.statuses import ImprovementStatus
+from store.model_fields import JSONDict, json_field, status_field, ts
 
 
 class Review(SQLModel, table=True):
@@ -32,7 +33,9 @@ class ImprovementAction(SQLModel, table=True):
     review_id: int = Field(foreign_key="review.id")
     description: str = Field(max_length=3000)
     needs_change: bool = False
-    status: str = Field(default="open", max_length=16)  # open | done
+    status: ImprovementStatus = status_field(
+        ImprovementStatus, "improvement_action", default=ImprovementStatus.OPEN
+    )
     done_by: str | None = Field(default=None, max_length=64)
     done_at: datetime | None = ts(default=None)
 

@@ -13,6 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bot.flows.service_levels.attainment import Attainment
 from bot.flows.service_levels.report import TREND_PERIODS
+from bot.flows.sla_versions import VersionStatus
 from store.attainment import attainment_in, month_of, trend_in, zone_in
 from store.db import Database
 from store.home_attainment import IN_SERVICE
@@ -48,7 +49,7 @@ def queue_reports(db: Database, *, now: datetime, tz: str) -> int:
             .where(
                 _AG.c.id.in_(
                     select(_V.c.agreement_id).where(
-                        _V.c.status.in_(("in_effect", "superseded")),
+                        _V.c.status.in_((VersionStatus.IN_EFFECT, VersionStatus.SUPERSEDED)),
                         _V.c.start_date < this_month,
                     )
                 )

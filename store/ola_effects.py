@@ -60,7 +60,7 @@ def _c3(c: Ctx) -> None:
             raise FormInvalid(
                 {"ola_updates": problem.english}, problems={"ola_updates": problem}
             ) from None
-        draft = version_row(c.s, c.ag, VersionStatus.DRAFT.value)
+        draft = version_row(c.s, c.ag, VersionStatus.DRAFT)
         # the OLA changes belong to the additional SLA being signed (rule 9)
         _olas(c, [ln.model_dump() for ln in lines], version=draft.number if draft else None)
 
@@ -76,5 +76,5 @@ def _supersede_rejected_olas(c: Ctx) -> None:
                 col(OLA.step) == ACTION_BY_ID[c.d.action.approves or INITIATION].step,
                 col(OLA.status).in_(CURRENT),
             )
-            .values(status="superseded")
+            .values(status=OlaStatus.SUPERSEDED)
         )

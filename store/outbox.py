@@ -24,6 +24,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
+from bot.flows.statuses import OutboxStatus
 from store.db import Database
 from store.models import OutboxLease, OutboxMessage, table_of
 from store.outbox_payloads import PAYLOAD as PAYLOAD
@@ -56,7 +57,7 @@ def outbox_row(
         "recipient": m.recipient,
         "payload": m.payload.model_dump(mode="json"),
         "dedupe_key": dedupe_key,
-        "status": "pending",
+        "status": OutboxStatus.PENDING,
         "attempts": 0,
         "created_at": now,
         "next_attempt_at": now,
@@ -143,7 +144,7 @@ def candidate_keys(db: Database, *, limit: int) -> list[str]:
     with db.read_conn() as conn:
         rows = conn.execute(
             select(_OUT.c.kind, _OUT.c.agreement_id, _OUT.c.recipient)
-            .where(_OUT.c.status == "pending")
+            .where(_OUT.c.status == OutboxStatus.PENDING)
             .order_by(_OUT.c.id)
             .limit(limit)
         ).all()
@@ -231,7 +232,7 @@ def pending_rows(db: Database, keys: list[str], *, limit: int) -> list[OutboxRow
                 _OUT.c.attempts,
                 _OUT.c.next_attempt_at,
             )
-            .where(_OUT.c.status == "pending")
+            .where(_OUT.c.status == OutboxStatus.PENDING)
             .order_by(_OUT.c.id)
             .limit(limit)
         ).all()
@@ -246,9 +247,13 @@ def mark_sent(db: Database, ids: list[int], *, now: datetime, ts: str | None) ->
     with db.write() as s:
         s.connection().execute(
             update(_OUT)
-            .where(_OUT.c.id.in_(ids), _OUT.c.status == "pending")
+            .where(_OUT.c.id.in_(ids), _OUT.c.status == OutboxStatus.PENDING)
             .values(
-                status="sent", sent_at=now, ts=ts, attempts=_OUT.c.attempts + 1, last_error=None
+                status=OutboxStatus.SENT,
+                sent_at=now,
+                ts=ts,
+                attempts=_OUT.c.attempts + 1,
+                last_error=None,
             )
         )
 
@@ -263,7 +268,7 @@ def mark_error(
             .values(
                 attempts=attempts,
                 last_error=error[:2000],
-                status="failed" if failed else "pending",
+                status=OutboxStatus.FAILED if failed else OutboxStatus.PENDING,
                 next_attempt_at=retry_at,
             )
         )
@@ -299,7 +304,10 @@ def outbox_summary(db: Database, *, limit: int = 15) -> OutboxSummary:
                 _OUT.c.attempts,
                 _OUT.c.last_error,
             )
-            .where(_OUT.c.status.in_(["failed", "pending"]), _OUT.c.attempts > 0)
+            .where(
+                _OUT.c.status.in_([OutboxStatus.FAILED, OutboxStatus.PENDING]),
+                _OUT.c.attempts > 0,
+            )
             .order_by(_OUT.c.id)
             .limit(limit)
         ).all()

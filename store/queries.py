@@ -108,7 +108,7 @@ _LIST_COLUMNS = (
     _AG.c.updated_at,
     _AG.c.lock_version,
 )
-_FINAL = [Status.DECLINED.value, Status.ARCHIVED.value]
+_FINAL = [Status.DECLINED, Status.ARCHIVED]
 
 
 def describe(status: str, pending: tuple[str, ...], locale: str = "en") -> str:
@@ -137,9 +137,7 @@ def list_agreements(
     elif which is ListFilter.EXPIRING:
         day = today or date.today()
         stmt = stmt.where(
-            _AG.c.status.in_(
-                [Status.ACTIVE.value, Status.CHANGING.value, Status.TERMINATING.value]
-            ),
+            _AG.c.status.in_([Status.ACTIVE, Status.CHANGING, Status.TERMINATING]),
             _AG.c.end_date.is_not(None),
             _AG.c.end_date <= day + timedelta(days=expiring_days),
         )

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from bot.documents.render import norm_locale
+from bot.flows.documents import DocStatus
 from bot.flows.machine import Decision
 from store.db import Database
 from store.effects import last_record
@@ -37,7 +38,7 @@ def replaced(s: Session, agreement_id: str, d: Decision) -> Replaced | None:
         .where(
             col(Document.agreement_id) == agreement_id,
             col(Document.kind).in_([k.value for k in d.outputs]),
-            col(Document.status) == "draft",
+            col(Document.status) == DocStatus.DRAFT,
         )
         .order_by(col(Document.id))
     ).scalars()

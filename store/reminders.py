@@ -20,12 +20,14 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bot.flows.errors import NotFound
 from bot.flows.process import DEEMED, NOTICE
+from bot.flows.process_model import Status
+from bot.flows.statuses import ReminderStatus
 from store.db import Database
 from store.models import Agreement, Reminder, StepRecord, Task, review_columns, table_of
 from store.outbox import Message, ReminderPayload, RemindersPayload, enqueue_many
 
 _R, _AG, _TK, _SR = table_of(Reminder), table_of(Agreement), table_of(Task), table_of(StepRecord)
-LIVE = ("active", "changing")
+LIVE = (Status.ACTIVE, Status.CHANGING)
 #: reminder kinds that are also replied in the agreement's thread (payload `thread`)
 THREADED = ("expiry", "breach")
 
@@ -52,7 +54,7 @@ def record(db: Database, items: Sequence[Due], *, now: datetime) -> int:
             "agreement_id": d.agreement_id,
             "recipient": d.recipient,
             "due_at": now,
-            "status": "scheduled",
+            "status": ReminderStatus.SCHEDULED,
             "payload": d.payload,
             "created_at": now,
             "sent_at": None,
@@ -108,7 +110,7 @@ def reviews_due(db: Database, today: date) -> list[tuple[str, str, date]]:
         for step, col in review_columns():
             rows = conn.execute(
                 select(_AG.c.id, col).where(
-                    _AG.c.status == "active", col.is_not(None), col <= today
+                    _AG.c.status == Status.ACTIVE, col.is_not(None), col <= today
                 )
             ).all()
             out += [(a, step, d) for a, d in rows]
@@ -157,7 +159,7 @@ def deliver(db: Database, *, now: datetime, group_limit: int = 3, batch: int = 5
         conn = s.connection()
         stmt = (
             select(_R)
-            .where(_R.c.status == "scheduled", _R.c.due_at <= now)
+            .where(_R.c.status == ReminderStatus.SCHEDULED, _R.c.due_at <= now)
             .order_by(_R.c.id)
             .limit(batch)
         )
@@ -178,7 +180,7 @@ def deliver(db: Database, *, now: datetime, group_limit: int = 3, batch: int = 5
         conn.execute(
             update(_R)
             .where(_R.c.id.in_([r["id"] for r in rows]))
-            .values(status="sent", sent_at=now)
+            .values(status=ReminderStatus.SENT, sent_at=now)
         )
         out.reminders = len(rows)
     return out
@@ -241,7 +243,7 @@ def snooze(db: Database, reminder_id: int, *, user: str, days: int, now: datetim
                     agreement_id=row["agreement_id"],
                     recipient=user,
                     due_at=due,
-                    status="scheduled",
+                    status=ReminderStatus.SCHEDULED,
                     payload={**row["payload"], "snoozed": True},
                     created_at=now,
                     sent_at=None,

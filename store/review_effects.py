@@ -6,6 +6,7 @@ from sqlalchemy import update
 from sqlmodel import col
 
 from bot.flows.behaviour import Effect
+from bot.flows.sla_versions import VersionStatus
 from store.effects import Ctx, effect, last_record
 from store.models import (
     AgreementVersion,
@@ -91,7 +92,7 @@ def _withdraw_change(c: Ctx) -> None:
         update(AgreementVersion)
         .where(
             col(AgreementVersion.agreement_id) == c.ag.id,
-            col(AgreementVersion.status) == "draft",
+            col(AgreementVersion.status) == VersionStatus.DRAFT,
         )
-        .values(status="withdrawn")
+        .values(status=VersionStatus.WITHDRAWN)
     )

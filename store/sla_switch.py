@@ -18,7 +18,7 @@ from store.db import Database
 from store.models import Agreement, AgreementVersion, AuditEvent
 from store.outbox import CardPayload, Message, enqueue_many
 
-_SIGNED = VersionStatus.SIGNED.value
+_SIGNED = VersionStatus.SIGNED
 
 
 def due_switches(db: Database, today: date) -> list[str]:
@@ -65,11 +65,11 @@ def switch(db: Database, agreement_id: str, *, today: date, now: datetime) -> in
             .where(
                 col(AgreementVersion.agreement_id) == agreement_id,
                 col(AgreementVersion.number) < new.number,
-                col(AgreementVersion.status).in_([VersionStatus.IN_EFFECT.value, _SIGNED]),
+                col(AgreementVersion.status).in_([VersionStatus.IN_EFFECT, _SIGNED]),
             )
-            .values(status=VersionStatus.SUPERSEDED.value)
+            .values(status=VersionStatus.SUPERSEDED)
         )
-        new.status = VersionStatus.IN_EFFECT.value
+        new.status = VersionStatus.IN_EFFECT
         ag.sla_version, ag.tier, ag.end_date = new.number, new.tier, new.end_date
         ag.review_cadence = new.review_cadence
         ag.lock_version += 1

@@ -193,7 +193,7 @@ def update_agreement(s: Session, ag: Agreement, d: Decision, now: datetime) -> N
         {
             "ag": ag.id,
             "lv": ag.lock_version,
-            "status": after.status.value,
+            "status": after.status,
             "pending": list(after.pending),
             "flags": dict(after.flags),
             "now": now,
@@ -210,7 +210,7 @@ def update_agreement(s: Session, ag: Agreement, d: Decision, now: datetime) -> N
     )
     if cast(CursorResult[Any], res).rowcount != 1:
         raise StaleVersion(code="changed_meanwhile", agreement=ag.id)
-    ag.status, ag.pending, ag.flags = after.status.value, list(after.pending), dict(after.flags)
+    ag.status, ag.pending, ag.flags = after.status, list(after.pending), dict(after.flags)
     ag.lock_version += 1
     ag.updated_at = now
 

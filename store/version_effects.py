@@ -19,7 +19,7 @@ from store.models import (
 )
 
 
-def version_row(s: Session, ag: Agreement, status: str) -> AgreementVersion | None:
+def version_row(s: Session, ag: Agreement, status: VersionStatus) -> AgreementVersion | None:
     """The agreement's newest SLA version in `status`."""
     return s.execute(
         select(AgreementVersion)
@@ -51,9 +51,9 @@ def _draft(c: Ctx) -> None:
         update(AgreementVersion)
         .where(
             col(AgreementVersion.agreement_id) == c.ag.id,
-            col(AgreementVersion.status) == "draft",
+            col(AgreementVersion.status) == VersionStatus.DRAFT,
         )
-        .values(status="withdrawn")
+        .values(status=VersionStatus.WITHDRAWN)
     )
     number = _next_number(c.s, c.ag)
     c.doc_version = number
@@ -61,7 +61,7 @@ def _draft(c: Ctx) -> None:
         AgreementVersion(
             agreement_id=c.ag.id,
             number=number,
-            status="draft",
+            status=VersionStatus.DRAFT,
             catalogue_entry_id=entry.id,
             tier=int(v["tier"]),
             start_date=start,
@@ -77,11 +77,11 @@ def _draft(c: Ctx) -> None:
 
 
 def _take_effect(c: Ctx, new: AgreementVersion) -> None:
-    old = version_row(c.s, c.ag, "in_effect")
+    old = version_row(c.s, c.ag, VersionStatus.IN_EFFECT)
     if old is not None and old.id != new.id:
-        old.status = "superseded"
+        old.status = VersionStatus.SUPERSEDED
         c.s.add(old)
-    new.status = "in_effect"
+    new.status = VersionStatus.IN_EFFECT
     c.s.add(new)
     c.ag.sla_version = new.number
     c.ag.tier = new.tier
@@ -94,14 +94,14 @@ def _take_effect(c: Ctx, new: AgreementVersion) -> None:
 @version_effect(VersionEffect.SIGN)
 def _sign(c: Ctx) -> None:
     c.s.flush()
-    draft = version_row(c.s, c.ag, "draft")
+    draft = version_row(c.s, c.ag, VersionStatus.DRAFT)
     if draft is None:
         raise FormInvalid.one("__root__", "no_draft", "there is no SLA draft to sign")
     if c.d.action.id == ADDITIONAL_SIGNING and not takes_effect_at_signing(
         draft.start_date, c.now.astimezone(UTC).date()
     ):
         # the additional SLA waits for its effective date; the sweep switches (rule 9)
-        draft.status = VersionStatus.SIGNED.value
+        draft.status = VersionStatus.SIGNED
         c.s.add(draft)
         c.rec.sla_version = draft.number
         return
@@ -110,7 +110,7 @@ def _sign(c: Ctx) -> None:
 
 @version_effect(VersionEffect.RENEW)
 def _renew(c: Ctx) -> None:
-    old = version_row(c.s, c.ag, "in_effect")
+    old = version_row(c.s, c.ag, VersionStatus.IN_EFFECT)
     if old is None:
         raise FormInvalid.one("__root__", "no_sla", "there is no SLA in effect to renew")
     subject = c.d.action.approves
@@ -130,7 +130,7 @@ def _renew(c: Ctx) -> None:
     new = AgreementVersion(
         agreement_id=c.ag.id,
         number=_next_number(c.s, c.ag),
-        status="draft",
+        status=VersionStatus.DRAFT,
         catalogue_entry_id=old.catalogue_entry_id,
         tier=old.tier,
         start_date=old.start_date,

@@ -362,27 +362,27 @@ def test_no_author_of_any_m9_round_approves_and_rejected_olas_are_superseded(
     act(world, ag.agreement_id, "M9.review", clock, "U_SLM_B")
 
 
-def test_migration_marks_earlier_rounds_superseded(world: Database, clock: Clock) -> None:
-    from sqlalchemy import update as sa_update
+def test_migration_marks_earlier_rounds_superseded(empty_db: Database, clock: Clock) -> None:
+    from sqlalchemy import text
 
     from store.integrity import supersede_rejected_olas
-    from store.models import OLA
+    from store.migrate import downgrade
+    from tests.support import setup_world
 
-    ag = drive(world, "M9", clock)
-    act(world, ag.agreement_id, "M9", clock, USERS[Role.OPS_LEAD])
-    act(world, ag.agreement_id, "M9.review", clock, SLM, decision="reject", reason="Redo")
-    act(world, ag.agreement_id, "M9", clock, USERS[Role.OPS_LEAD], olas="DBA: 15 min")
-    with world.write() as s:  # as the data stood before the status column
-        s.execute(
-            sa_update(OLA).where(col(OLA.agreement_id) == ag.agreement_id).values(status="current")
-        )
+    setup_world(empty_db)  # its own database: it goes back to before the status CHECKs
+    ag = drive(empty_db, "M9", clock)
+    act(empty_db, ag.agreement_id, "M9", clock, USERS[Role.OPS_LEAD])
+    act(empty_db, ag.agreement_id, "M9.review", clock, SLM, decision="reject", reason="Redo")
+    act(empty_db, ag.agreement_id, "M9", clock, USERS[Role.OPS_LEAD], olas="DBA: 15 min")
+    downgrade(empty_db, "0014")
+    of_ag = {"ag": ag.agreement_id}
+    with empty_db.write() as s:  # as the data stood before the status column
+        s.execute(text("UPDATE ola SET status = 'current' WHERE agreement_id = :ag"), of_ag)
         supersede_rejected_olas(s.connection(), ag.agreement_id)
-    with world.read() as s:
+    with empty_db.read_conn() as conn:
         statuses = list(
-            s.execute(
-                select(col(OLA.status))
-                .where(col(OLA.agreement_id) == ag.agreement_id)
-                .order_by(col(OLA.id))
+            conn.execute(
+                text("SELECT status FROM ola WHERE agreement_id = :ag ORDER BY id"), of_ag
             ).scalars()
         )
     assert statuses == ["superseded", "superseded", "current"]

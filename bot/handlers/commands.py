@@ -12,6 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.flows.errors import DomainError, NotFound
 from bot.flows.process import COMMANDS, ENTRY, command_action
 from bot.flows.roles import Role, parse_role
+from bot.flows.statuses import OutboxStatus
 from bot.handlers import measure, payloads
 from bot.handlers.cards import mention
 from bot.handlers.common import Deps, domain_text, open_step, read, run
@@ -244,9 +245,9 @@ def outbox_text(deps: Deps) -> str:
         t(
             "outbox_counts",
             loc,
-            pending=summary.counts.get("pending", 0),
-            sent=summary.counts.get("sent", 0),
-            failed=summary.counts.get("failed", 0),
+            pending=summary.counts.get(OutboxStatus.PENDING, 0),
+            sent=summary.counts.get(OutboxStatus.SENT, 0),
+            failed=summary.counts.get(OutboxStatus.FAILED, 0),
         )
     ]
     for row_id, kind, target, attempts, error in summary.troubled:

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from bot.flows.departments import OlaStatus
 from bot.handlers.cards import mention
 from bot.handlers.ids import ActionId, BlockId, CallbackId
 from bot.handlers.kit import Block, actions, button, context, plain, section
@@ -70,11 +71,11 @@ def sign_blocks(ola: OLA, customer: str, owner: str | None, locale: str) -> Buil
         blocks.append(
             context(t("dept_answer_was", locale, query=ola.query or "-", answer=ola.answer))
         )
-    if ola.status == "signed" and ola.signed_at is not None:
+    if ola.status == OlaStatus.SIGNED and ola.signed_at is not None:
         when = _when(ola.signed_at)
         blocks.append(context(t("dept_signed_by", locale, who=mention(ola.signed_by), at=when)))
         return text, blocks
-    if ola.status in ("queried", "superseded"):
+    if ola.status in (OlaStatus.QUERIED, OlaStatus.SUPERSEDED):
         blocks.append(context(t(f"dept_ola_{ola.status}", locale)))
         return text, blocks
     blocks += actions(
@@ -183,7 +184,7 @@ def waiting_lines(
         parts = []
         for d, signer, status in olas:
             whom = mention(signer) if signer else t("dept_no_signer", locale)
-            extra = f", {t('dept_queried', locale)}" if status == "queried" else ""
+            extra = f", {t('dept_queried', locale)}" if status == OlaStatus.QUERIED else ""
             parts.append(f"{escape(d)} ({whom}{extra})")
         out.append(t("dept_waiting_olas", locale, waiting=Safe(sep.join(parts))))
     return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from bot.flows.statuses import ImprovementStatus
 from bot.flows.tiers import Tier
 from bot.handlers.cards import mention, step_title
 from bot.handlers.catalogue_offer import pending_blocks
@@ -132,7 +133,7 @@ def _accounting_blocks(d: AgreementDetail, locale: str) -> list[Block]:
 
 
 def _improvement_blocks(d: AgreementDetail, locale: str) -> list[Block]:
-    open_items = [i for i in d.improvements if i["status"] == "open"]
+    open_items = [i for i in d.improvements if i["status"] == ImprovementStatus.OPEN]
     if not open_items:
         return []
     blocks: list[Block] = [section(f"*{t('show_improvements', locale)}*")]
