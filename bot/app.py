@@ -87,7 +87,7 @@ def create_app(
     notify: Callable[[], None] | None = None,
 ) -> SlackApp:
     """Build the Bolt app; `notify` wakes the outbox dispatcher after a state change."""
-    db = db or Database(settings.database_url, timezone=settings.timezone)
+    db = db or Database(settings.database_url, timezone=settings.timezone, country=settings.country)
     client = web_client(settings)
     app = AsyncApp(  # the client carries the token (passing both makes Bolt warn)
         signing_secret=settings.slack_signing_secret,

@@ -30,7 +30,7 @@ OPENED: list[Database] = []
 
 
 def open_db(settings: Settings, *, migrate: bool = False) -> Database:
-    db = Database(settings.database_url, timezone=settings.timezone)
+    db = Database(settings.database_url, timezone=settings.timezone, country=settings.country)
     OPENED.append(db)
     if migrate:
         from store.migrate import upgrade

@@ -89,7 +89,7 @@ def build(
 ) -> tuple[Starlette, SlackApp, Dispatcher | None]:
     """The whole web process: the Slack app, and unless `scheduler` is off the outbox
     dispatcher and the sweeps (`sweeps=False` keeps the dispatcher only)."""
-    db = db or Database(settings.database_url, timezone=settings.timezone)
+    db = db or Database(settings.database_url, timezone=settings.timezone, country=settings.country)
     dispatcher: Dispatcher | None = None
     slack = create_app(settings, db)
     if scheduler:
@@ -130,7 +130,7 @@ def serve(settings: Settings, *, socket_mode: bool = False, scheduler: bool = Tr
             file=sys.stderr,
         )
         return 2
-    db = Database(settings.database_url, timezone=settings.timezone)
+    db = Database(settings.database_url, timezone=settings.timezone, country=settings.country)
     prepare_database(settings, db)
     if socket_mode:
         return asyncio.run(_socket_mode(settings, db, scheduler=scheduler))
@@ -172,7 +172,7 @@ def worker(settings: Settings) -> int:
         return 2
     from bot.scheduler.runner import run_worker
 
-    db = Database(settings.database_url, timezone=settings.timezone)
+    db = Database(settings.database_url, timezone=settings.timezone, country=settings.country)
     prepare_database(settings, db)
     dispatcher = build_dispatcher(settings, db)
     if settings.metrics_port:

@@ -11,6 +11,8 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
+from store.zone import service_country
+
 DEFAULT_DATABASE_URL = "sqlite:///slm-bot.db"
 
 
@@ -31,12 +33,20 @@ class Database:
     """One database: a write engine (serialised on SQLite) and a read engine."""
 
     def __init__(
-        self, url: str = DEFAULT_DATABASE_URL, *, echo: bool = False, timezone: str = DEFAULT_TZ
+        self,
+        url: str = DEFAULT_DATABASE_URL,
+        *,
+        echo: bool = False,
+        timezone: str = DEFAULT_TZ,
+        country: str | None = None,
     ) -> None:
         self.url = normalise_url(url)
         #: the company's time zone (SLM_TIMEZONE): the calendar day documents are dated with;
         #: every session carries it in `session.info["timezone"]`
         self.timezone = timezone
+        #: the country whose public holidays the service calendars keep (SLM_COUNTRY); every
+        #: session carries it in `session.info["country"]`
+        self.country = (country or "").strip().upper() or service_country()
         parsed = make_url(self.url)
         self.dialect = parsed.get_backend_name()
         self.is_sqlite = self.dialect == "sqlite"
@@ -79,13 +89,13 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A transaction for one use case: commits on success, rolls back on any error."""
-        info = {"timezone": self.timezone}
+        info = {"timezone": self.timezone, "country": self.country}
         with Session(self.engine, expire_on_commit=False, info=info) as session, session.begin():
             yield session
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        info = {"timezone": self.timezone}
+        info = {"timezone": self.timezone, "country": self.country}
         with (
             Session(self.read_engine, expire_on_commit=False, info=info) as session,
             session.begin(),

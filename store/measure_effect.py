@@ -9,12 +9,12 @@ from bot.flows.errors import DomainError
 from bot.flows.service_levels.report import TREND_PERIODS, measured_figures
 from store.attainment import attainment_in, period_of, trend_in
 from store.effects import Ctx, effect
-from store.zone import service_country, session_zone
+from store.zone import session_country, session_zone
 
 
 @effect(Effect.MEASURE)
 def _measure(c: Ctx) -> None:
-    tz, country = c.ag.timezone or session_zone(c.s), service_country()
+    tz, country = c.ag.timezone or session_zone(c.s), session_country(c.s)
     first, last = c.values["period_start"], c.values["period_end"]
     start, end = period_of(first, last, tz)
     try:

@@ -20,7 +20,7 @@ from store.db import Database
 from store.effects import last_record, m9_budget
 from store.measure_prefill import review_defaults
 from store.models import Agreement
-from store.zone import service_country, session_zone
+from store.zone import session_country, session_zone
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ def _initial(
             agreement_id,
             now=now,
             tz=session_zone(s),
-            country=service_country(),
+            country=session_country(s),
             locale=locale,
         )
     if declared.prefill is Prefill.AGREEMENT:

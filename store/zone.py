@@ -1,6 +1,6 @@
 """The service's time zone and holiday country for what the store computes itself (M11's
-measured figures at the moment the step is recorded): the zone the `Database` was built with
-(`SLM_TIMEZONE`, carried by every session), and `SLM_COUNTRY`."""
+measured figures at the moment the step is recorded): the zone and the country the `Database`
+was built with (`SLM_TIMEZONE`, `SLM_COUNTRY`), carried by every session."""
 
 from __future__ import annotations
 
@@ -32,3 +32,10 @@ def session_zone(s: Any) -> str:
     """The time zone a session carries (`Database(timezone=...)`), else `service_zone()`."""
     info = getattr(s, "info", None) or {}
     return str(info.get("timezone") or service_zone())
+
+
+def session_country(s: Any) -> str:
+    """The holiday country a session carries (`Database(country=...)`), else
+    `service_country()`."""
+    info = getattr(s, "info", None) or {}
+    return str(info.get("country") or service_country())

@@ -137,7 +137,9 @@ class Sandbox:
             workspace.load(self.state, self.workspace_file)
         self.standin.start()
         settings = self.settings()
-        self.db = Database(settings.database_url, timezone=settings.timezone)
+        self.db = Database(
+            settings.database_url, timezone=settings.timezone, country=settings.country
+        )
         prepare_database(settings, self.db)
         now = datetime.now(UTC)
         if self.demo and not count_agreements(self.db):

@@ -32,7 +32,6 @@ from store.monthly_reports import report_of
 from store.ola_signatures import get_ola
 from store.redraft import compare
 from store.roles import user_roles
-from store.zone import service_country
 
 if TYPE_CHECKING:
     from bot.scheduler.dispatcher import Dispatcher
@@ -56,7 +55,7 @@ class Renderer:
             card.id,
             now=datetime.now(UTC),
             tz=d.db.timezone,
-            country=service_country(),
+            country=d.db.country,
         )
         text, blocks = card_blocks(card, d.locale, due=due, service_level=level)
         if card.card_ts and card.card_channel:
@@ -96,7 +95,7 @@ class Renderer:
         self, agreement_id: str, period: str, channel: str, parent: str, loc: str
     ) -> None:
         d = self.d
-        tz, country = d.db.timezone, service_country()
+        tz, country = d.db.timezone, d.db.country
         got, trend = await asyncio.to_thread(
             report_of, d.db, agreement_id, period, now=datetime.now(UTC), tz=tz, country=country
         )
