@@ -42,6 +42,7 @@ from store.outbox_payloads import ReminderPayload as ReminderPayload
 from store.outbox_payloads import RemindersPayload as RemindersPayload
 from store.outbox_payloads import ServiceReportPayload as ServiceReportPayload
 from store.outbox_payloads import TaskPayload as TaskPayload
+from store.outbox_payloads import VersionInEffectPayload as VersionInEffectPayload
 
 _OUT, _LEASE = table_of(OutboxMessage), table_of(OutboxLease)
 _INSERT = insert(_OUT)

@@ -82,6 +82,16 @@ class ImprovementDonePayload(_Payload):
     description: str
 
 
+class VersionInEffectPayload(_Payload):
+    """C3's additional SLA took effect on its date (the sweep switched the versions): a reply
+    in the card's thread."""
+
+    template: Literal["version_in_effect"] = "version_in_effect"
+    version: int
+    effective_from: str  # YYYY-MM-DD
+    tier: int | None = None
+
+
 class NoticePayload(_Payload):
     """A confirmation the user must see: ephemeral in `channel`, else a DM (text rendered)."""
 
@@ -129,6 +139,7 @@ Payload = Annotated[
     | ReminderPayload
     | RemindersPayload
     | ImprovementDonePayload
+    | VersionInEffectPayload
     | NoticePayload,
     Field(discriminator="template"),
 ]

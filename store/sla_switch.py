@@ -16,7 +16,7 @@ from bot.flows.machine import SYSTEM_ACTOR
 from bot.flows.sla_versions import SWITCH_ACTION, SWITCH_STEP, Pending, VersionStatus, due
 from store.db import Database
 from store.models import Agreement, AgreementVersion, AuditEvent
-from store.outbox import CardPayload, Message, enqueue_many
+from store.outbox import CardPayload, Message, VersionInEffectPayload, enqueue_many
 
 _SIGNED = VersionStatus.SIGNED
 
@@ -88,8 +88,14 @@ def switch(db: Database, agreement_id: str, *, today: date, now: datetime) -> in
             )
         )
         s.flush()
+        told = VersionInEffectPayload(
+            version=new.number, effective_from=new.start_date.isoformat(), tier=new.tier
+        )
         enqueue_many(
-            s, agreement_id=agreement_id, now=now, messages=[Message("card", None, CardPayload())]
+            s,
+            agreement_id=agreement_id,
+            now=now,
+            messages=[Message("card", None, CardPayload()), Message("thread", None, told)],
         )
         return int(new.number)
 

@@ -180,6 +180,16 @@ def test_card_shows_the_signed_sla_until_the_sweep_switches(slack: SlackClient) 
     card = json.dumps(card_of(slack, ag), ensure_ascii=False)
     assert "已签署" not in card and "is signed" not in card
     assert get_agreement(db, ag).sla_version == 2
+    # the thread is told once, in the reader's language; a later sweep adds nothing
+    assert Sweeper(db).run(at + timedelta(minutes=1)).switched == []
+    slack.dispatch()
+    texts = [m.get("text", "") for m in slack.standin.state.messages(CHANNEL, replies=True)]
+    told = (
+        f"附加服务级别协议 v2（2级）已于生效日期 {effective.isoformat()} 生效"
+        if zh(slack)
+        else f"Additional SLA v2 (tier 2) took effect on its date, {effective.isoformat()}"
+    )
+    assert sum(told in text for text in texts) == 1
 
 
 def test_c1_updates_an_entry_from_its_modal_audited_under_c1(slack: SlackClient) -> None:

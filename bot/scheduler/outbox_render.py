@@ -248,6 +248,7 @@ class Renderer:
         p: ob.ServiceReportPayload
         | ob.DocumentsPayload
         | ob.ImprovementDonePayload
+        | ob.VersionInEffectPayload
         | ob.EventPayload,
         card: Card | None,
         loc: str,
@@ -274,6 +275,15 @@ class Renderer:
                 loc,
                 actor=mention(p.actor),
                 description=escape(p.description),
+            )
+            blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
+        elif isinstance(p, ob.VersionInEffectPayload):  # C3: the additional SLA's date came
+            text = t(
+                "event_version_in_effect",
+                loc,
+                version=p.version,
+                day=p.effective_from,
+                tier=p.tier or "-",
             )
             blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
         else:
