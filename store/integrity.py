@@ -21,7 +21,14 @@ from bot.flows.integrity import (
     RUNNING,
     Facts,
 )
-from bot.flows.process import ACTION_BY_ID, INITIATION, INITIATION_REVIEW, NOTICE, Status
+from bot.flows.process import (
+    ACTION_BY_ID,
+    EXECUTION,
+    INITIATION,
+    INITIATION_REVIEW,
+    NOTICE,
+    Status,
+)
 from bot.flows.roles import Role
 from bot.flows.sla_versions import VersionStatus
 from store.catalogue_facts import catalogue_facts
@@ -58,7 +65,7 @@ def carry_rows(tables: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[s
     live = {
         r.get("agreement_id")
         for r in tables.get("step_record", [])
-        if r.get("action") == "M10" and not r.get("skipped")
+        if r.get("action") == EXECUTION and not r.get("skipped")
     }
 
     def carried(row: dict[str, Any]) -> dict[str, Any]:

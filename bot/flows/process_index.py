@@ -62,6 +62,8 @@ ADDITIONAL_SIGNING = "C3"
 DOCUMENT_REFRESH = "M12"
 #: the withdrawal of a change, which withdraws its additional SLA draft
 CHANGE_WITHDRAWAL = "M13.withdraw"
+#: the start of delivery: the agreement's OLAs were signed before it (rule 7)
+EXECUTION = next(a.id for a in ACTIONS if E.START_REVIEW_CLOCKS in a.effects)
 #: the handover of the agreement to another O&M service owner
 HANDOVER = next(a.id for a in ACTIONS if E.HANDOVER in a.effects)
 #: the approval of the initiation report
