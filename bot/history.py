@@ -96,6 +96,8 @@ def event_words(
     if data.get("role") in set(Role):
         params["role"] = Role(data["role"]).label(locale)
     params.update(who=who, kind=kind)
+    if data.get("redraft"):  # M4 or C2 again before signing: a redraft, not a first draft
+        branch = "redraft"
     key = template_key(kind, str(branch) if branch else None, locale) or "history.other"
     try:
         what = t(key, locale, **params)

@@ -19,6 +19,7 @@ from bot.flows.process import Status
 from bot.flows.redraft import field_changes, text_diff
 from bot.flows.roles import Role
 from bot.flows.samples import sample_forms
+from bot.history import event_words
 from bot.render.redraft import change_rows
 from store.db import Database
 from store.doc_queries import list_documents
@@ -180,6 +181,26 @@ def test_additional_sla_redraft(world: Database, clock: Clock) -> None:
     perform(world, aid, "C3", f["C3"], actor=ACTOR["C3"], now=clock())
     docs = {d.number: d.status.value for d in list_documents(world, aid)}
     assert docs[f"{aid}/ASLA/v2"] == "in_effect" and docs[f"{aid}/ASLA/v1"] == "withdrawn"
+
+
+def test_the_history_says_redrafted_not_drafted(world: Database, clock: Clock) -> None:
+    aid = drive(world, "M5", clock).agreement_id
+    perform(world, aid, "M4", FORMS["M4"] | NEW_TERMS, actor="U_SALES", now=clock())
+    with world.read() as s:
+        rows = s.execute(
+            select(AuditEvent)
+            .where(col(AuditEvent.agreement_id) == aid, col(AuditEvent.action) == "M4")
+            .order_by(col(AuditEvent.id))
+        ).scalars()
+        events = [
+            {"kind": e.action, "step": e.step, "actor": e.actor, "branch": e.data["branch"]}
+            | {"data": e.data}
+            for e in rows
+        ]
+    first, again = (event_words(e, "en") for e in events)
+    assert first == "M4 · SLA drafted by U_SALES"
+    assert again.startswith("M4 · SLA redrafted by U_SALES: this draft replaces the previous one")
+    assert event_words(events[1], "zh-CN").startswith("M4 · U_SALES 重新拟定了服务级别协议")
 
 
 @pytest.mark.parametrize(("loc", "label"), [("en", "Price (per year)"), ("zh-CN", "价格（每年）")])
