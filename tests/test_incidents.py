@@ -163,6 +163,50 @@ def test_csv_import_is_all_or_nothing(world: Database) -> None:
     assert err.value.problems[0].problem.code == "csv_unknown_column"
 
 
+CSV_PAUSED = "\n".join(
+    [
+        "priority,impact,opened_at,acknowledged_at,resolved_at,summary,"
+        "paused_at,pause_ended_at,pause_reason",
+        "P1,down,2026-04-08T10:00:00+08:00,,2026-04-08T13:00:00+08:00,Disk full,"
+        "2026-04-08T11:00:00+08:00,2026-04-08T12:00:00+08:00,Waiting for the customer's DBA",
+        "",
+    ]
+)
+
+
+def test_csv_lines_may_carry_a_pause(world: Database) -> None:
+    aid = _live(world)
+    (form,) = parse_csv(CSV_PAUSED, now=NOW)
+    (pause,) = form.pauses
+    assert pause.end is not None and (pause.end - pause.start).total_seconds() == 3600
+    assert pause.reason == "Waiting for the customer's DBA"
+    assert import_incidents(world, agreement_id=aid, forms=[form], actor="U_SLM", now=NOW) == 1
+    (stored,) = list_incidents(world, aid)
+    assert [p.reason for p in stored.pauses] == ["Waiting for the customer's DBA"]
+
+
+@pytest.mark.parametrize(
+    ("pause", "field", "code"),
+    [
+        (
+            "2026-04-08T11:00:00+08:00,2026-04-08T10:30:00+08:00,r",
+            "pause_ended_at",
+            "not_before_instant",
+        ),
+        (",2026-04-08T10:30:00+08:00,r", "paused_at", "datetime"),
+        ("2026-04-08T09:00:00+08:00,,r", "paused_at", "pause_outside"),
+        ("yesterday,,r", "paused_at", "datetime"),
+    ],
+)
+def test_a_bad_pause_is_named_by_its_line_and_column(pause: str, field: str, code: str) -> None:
+    head, line = CSV_PAUSED.splitlines()
+    bad = ",".join(line.split(",")[:6]) + "," + pause
+    with pytest.raises(CsvInvalid) as err:
+        parse_csv(f"{head}\n{bad}\n", now=NOW)
+    (problem,) = err.value.problems
+    assert (problem.line, problem.field, problem.problem.code) == (2, field, code)
+
+
 def _alert(aid: str, status: str, ends: str | None = None) -> AlertmanagerPayload:
     return AlertmanagerPayload.model_validate(
         {

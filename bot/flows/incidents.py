@@ -126,9 +126,21 @@ class IncidentForm(StepForm):
         return None
 
 
-#: the CSV import's columns, in order (the README documents them)
-CSV_COLUMNS = ("priority", "impact", "opened_at", "acknowledged_at", "resolved_at", "summary")
+#: the CSV import's columns, in order (the README documents them); the last three, optional,
+#: are one pause of the clocks (waiting for the customer), as the modal records it
+CSV_COLUMNS = (
+    "priority",
+    "impact",
+    "opened_at",
+    "acknowledged_at",
+    "resolved_at",
+    "summary",
+    "paused_at",
+    "pause_ended_at",
+    "pause_reason",
+)
 REQUIRED_COLUMNS = ("priority", "impact", "opened_at", "summary")
+_PAUSE_COLUMNS = ("paused_at", "pause_ended_at", "pause_reason")
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,12 +161,43 @@ class CsvInvalid(Exception):
         super().__init__(f"line {first.line}, {first.field}: {first.problem.english}")
 
 
+class CsvPause(StepForm):
+    """The optional pause columns of one CSV line (one pause, as the modal records it)."""
+
+    paused_at: Annotated[Instant, UI("Paused at", "暂停时间", Widget.TEXT)]
+    pause_ended_at: Annotated[Instant | None, UI("Pause ended at", "暂停结束时间", Widget.TEXT)] = (
+        None
+    )
+    pause_reason: Annotated[
+        str, Field(max_length=500), BeforeValidator(_clean_text), UI("Why", "原因", Widget.TEXT)
+    ] = ""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> CsvPause:
+        if self.pause_ended_at is not None and self.pause_ended_at < self.paused_at:
+            raise problem(
+                "not_before_instant",
+                "must not be before {other}",
+                field="pause_ended_at",
+                other="paused_at",
+            )
+        return self
+
+
 def _row_data(row: Mapping[str, str | None]) -> dict[str, Any]:
+    """The line as the incident form's raw data (its pause read by `CsvPause`)."""
     data: dict[str, Any] = {}
+    pause: dict[str, Any] = {}
     for name in CSV_COLUMNS:
         value = (row.get(name) or "").strip()
-        if value or name in REQUIRED_COLUMNS:
+        if name in _PAUSE_COLUMNS:
+            if value:
+                pause[name] = value
+        elif value or name in REQUIRED_COLUMNS:
             data[name] = value
+    if pause:  # a reason or an end without its start: the start is missing
+        p = parse_form(CsvPause, {"paused_at": ""} | pause)
+        data["pauses"] = [{"start": p.paused_at, "end": p.pause_ended_at, "reason": p.pause_reason}]
     return data
 
 
@@ -177,10 +220,10 @@ def parse_csv(text: str, *, now: datetime) -> list[IncidentForm]:
             problems.append(RowProblem(line, "-", FieldProblem("csv_extra_cells", {}, "")))
             continue
         try:
-            form = parse_form(IncidentForm, _row_data(row))
+            form = parse_form(IncidentForm, _row_data(row))  # FormInvalid: this or the pause
         except FormInvalid as exc:
             name, p = next(iter(exc.problems.items()))
-            problems.append(RowProblem(line, name, p))
+            problems.append(RowProblem(line, "paused_at" if name == "pauses" else name, p))
             continue
         late = form.in_future(now)
         if late:
