@@ -8,9 +8,10 @@ update. A second sweep, or a second worker, finds nothing to switch and does not
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select, update
-from sqlmodel import col
+from sqlmodel import Session, col
 
 from bot.flows.machine import SYSTEM_ACTOR
 from bot.flows.sla_versions import SWITCH_ACTION, SWITCH_STEP, Pending, VersionStatus, due
@@ -75,29 +76,36 @@ def switch(db: Database, agreement_id: str, *, today: date, now: datetime) -> in
         ag.lock_version += 1
         ag.updated_at = now
         s.add_all([new, ag])
-        s.add(
-            AuditEvent(
-                agreement_id=agreement_id,
-                actor=SYSTEM_ACTOR,
-                at=now,
-                step=SWITCH_STEP,
-                action=SWITCH_ACTION,
-                data={"version": new.number, "effective_from": new.start_date.isoformat()},
-                before=before,
-                after={"sla_version": new.number, "tier": new.tier, "end_date": _iso(new.end_date)},
-            )
-        )
-        s.flush()
-        told = VersionInEffectPayload(
-            version=new.number, effective_from=new.start_date.isoformat(), tier=new.tier
-        )
-        enqueue_many(
-            s,
-            agreement_id=agreement_id,
-            now=now,
-            messages=[Message("card", None, CardPayload()), Message("thread", None, told)],
-        )
+        _record(s, agreement_id, new, before, now)
         return int(new.number)
+
+
+def _record(
+    s: Session, agreement_id: str, new: AgreementVersion, before: dict[str, Any], now: datetime
+) -> None:
+    """The switch's audit event (step C3), the card's update and the thread's reply."""
+    s.add(
+        AuditEvent(
+            agreement_id=agreement_id,
+            actor=SYSTEM_ACTOR,
+            at=now,
+            step=SWITCH_STEP,
+            action=SWITCH_ACTION,
+            data={"version": new.number, "effective_from": new.start_date.isoformat()},
+            before=before,
+            after={"sla_version": new.number, "tier": new.tier, "end_date": _iso(new.end_date)},
+        )
+    )
+    s.flush()
+    told = VersionInEffectPayload(
+        version=new.number, effective_from=new.start_date.isoformat(), tier=new.tier
+    )
+    enqueue_many(
+        s,
+        agreement_id=agreement_id,
+        now=now,
+        messages=[Message("card", None, CardPayload()), Message("thread", None, told)],
+    )
 
 
 def _iso(d: date | None) -> str | None:
