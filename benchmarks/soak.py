@@ -40,8 +40,8 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
+from bot.blocks.cards import action_buttons  # noqa: E402
 from bot.flows.samples import sample_forms  # noqa: E402
-from bot.handlers.cards import action_buttons  # noqa: E402
 from bot.scheduler.factory import build_dispatcher  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.slack_standin.models import Fault  # noqa: E402

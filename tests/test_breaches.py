@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.blocks.reminder_messages import reminder_line
 from bot.flows.incidents import IncidentForm
-from bot.handlers.reminder_messages import reminder_line
 from bot.scheduler.sweeps import SweepConfig, Sweeper
 from store.db import Database
 from store.incidents import record_incident

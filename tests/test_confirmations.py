@@ -120,7 +120,7 @@ def test_a_confirmation_that_slack_refuses_is_retried_by_the_worker_once(
 def test_a_one_click_approval_confirms_through_the_outbox(
     slack: SlackClient, world: Database
 ) -> None:
-    from bot.handlers.cards import action_buttons
+    from bot.blocks.cards import action_buttons
     from tests.support import Clock, drive
 
     ag = drive(world, "M9.review", Clock(), customer="Click Ltd")

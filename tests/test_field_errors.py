@@ -230,8 +230,8 @@ def test_number_inputs_offer_the_rule_bounds() -> None:
 
 
 def test_a_task_dm_names_the_recipients_roles() -> None:
+    from bot.blocks.cards import task_blocks
     from bot.flows.roles import Role
-    from bot.handlers.cards import task_blocks
 
     for locale in LOCALES:
         _, blocks = task_blocks("SLA-2026-0001", "Acme", "M4", 1, locale, held={Role.SLM})

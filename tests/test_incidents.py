@@ -279,7 +279,7 @@ def test_the_agreements_own_time_zone(world: Database) -> None:
 def test_feasibility_gaps_at_drafting(world: Database) -> None:
     """C2 promises 99.9 % and P1 30/240 (the catalogue's DB-OPS); the DBA OLA commits to
     99.5 % and P1 30/480, the supplier to 99.99 %: two gaps, both named in the thread."""
-    from bot.handlers.cards import event_blocks
+    from bot.blocks.cards import event_blocks
     from store.effects import last_record
 
     override = {
@@ -313,8 +313,8 @@ def test_feasibility_gaps_at_drafting(world: Database) -> None:
 def test_feasibility_shows_in_the_draft_modal(world: Database) -> None:
     import asyncio
 
+    from bot.blocks.context import StepContext
     from bot.handlers.common import Deps, step_view
-    from bot.handlers.context import StepContext
     from bot.settings import Settings
 
     override = {"M9": {"olas": "DBA: P1 30/480 inside 08-20\nNetwork: 1 h response"}}

@@ -16,13 +16,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from slack_sdk.models.views import View
 
+from bot.blocks.context import StepContext
+from bot.blocks.ids import CallbackId, field_action, field_block, field_of_block
 from bot.flows.errors import FormInvalid
 from bot.flows.forms import parse_form
 from bot.flows.onboarding_forms import M1Form, M2Form
 from bot.flows.process import ACTION_BY_ID, ACTIONS
 from bot.flows.samples import sample_forms
-from bot.handlers.context import StepContext
-from bot.handlers.ids import CallbackId, field_action, field_block, field_of_block
 from bot.handlers.modal_fields import element_value
 from bot.handlers.modals import errors_for, modal_title, parse_state, step_modal
 from bot.i18n import LOCALES, TEMPLATES

@@ -318,7 +318,7 @@ def test_m11_records_the_proposal_and_contracts_review(world: Database, clock: C
         data = {k: v for k, v in forms()["M11"].items() if k != missing}
         with pytest.raises(FormInvalid, match=missing):
             perform(world, ag.agreement_id, "M11", data, actor=SLM, now=clock())
-    from bot.handlers.cards import summary_lines
+    from bot.blocks.cards import summary_lines
 
     data = forms()["M11"] | {"changes": "Add a reporting database"}
     out = act(world, ag.agreement_id, "M11", clock, SLM, changes="Add a reporting database")

@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import col
 
+from bot.blocks.cards import mention
 from bot.flows.departments import ACKNOWLEDGE, ANSWER, QUERY, SIGN, OlaStatus
 from bot.flows.errors import AlreadyDone, FormInvalid, InvalidTransition, NotFound, PermissionDenied
 from bot.flows.roles import Role
-from bot.handlers.cards import mention
 from bot.render.errors import cli_error_text, error_text
 from store import ola_signatures as sig
 from store.acknowledgements import acknowledge, notices, waiting_heads

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
+from bot.blocks.cards import action_buttons
+from bot.blocks.ids import ActionId
 from bot.flows.roles import Role
-from bot.handlers.cards import action_buttons
-from bot.handlers.ids import ActionId
 from store.queries import get_agreement
 from tests.slack_support import (
     CHANNEL,

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
+from bot.blocks.cards import action_buttons
 from bot.flows.process import Status
 from bot.flows.roles import Role
-from bot.handlers.cards import action_buttons
 from bot.slack_standin.testing import assert_no_violations, running_standin
 from store.lifecycle import perform
 from store.queries import get_agreement

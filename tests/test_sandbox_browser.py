@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 
+from bot.blocks.context import StepContext
 from bot.flows.process import ACTIONS
 from bot.flows.samples import sample_forms
 from bot.handlers.catalog_modal import catalog_modal
-from bot.handlers.context import StepContext
 from bot.handlers.modals import step_modal
 from bot.sandbox import Sandbox
 from bot.sandbox.workspace import CHANNEL

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
+from bot.blocks.ids import ActionId
 from bot.flows.process import ACTION_BY_ID, ACTIONS
 from bot.flows.roles import Role
-from bot.handlers.ids import ActionId
 from bot.slack_standin.server import StandinServer
 from bot.slack_standin.testing import assert_no_violations, running_standin
 from store.db import Database
@@ -268,7 +268,7 @@ def test_every_role_refused_on_every_step_it_does_not_own(
     from tests.support import Clock, drive
 
     ag = drive(world_db, action, Clock())
-    from bot.handlers.cards import action_buttons
+    from bot.blocks.cards import action_buttons
 
     els = action_buttons(ag.agreement_id, action, ag.lock_version, "en")
     assert els

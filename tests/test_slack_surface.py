@@ -194,7 +194,7 @@ def test_roles_modal_and_text_form(slack: SlackClient) -> None:
 def test_second_click_on_a_stale_card_says_who_did_it(slack: SlackClient) -> None:
     db = db_of(slack)
     ag = drive(db, "M9.review", Clock())
-    from bot.handlers.cards import action_buttons
+    from bot.blocks.cards import action_buttons
 
     approve = action_buttons(ag.agreement_id, "M9.review", ag.lock_version, "en")[0]
     message = {"ts": "1.0", "type": "message", "text": ag.agreement_id}
@@ -215,7 +215,7 @@ def test_modal_for_an_agreement_that_moved_on(slack: SlackClient) -> None:
     db = db_of(slack)
     state = slack.standin.state
     ag = drive(db, "M3", Clock())
-    from bot.handlers.cards import action_buttons
+    from bot.blocks.cards import action_buttons
 
     n = len(state.calls("views.open"))
     slack.click(USERS[Role.SLM], action_buttons(ag.agreement_id, "M3", ag.lock_version, "en")[0])
@@ -367,7 +367,7 @@ def find_buttons(body: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def test_app_home_new_request_button_opens_m1(slack: SlackClient) -> None:
-    from bot.handlers.context import StepRef
+    from bot.blocks.context import StepRef
 
     state = slack.standin.state
     n = len(state.calls("views.open"))

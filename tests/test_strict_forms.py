@@ -14,6 +14,7 @@ import annotated_types as at
 import pytest
 from sqlalchemy import func, select
 
+from bot.blocks.cards import action_buttons
 from bot.cli import main
 from bot.field_errors import localized_errors
 from bot.flows.change_forms import C3Form, C4Form
@@ -24,7 +25,6 @@ from bot.flows.operation_forms import M11Form
 from bot.flows.process import ACTION_BY_ID
 from bot.flows.roles import Role
 from bot.flows.strict import ITEM_MAX
-from bot.handlers.cards import action_buttons
 from bot.slack_standin.server import StandinServer
 from bot.slack_standin.testing import running_standin
 from store.catalogue import CatalogueInput

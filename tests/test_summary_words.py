@@ -3,9 +3,9 @@ never the raw value (`standard`, `2`)."""
 
 from __future__ import annotations
 
+from bot.blocks.cards import summary_lines
 from bot.flows.forms import ui_of
 from bot.flows.process import ACTION_BY_ID
-from bot.handlers.cards import summary_lines
 from tests.support import forms
 
 

@@ -77,3 +77,24 @@ def test_the_door_check_finds_a_session_opened_in_a_handler(tmp_path: Path) -> N
         "imports store.roles.roles_of, which takes a session",
         "opens a session (deps.db.read())",
     ]
+
+
+def test_the_scheduler_renders_through_the_shared_builders_not_the_handlers() -> None:
+    """The outbox renderer and the sweeps use `bot/blocks/` (Block Kit builders shared with
+    the handlers), never a Slack handler module; the builders import no handler either."""
+    found = []
+    for path in [*ROOT.glob("bot/scheduler/*.py"), *ROOT.glob("bot/blocks/*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = (
+                [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else []
+            )
+            found += [
+                f"{path.relative_to(ROOT)}:{node.lineno} imports {n}"
+                for n in names
+                if n == "bot.handlers" or n.startswith("bot.handlers.")
+            ]
+    assert found == []

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from bot.handlers.ids import ActionId, BlockId
+from bot.blocks.ids import ActionId, BlockId
 from bot.history import event_words
 from bot.i18n import LOCALES
 from bot.slack_standin.server import StandinServer

@@ -10,6 +10,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.blocks.ids import ActionId
 from bot.flows.errors import DomainError
 from bot.flows.process import ACTION_BY_ID, ENTRY
 from bot.flows.roles import Role
@@ -18,7 +19,6 @@ from bot.handlers.catalog_modal import catalog_modal
 from bot.handlers.common import Deps, confirm, domain_text, open_step, read, run, tell
 from bot.handlers.errors import next_actions, step_name
 from bot.handlers.events import publish_home
-from bot.handlers.ids import ActionId
 from bot.handlers.replies import show_blocks
 from bot.i18n import t
 from store.improvements import complete_improvement

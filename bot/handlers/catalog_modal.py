@@ -6,9 +6,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from bot.blocks.ids import CallbackId
+from bot.blocks.kit import plain
 from bot.flows.errors import FormInvalid
-from bot.handlers.ids import CallbackId
-from bot.handlers.kit import plain
 from bot.i18n import t
 
 FIELDS = ("code", "name", "name_zh", "description", "tier", "price", "availability_pct", "targets")

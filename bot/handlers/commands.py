@@ -9,15 +9,15 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.blocks.cards import mention
+from bot.blocks.ids import COMMAND
+from bot.blocks.kit import escape
 from bot.flows.errors import DomainError, NotFound
 from bot.flows.process import COMMANDS, ENTRY, command_action
 from bot.flows.roles import Role, parse_role
 from bot.flows.statuses import OutboxStatus
 from bot.handlers import measure, payloads
-from bot.handlers.cards import mention
 from bot.handlers.common import Deps, domain_text, open_step, read, run
-from bot.handlers.ids import COMMAND
-from bot.handlers.kit import escape
 from bot.handlers.replies import catalog_blocks, help_blocks, list_blocks, show_blocks
 from bot.handlers.roles_modal import roles_modal
 from bot.i18n import t

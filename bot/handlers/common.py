@@ -12,12 +12,12 @@ from typing import Any, ParamSpec, TypeVar
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.blocks.context import StepContext
 from bot.flows.behaviour import Effect
 from bot.flows.errors import DomainError
 from bot.flows.process import ACTION_BY_ID
 from bot.handlers import payloads
 from bot.handlers.catalogue_options import step_options
-from bot.handlers.context import StepContext
 from bot.handlers.errors import user_text
 from bot.handlers.modals import step_modal
 from bot.settings import Settings
@@ -133,7 +133,7 @@ async def step_view(
     initial.update(preset or {})
     notes: list[str] = []
     if agreement_id and Effect.FEASIBILITY in ACTION_BY_ID[action].effects:
-        from bot.handlers.measure_home import gap_lines
+        from bot.blocks.measure_home import gap_lines
         from store.feasibility_effect import GAPS, draft_gaps
 
         found = await read(draft_gaps, deps.db, agreement_id, initial)

@@ -10,17 +10,17 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.flows.errors import DomainError
-from bot.handlers import payloads
-from bot.handlers.cards import mention
-from bot.handlers.common import Deps, domain_text, read, run, tell
-from bot.handlers.department_blocks import (
+from bot.blocks.cards import mention
+from bot.blocks.department_blocks import (
     answer_modal,
     notice_blocks,
     query_modal,
     sign_blocks,
 )
-from bot.handlers.ids import ActionId, BlockId, CallbackId
+from bot.blocks.ids import ActionId, BlockId, CallbackId
+from bot.flows.errors import DomainError
+from bot.handlers import payloads
+from bot.handlers.common import Deps, domain_text, read, run, tell
 from bot.handlers.views import notice_view
 from bot.i18n import t
 from store import acknowledgements, ola_signatures

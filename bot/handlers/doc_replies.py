@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.blocks.kit import MAX_MESSAGE_BLOCKS, Block, context, escape, section
 from bot.flows.documents import DocKind, parse_kind
-from bot.handlers.kit import MAX_MESSAGE_BLOCKS, Block, context, escape, section
 from bot.i18n import t
 from store.db import Database
 from store.doc_queries import DocRow, DocText, document_text, list_documents, select_documents

@@ -6,9 +6,9 @@ from __future__ import annotations
 import logging
 import uuid
 
+from bot.blocks.cards import mention
 from bot.flows.errors import DomainError
 from bot.flows.process import ACTION_BY_ID, STEP_BY_ID
-from bot.handlers.cards import mention
 from bot.render.errors import error_text
 from bot.render.words import zh
 

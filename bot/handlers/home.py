@@ -5,12 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from bot.flows.process import ENTRY
-from bot.flows.roles import Role
-from bot.handlers.cards import action_buttons, step_title
-from bot.handlers.context import StepRef
-from bot.handlers.ids import ActionId, BlockId
-from bot.handlers.kit import (
+from bot.blocks.cards import action_buttons, step_title
+from bot.blocks.context import StepRef
+from bot.blocks.ids import ActionId, BlockId
+from bot.blocks.kit import (
     MAX_VIEW_BLOCKS,
     Block,
     Safe,
@@ -23,7 +21,9 @@ from bot.handlers.kit import (
     plain,
     section,
 )
-from bot.handlers.measure_home import service_level_blocks
+from bot.blocks.measure_home import service_level_blocks
+from bot.flows.process import ENTRY
+from bot.flows.roles import Role
 from bot.i18n import LOCALES, t
 from bot.render.words import role_names
 from store.desk import OpenTask, ReviewDue

@@ -10,11 +10,11 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.blocks.ids import CallbackId
+from bot.blocks.kit import context, plain
 from bot.flows.errors import FormInvalid
 from bot.flows.forms import ui_of
 from bot.flows.incidents import IncidentForm
-from bot.handlers.ids import CallbackId
-from bot.handlers.kit import context, plain
 from bot.i18n import t
 from store.incidents import IncidentRecord
 

@@ -8,10 +8,10 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.blocks.ids import ActionId
 from bot.handlers import payloads
 from bot.handlers.common import Deps, run
 from bot.handlers.events import publish_home
-from bot.handlers.ids import ActionId
 from bot.i18n import LOCALES
 from bot.user_locale import LocaleResolver, set_current
 from store.user_prefs import choose_locale

@@ -12,6 +12,9 @@ from zoneinfo import ZoneInfo
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.blocks.ids import ActionId, CallbackId
+from bot.blocks.kit import Block, actions, button, context, section
+from bot.blocks.measure_home import budget_words
 from bot.field_errors import localized_errors
 from bot.flows.errors import DomainError, FormInvalid
 from bot.flows.forms import parse_form
@@ -20,10 +23,7 @@ from bot.flows.service_levels import explain_days
 from bot.flows.service_levels.attainment import Attainment
 from bot.handlers import payloads
 from bot.handlers.common import Deps, confirm, domain_text, read, run, tell
-from bot.handlers.ids import ActionId, CallbackId
 from bot.handlers.incident_modal import error_block, incident_modal, parse_incident
-from bot.handlers.kit import Block, actions, button, context, section
-from bot.handlers.measure_home import budget_words
 from bot.handlers.views import notice_view
 from bot.i18n import escape, t, truncate
 from store.attainment import agreement_zone, attainment, calendars, month_of

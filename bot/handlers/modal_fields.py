@@ -20,11 +20,11 @@ from typing import Any, get_args, get_origin
 import annotated_types as at
 from pydantic.fields import FieldInfo
 
+from bot.blocks.ids import field_action, field_block
+from bot.blocks.kit import plain
 from bot.flows.forms import UI, DeptLine, StepForm, Widget, ui_of
 from bot.flows.process import ACTION_BY_ID
 from bot.flows.target_lines import as_lines
-from bot.handlers.ids import field_action, field_block
-from bot.handlers.kit import plain
 from bot.handlers.modal_values import element_value as element_value
 from bot.handlers.modal_values import field_value as field_value
 from bot.i18n import t

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from bot.handlers.ids import field_action
+from bot.blocks.ids import field_action
 
 if TYPE_CHECKING:
     from bot.handlers.modal_fields import FieldSpec

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from bot.blocks.catalogue_offer import edit_button, missing_catalogue, no_catalogue_view
+from bot.blocks.context import StepContext
+from bot.blocks.ids import CallbackId, field_block
+from bot.blocks.kit import MAX_VIEW_BLOCKS, context, escape, plain
 from bot.flows.process import ACTION_BY_ID, STEP_BY_ID
-from bot.handlers.catalogue_offer import edit_button, missing_catalogue, no_catalogue_view
-from bot.handlers.context import StepContext
-from bot.handlers.ids import CallbackId, field_block
-from bot.handlers.kit import MAX_VIEW_BLOCKS, context, escape, plain
 from bot.handlers.modal_fields import field_specs, field_value, input_block
 from bot.i18n import catalogue, t, truncate
 

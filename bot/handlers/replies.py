@@ -5,13 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.flows.statuses import ImprovementStatus
-from bot.flows.tiers import Tier
-from bot.handlers.cards import mention, step_title
-from bot.handlers.catalogue_offer import pending_blocks
-from bot.handlers.context import StepRef
-from bot.handlers.ids import ActionId
-from bot.handlers.kit import (
+from bot.blocks.cards import mention, step_title
+from bot.blocks.catalogue_offer import pending_blocks
+from bot.blocks.context import StepRef
+from bot.blocks.ids import ActionId
+from bot.blocks.kit import (
     MAX_MESSAGE_BLOCKS,
     Block,
     actions,
@@ -21,6 +19,8 @@ from bot.handlers.kit import (
     header,
     section,
 )
+from bot.flows.statuses import ImprovementStatus
+from bot.flows.tiers import Tier
 from bot.history import event_words
 from bot.i18n import join, t
 from store.models import CatalogueEntry
@@ -70,7 +70,7 @@ def waiting_section(
     heads: Sequence[tuple[str, str]], olas: Sequence[tuple[str, str, str]], locale: str
 ) -> list[Block]:
     """Who has not acknowledged M7 or signed an OLA yet, as a section (none when nobody)."""
-    from bot.handlers.department_blocks import waiting_lines
+    from bot.blocks.department_blocks import waiting_lines
 
     return [section("\n".join(waiting_lines(heads, olas, locale)))] if heads or olas else []
 

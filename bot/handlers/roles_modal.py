@@ -13,9 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bot.blocks.ids import ActionId, BlockId, CallbackId
+from bot.blocks.kit import Block, divider, plain, section
 from bot.flows.roles import Role
-from bot.handlers.ids import ActionId, BlockId, CallbackId
-from bot.handlers.kit import Block, divider, plain, section
 from bot.i18n import t
 from store.role_changes import PersonChange, RolesSnapshot
 

@@ -8,17 +8,17 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.blocks.cards import mention
+from bot.blocks.catalogue_offer import EDITS_CATALOGUE
+from bot.blocks.ids import CallbackId
+from bot.blocks.kit import plain, section
 from bot.field_errors import localized_errors
 from bot.flows.errors import DomainError, FormInvalid
 from bot.flows.process import ACTION_BY_ID, ENTRY
 from bot.handlers import payloads
-from bot.handlers.cards import mention
 from bot.handlers.catalog_modal import catalog_block, parse_catalog
-from bot.handlers.catalogue_offer import EDITS_CATALOGUE
 from bot.handlers.common import Deps, confirm, domain_text, run, step_view
 from bot.handlers.errors import next_actions, step_name
-from bot.handlers.ids import CallbackId
-from bot.handlers.kit import plain, section
 from bot.handlers.modals import errors_for, parse_state
 from bot.handlers.roles_modal import parse_roles
 from bot.i18n import Safe, t, truncate

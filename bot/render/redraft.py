@@ -1,5 +1,5 @@
 """A redraft in the reader's language: the changed fields (label, old value, new value) and
-the headline naming both drafts. Slack (bot/handlers/redraft_blocks.py) and the command line
+the headline naming both drafts. Slack (bot/blocks/redraft_blocks.py) and the command line
 (bot/cli.py `act`) lay them out."""
 
 from __future__ import annotations

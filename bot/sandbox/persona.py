@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from bot.handlers.kit import escape
+from bot.blocks.kit import escape
 from bot.sandbox import payloads as P
 from bot.sandbox.workspace import CHANNEL, SLACKBOT, SandboxState
 from bot.slack_standin.methods import add_ephemeral, respond, views_push, views_update

@@ -1,7 +1,7 @@
 """Turning one outbox row into the Slack calls that deliver it (the dispatcher sends).
 
 The card is posted before the first reply of its thread; its `ts` is recorded so later card
-rows edit it. Text comes from the shared builders (`bot/handlers/cards.py`,
+rows edit it. Text comes from the shared builders (`bot/blocks/cards.py`,
 `reminder_messages.py`), which escape every user value.
 """
 
@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING
 
 from slack_sdk.errors import SlackApiError
 
+from bot.blocks.cards import card_blocks, event_blocks, informed_blocks, mention, task_blocks
+from bot.blocks.department_blocks import event_blocks as dept_event_blocks
+from bot.blocks.department_blocks import notice_blocks, sign_blocks
+from bot.blocks.kit import Block, escape
+from bot.blocks.redraft_blocks import redraft_blocks
+from bot.blocks.reminder_messages import grouped_blocks, reminder_blocks
+from bot.blocks.report_messages import report_text
 from bot.documents.chart import trend_png
-from bot.handlers.cards import card_blocks, event_blocks, informed_blocks, mention, task_blocks
-from bot.handlers.department_blocks import event_blocks as dept_event_blocks
-from bot.handlers.department_blocks import notice_blocks, sign_blocks
-from bot.handlers.kit import Block, escape
-from bot.handlers.redraft_blocks import redraft_blocks
-from bot.handlers.reminder_messages import grouped_blocks, reminder_blocks
-from bot.handlers.report_messages import report_text
 from bot.i18n import t
 from store import outbox as ob
 from store.acknowledgements import get_notice

@@ -6,6 +6,21 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from bot.blocks.catalogue_offer import deviation_lines, pending_line
+from bot.blocks.context import StepRef
+from bot.blocks.ids import ActionId, BlockId
+from bot.blocks.kit import (
+    Block,
+    Safe,
+    actions,
+    button,
+    confirm_dialog,
+    context,
+    escape,
+    header,
+    section,
+)
+from bot.blocks.measure_home import card_service_line, gap_lines
 from bot.flows.behaviour import template_key
 from bot.flows.forms import ui_of
 from bot.flows.process import (
@@ -18,21 +33,6 @@ from bot.flows.process import (
 )
 from bot.flows.roles import Role
 from bot.flows.tiers import Tier
-from bot.handlers.catalogue_offer import deviation_lines, pending_line
-from bot.handlers.context import StepRef
-from bot.handlers.ids import ActionId, BlockId
-from bot.handlers.kit import (
-    Block,
-    Safe,
-    actions,
-    button,
-    confirm_dialog,
-    context,
-    escape,
-    header,
-    section,
-)
-from bot.handlers.measure_home import card_service_line, gap_lines
 from bot.i18n import t, truncate
 from bot.render.words import role_names, status_text, zh
 from store.desk import Card
@@ -162,7 +162,7 @@ def card_blocks(
     )
     blocks += actions(buttons, BlockId.CARD_ACTIONS)
     if card.waiting_heads or card.waiting_olas:
-        from bot.handlers.department_blocks import waiting_lines
+        from bot.blocks.department_blocks import waiting_lines
 
         blocks.append(context(*waiting_lines(card.waiting_heads, card.waiting_olas, locale)))
     if card.sla_doc:

@@ -4,9 +4,9 @@ reader's language) and a compact unified diff of the rendered text."""
 
 from __future__ import annotations
 
+from bot.blocks.kit import Block, context, section
 from bot.flows.process import ACTION_BY_ID
 from bot.flows.redraft import text_diff
-from bot.handlers.kit import Block, context, section
 from bot.i18n import escape, t, truncate
 from bot.render.redraft import change_rows
 from store.redraft import Comparison

@@ -8,10 +8,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from bot.blocks.cards import mention
+from bot.blocks.ids import ActionId, BlockId, CallbackId
+from bot.blocks.kit import Block, actions, button, context, plain, section
 from bot.flows.departments import OlaStatus
-from bot.handlers.cards import mention
-from bot.handlers.ids import ActionId, BlockId, CallbackId
-from bot.handlers.kit import Block, actions, button, context, plain, section
 from bot.i18n import Safe, escape, t
 from bot.render.words import zh
 from store.models import OLA, Acknowledgement

@@ -9,8 +9,8 @@ from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
-from bot.handlers.ids import ActionId
-from bot.handlers.kit import Block, button, context, divider, escape, header, section
+from bot.blocks.ids import ActionId
+from bot.blocks.kit import Block, button, context, divider, escape, header, section
 from bot.i18n import Safe, t
 from store.home_attainment import HomeFigure
 

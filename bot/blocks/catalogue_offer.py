@@ -8,12 +8,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from bot.blocks.context import StepContext
+from bot.blocks.ids import ActionId, CallbackId
+from bot.blocks.kit import actions, button, context, plain, section
 from bot.flows.catalogue_rules import DEVIATIONS
 from bot.flows.process import CATALOGUE_STEP, CATALOGUE_UPDATE
 from bot.flows.sla_versions import Pending, pending_in
-from bot.handlers.context import StepContext
-from bot.handlers.ids import ActionId, CallbackId
-from bot.handlers.kit import actions, button, context, plain, section
 from bot.i18n import escape, t
 
 #: the form fields whose choices are catalogue entries

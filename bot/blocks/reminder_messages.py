@@ -6,11 +6,11 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from bot.blocks.cards import mention, step_title
+from bot.blocks.context import StepRef
+from bot.blocks.ids import ActionId
+from bot.blocks.kit import Block, actions, button, context, section
 from bot.flows.reminders import EXPIRY_ESCALATION, EXPIRY_OFFERS, Offer
-from bot.handlers.cards import mention, step_title
-from bot.handlers.context import StepRef
-from bot.handlers.ids import ActionId
-from bot.handlers.kit import Block, actions, button, context, section
 from bot.i18n import join, t
 
 
