@@ -93,7 +93,7 @@ def test_the_scheduler_renders_through_the_shared_builders_not_the_handlers() ->
                 else []
             )
             found += [
-                f"{path.relative_to(ROOT)}:{node.lineno} imports {n}"
+                f"{path.relative_to(ROOT)}:{getattr(node, 'lineno', 0)} imports {n}"
                 for n in names
                 if n == "bot.handlers" or n.startswith("bot.handlers.")
             ]
