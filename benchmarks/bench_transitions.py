@@ -147,6 +147,7 @@ def main() -> int:
     ap.add_argument("--clients", default="1,8", help="client counts to run, comma-separated")
     ap.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
     ap.add_argument("--no-pg", action="store_true")
+    ap.add_argument("--no-sqlite", action="store_true")
     args = ap.parse_args()
     clients = [int(c) for c in args.clients.split(",")]
     print(
@@ -154,7 +155,7 @@ def main() -> int:
         "one transaction each; the department heads' answers count in the wall time"
     )
     with tempfile.TemporaryDirectory() as tmp:
-        for i, _ in enumerate(clients):  # a fresh database file for each run
+        for i, _ in enumerate([] if args.no_sqlite else clients):  # a fresh database file for each run
             measure("SQLite", f"sqlite:///{tmp}/bench{i}.db", args.agreements, clients[i : i + 1])
     if not args.no_pg:
         schema = "slm_bench"
