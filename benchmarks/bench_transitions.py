@@ -155,7 +155,8 @@ def main() -> int:
         "one transaction each; the department heads' answers count in the wall time"
     )
     with tempfile.TemporaryDirectory() as tmp:
-        for i, _ in enumerate([] if args.no_sqlite else clients):  # a fresh database file for each run
+        # a fresh database file for each run
+        for i, _ in enumerate([] if args.no_sqlite else clients):
             measure("SQLite", f"sqlite:///{tmp}/bench{i}.db", args.agreements, clients[i : i + 1])
     if not args.no_pg:
         schema = "slm_bench"
