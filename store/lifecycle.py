@@ -9,7 +9,7 @@ and the outbox rows for every message the change causes. Optimistic concurrency 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -36,7 +36,7 @@ from store.db import Database, on_commit
 from store.effects import Ctx, RecordDraft, apply_effects, last_record
 from store.integrity import earlier_authors, facts_for, locate_running
 from store.models import Agreement, RequestSubmission, table_of
-from store.outbox import enqueue_many
+from store.outbox import Confirm, DonePayload, Message, enqueue_many
 from store.roles import roles_of
 from store.transition_messages import Written, transition_messages
 from store.transition_people import assignees, because
@@ -70,6 +70,8 @@ class Outcome:
     #: a redraft (M4 again before M5, C2 before C3): the record of the draft it replaces
     previous_record: int | None = None
     previous_documents: tuple[int, ...] = ()
+    #: the doer's confirmation was queued with the step (`perform(confirm=...)`)
+    confirmed: bool = False
 
 
 def state_of(ag: Agreement) -> AgreementState:
@@ -118,8 +120,12 @@ def _apply(
     *,
     actor: str,
     now: datetime,
+    confirm: Confirm | None = None,
+    created_for: str | None = None,
 ) -> Outcome:
-    """Persist a decision: every write of one transition, with executemany where it can."""
+    """Persist a decision: every write of one transition, with executemany where it can;
+    `confirm`: the doer's confirmation is queued with them (`created_for`: a new request's
+    customer)."""
     data = d.form.model_dump(mode="json")
     rec = RecordDraft(actor=actor, sla_version=ag.sla_version)
     before = tw.snapshot(ag)
@@ -140,9 +146,29 @@ def _apply(
     written = Written(actor, record_id, doc_ids, new_tasks, redo)
     messages = transition_messages(s, ag, d, ctx, written)
     enqueue_many(s.connection(), agreement_id=ag.id, now=now, messages=messages)
+    if confirm is not None:
+        _confirm(s, ag, d, confirm, created_for, now)
     step = d.action.step
     on_commit(s, lambda: metrics.TRANSITIONS.labels(step).inc())  # committed transitions only
-    return _outcome(ag, d, record_id, doc_ids, redo)
+    out = _outcome(ag, d, record_id, doc_ids, redo)
+    return replace(out, confirmed=True) if confirm is not None else out
+
+
+def _confirm(
+    s: Session, ag: Agreement, d: Decision, c: Confirm, created_for: str | None, now: datetime
+) -> None:
+    """The doer's confirmation, a row of its own key (the person's confirmations, in order)."""
+    done = DonePayload(
+        action=d.action.id,
+        agreement_id=ag.id,
+        pending=list(d.after.pending),
+        created_for=created_for,
+        channel=c.channel,
+        locale=c.locale,
+    )
+    enqueue_many(
+        s.connection(), agreement_id=None, now=now, messages=[Message("notice", c.user, done)]
+    )
 
 
 def _outcome(
@@ -224,8 +250,10 @@ def perform(
     actor: str,
     now: datetime,
     expected_version: int | None = None,
+    confirm: Confirm | None = None,
 ) -> Outcome:
-    """Do `action_id` on an agreement as `actor` at `now`; one transaction.
+    """Do `action_id` on an agreement as `actor` at `now`; one transaction (with the doer's
+    confirmation when `confirm` says where).
 
     `expected_version` is the lock version the caller saw (a modal's private metadata): when
     the agreement moved on since, the caller learns who did what instead of overwriting it.
@@ -254,7 +282,7 @@ def perform(
                         status=state.status.value,
                     )
             d = _decide(s, ag, action_id, data, actor, now)
-            return _apply(s, ag, d, actor=actor, now=now)
+            return _apply(s, ag, d, actor=actor, now=now, confirm=confirm)
     except StaleVersion:
         # lost a race (PostgreSQL read committed): report who won
         with db.read() as s:
@@ -272,6 +300,7 @@ def submit_request(
     actor: str,
     now: datetime,
     request_key: str | None = None,
+    confirm: Confirm | None = None,
 ) -> Outcome:
     """M1: record a customer's service request; creates the agreement `SLA-<year>-<seq>`.
     `request_key` (a modal submission's view id and hash) is recorded with it, unique: see
@@ -311,7 +340,7 @@ def submit_request(
             },
         )
         d = decide(state_of(ag), ENTRY, form, actor=actor, roles=roles)
-        return _apply(s, ag, d, actor=actor, now=now)
+        return _apply(s, ag, d, actor=actor, now=now, confirm=confirm, created_for=form.customer)
 
 
 @dataclass(frozen=True)

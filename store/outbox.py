@@ -29,8 +29,10 @@ from store.db import Database
 from store.models import OutboxLease, OutboxMessage, table_of
 from store.outbox_payloads import PAYLOAD as PAYLOAD
 from store.outbox_payloads import CardPayload as CardPayload
+from store.outbox_payloads import Confirm as Confirm
 from store.outbox_payloads import DepartmentPayload as DepartmentPayload
 from store.outbox_payloads import DocumentsPayload as DocumentsPayload
+from store.outbox_payloads import DonePayload as DonePayload
 from store.outbox_payloads import EventPayload as EventPayload
 from store.outbox_payloads import ImprovementDonePayload as ImprovementDonePayload
 from store.outbox_payloads import InformedPayload as InformedPayload
@@ -109,6 +111,11 @@ def enqueue_notice(
             payload=NoticePayload(text=text, channel=channel),
             now=now,
         )
+    return notice_key(user)
+
+
+def notice_key(user: str) -> str:
+    """The key `user`'s confirmations are sent under (in order among themselves)."""
     return row_key("notice", None, user)
 
 

@@ -92,6 +92,30 @@ class VersionInEffectPayload(_Payload):
     tier: int | None = None
 
 
+class DonePayload(_Payload):
+    """The confirmation of a step for the person who did it, queued in the step's own
+    transaction (nothing can commit the step and lose its confirmation): ephemeral in
+    `channel` when there is one, else a DM, worded at send time in `locale`."""
+
+    template: Literal["done"] = "done"
+    action: str
+    agreement_id: str
+    pending: list[str] = Field(default_factory=list)
+    #: a new request (M1): the customer it was created for
+    created_for: str | None = None
+    channel: str | None = None
+    locale: str = "en"
+
+
+@dataclass(frozen=True)
+class Confirm:
+    """Who to confirm a step to, where, and in which language (`perform(confirm=...)`)."""
+
+    user: str
+    channel: str | None
+    locale: str
+
+
 class NoticePayload(_Payload):
     """A confirmation the user must see: ephemeral in `channel`, else a DM (text rendered)."""
 
@@ -140,6 +164,7 @@ Payload = Annotated[
     | RemindersPayload
     | ImprovementDonePayload
     | VersionInEffectPayload
+    | DonePayload
     | NoticePayload,
     Field(discriminator="template"),
 ]

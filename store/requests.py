@@ -15,6 +15,7 @@ from bot.flows.process import ENTRY, Status
 from store.db import Database
 from store.lifecycle import Outcome, submit_request
 from store.models import Agreement, RequestSubmission, table_of
+from store.outbox import Confirm
 
 _RS, _AG = table_of(RequestSubmission), table_of(Agreement)
 
@@ -46,17 +47,24 @@ def made_by(db: Database, key: str) -> Outcome | None:
 
 
 def submit_request_once(
-    db: Database, data: Mapping[str, Any], *, actor: str, now: datetime, key: str | None
+    db: Database,
+    data: Mapping[str, Any],
+    *,
+    actor: str,
+    now: datetime,
+    key: str | None,
+    confirm: Confirm | None = None,
 ) -> Outcome:
     """M1 for one modal submission: the same `key` again returns the agreement already made
-    (no key: a plain M1)."""
+    (no key: a plain M1); `confirm`: the new agreement's confirmation, in its transaction (a
+    repeat is confirmed by the caller, as nothing new was made)."""
     if key is None:
-        return submit_request(db, data, actor=actor, now=now)
+        return submit_request(db, data, actor=actor, now=now, confirm=confirm)
     earlier = made_by(db, key)
     if earlier is not None:
         return earlier
     try:
-        return submit_request(db, data, actor=actor, now=now, request_key=key)
+        return submit_request(db, data, actor=actor, now=now, request_key=key, confirm=confirm)
     except IntegrityError:  # the same submission, concurrently: it won
         earlier = made_by(db, key)
         if earlier is None:

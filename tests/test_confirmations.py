@@ -54,10 +54,16 @@ def slack(world: Database, standin: StandinServer) -> Iterator[SlackClient]:
 
 
 def notices(db: Database, text: str) -> list[tuple[str, int]]:
-    """(status, attempts) of the notice rows whose text holds `text`."""
+    """(status, attempts) of the confirmation rows holding `text`: a worded notice, or a
+    step's confirmation queued with the step (its agreement, and customer for a new request)."""
     with db.read_conn() as conn:
         rows = conn.execute(select(_O.c.status, _O.c.attempts, _O.c.payload)).all()
-    return [(s, a) for s, a, p in rows if p.get("template") == "notice" and text in p["text"]]
+    return [
+        (s, a)
+        for s, a, p in rows
+        if p.get("template") in ("notice", "done")
+        and text in " ".join(str(p.get(k) or "") for k in ("text", "created_for", "agreement_id"))
+    ]
 
 
 def confirmations(slack: SlackClient, customer: str) -> list[dict[str, Any]]:
@@ -149,6 +155,31 @@ def test_a_one_click_approval_confirms_through_the_outbox(
     ]
     assert len(got) == 1, [e.get("text") for e in got]
     assert notices(world, ag.agreement_id)[0][0] == "sent"
+
+
+def test_a_steps_confirmation_is_committed_with_the_step(
+    slack: SlackClient, world: Database
+) -> None:
+    """The web process may die the moment the step commits: its confirmation was queued in
+    the same transaction, so the worker sends it, worded in the doer's language."""
+    from store.lifecycle import perform
+    from store.outbox import Confirm
+    from tests.support import Clock, drive
+
+    clock = Clock()
+    ag = drive(world, "M9.review", clock, customer="Crash Ltd").agreement_id
+    slm = USERS[Role.SLM]
+    told = Confirm(user=slm, channel="C0AGREEMENTS", locale="zh-CN")
+    out = perform(
+        world, ag, "M9.review", {"decision": "approve"}, actor=slm, now=clock(), confirm=told
+    )
+    assert out.confirmed
+    assert [s for s, _ in notices(world, ag)] == ["pending"]  # no handler ran: nothing sent yet
+    later = datetime.now(UTC) + timedelta(hours=1)
+    asyncio.run(slack.app.dispatcher.run_once(later))  # the worker
+    got = [str(e.get("text")) for e in slack.standin.state.ephemerals(user=slm) if ag in str(e)]
+    assert len(got) == 1 and got[0].startswith(f"已完成：{ag} 的 *M9")
+    assert [s for s, _ in notices(world, ag)] == ["sent"]
 
 
 WORKER = "from bot.cli import main; raise SystemExit(main(['worker']))"

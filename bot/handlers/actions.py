@@ -16,13 +16,22 @@ from bot.flows.process import ACTION_BY_ID, ENTRY
 from bot.flows.roles import Role
 from bot.handlers import payloads
 from bot.handlers.catalog_modal import catalog_modal
-from bot.handlers.common import Deps, confirm, domain_text, open_step, read, run, tell
-from bot.handlers.errors import next_actions, step_name
+from bot.handlers.common import (
+    Deps,
+    confirm,
+    domain_text,
+    open_step,
+    read,
+    run,
+    send_confirmations,
+    tell,
+)
 from bot.handlers.events import publish_home
 from bot.handlers.replies import show_blocks
 from bot.i18n import t
 from store.improvements import complete_improvement
 from store.lifecycle import check_new_request, perform, prepare
+from store.outbox import Confirm
 from store.queries import get_agreement
 from store.reminders import snooze
 from store.roles import user_roles
@@ -164,7 +173,7 @@ async def approve_from_button(client: AsyncWebClient, deps: Deps, body: Mapping[
         return
     user = payloads.user_id(body)
     try:
-        out = await run(
+        await run(
             perform,
             deps.db,
             ref.a,
@@ -173,16 +182,13 @@ async def approve_from_button(client: AsyncWebClient, deps: Deps, body: Mapping[
             actor=user,
             now=deps.clock(),
             expected_version=ref.v,
+            confirm=Confirm(user=user, channel=payloads.channel_id(body), locale=deps.locale),
         )
     except DomainError as exc:
         await tell(client, body, domain_text(exc, deps))
         return
     deps.notify()
-    nxt = next_actions(out.pending, deps.locale) or t("done_nothing_next", deps.locale)
-    text = t(
-        "done_action", deps.locale, step=step_name(ref.s, deps.locale), agreement=ref.a, next=nxt
-    )
-    await confirm(client, deps, user, payloads.channel_id(body), text)
+    await send_confirmations(deps, user)  # queued with the decision
 
 
 #: the buttons and what each does, in the order they are registered

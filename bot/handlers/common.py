@@ -23,7 +23,7 @@ from bot.handlers.modals import step_modal
 from bot.settings import Settings
 from bot.user_locale import current as current_locale
 from store.db import Database
-from store.outbox import enqueue_notice
+from store.outbox import enqueue_notice, notice_key
 from store.prefill import modal_start
 
 log = logging.getLogger(__name__)
@@ -160,13 +160,17 @@ async def confirm(
     DM) goes through the outbox: queued, then sent at once by this process under the row's
     lease, exactly once like every outbox row. When Slack fails, the row stays and the worker
     retries it (back-off, Retry-After); a process that dies after queueing leaves it to the
-    worker; a success is marked sent, so nothing sends it again."""
-    key = await run(
-        enqueue_notice, deps.db, user=user, channel=channel, text=text, now=deps.clock()
-    )
+    worker; a success is marked sent, so nothing sends it again. A step's own confirmation is
+    queued in the step's transaction (`perform(confirm=...)`): `send_confirmations` sends it."""
+    await run(enqueue_notice, deps.db, user=user, channel=channel, text=text, now=deps.clock())
+    await send_confirmations(deps, user)
+
+
+async def send_confirmations(deps: Deps, user: str) -> None:
+    """Send `user`'s queued confirmations now, under their lease (else the worker does)."""
     if deps.deliver is not None:
         try:
-            await deps.deliver(key)
+            await deps.deliver(notice_key(user))
         except Exception:  # the database or Slack failed: the worker sends the row later
             log.warning("confirmation to %s left to the outbox worker", user, exc_info=True)
     deps.notify()

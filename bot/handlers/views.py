@@ -10,6 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.blocks.cards import mention
 from bot.blocks.catalogue_offer import EDITS_CATALOGUE
+from bot.blocks.confirmations import done_text
 from bot.blocks.ids import CallbackId
 from bot.blocks.kit import plain, section
 from bot.field_errors import localized_errors
@@ -17,13 +18,13 @@ from bot.flows.errors import DomainError, FormInvalid
 from bot.flows.process import ACTION_BY_ID, ENTRY
 from bot.handlers import payloads
 from bot.handlers.catalog_modal import catalog_block, parse_catalog
-from bot.handlers.common import Deps, confirm, domain_text, run, step_view
-from bot.handlers.errors import next_actions, step_name
+from bot.handlers.common import Deps, confirm, domain_text, run, send_confirmations, step_view
 from bot.handlers.modals import errors_for, parse_state
 from bot.handlers.roles_modal import parse_roles
 from bot.i18n import Safe, t, truncate
 from store.catalogue import CatalogueInput, save_entry
 from store.lifecycle import Outcome, perform
+from store.outbox import Confirm
 from store.requests import submit_request_once
 from store.role_changes import save_roles
 
@@ -68,13 +69,20 @@ async def submit_step(
         return
     user = payloads.user_id(body)
     data = parse_state(ctx.action, payloads.view_values(body))
+    confirm_to = Confirm(user=user, channel=ctx.channel, locale=loc)
     out: Outcome
     try:
         if ctx.action == ENTRY and not ctx.agreement_id:
             v = payloads.view(body)
             key = f"{v['id']}:{v.get('hash', '')}"[:120] if v.get("id") else None
             out = await run(
-                submit_request_once, deps.db, data, actor=user, now=deps.clock(), key=key
+                submit_request_once,
+                deps.db,
+                data,
+                actor=user,
+                now=deps.clock(),
+                key=key,
+                confirm=confirm_to,
             )
         else:
             out = await run(
@@ -86,6 +94,7 @@ async def submit_step(
                 actor=user,
                 now=deps.clock(),
                 expected_version=ctx.lock_version,
+                confirm=confirm_to,
             )
     except FormInvalid as exc:
         form = ACTION_BY_ID[ctx.action].form if ctx.action in ACTION_BY_ID else None
@@ -97,24 +106,14 @@ async def submit_step(
         return
     await ack()
     deps.notify()
-    nxt = next_actions(out.pending, loc) or t("done_nothing_next", loc)
-    if ctx.action == ENTRY and not ctx.agreement_id:
-        text = t(
-            "done_created",
-            loc,
-            agreement=out.agreement_id,
-            customer=str(data.get("customer", "")),
-            next=nxt,
-        )
-    else:
-        text = t(
-            "done_action",
-            loc,
-            step=step_name(ctx.action, loc),
-            agreement=out.agreement_id,
-            next=nxt,
-        )
-    await confirm(client, deps, user, ctx.channel, text)
+    if out.confirmed:  # queued with the step: sent now (or by the worker)
+        await send_confirmations(deps, user)
+        return
+    created = (
+        str(data.get("customer", "")) if ctx.action == ENTRY and not ctx.agreement_id else None
+    )
+    text = done_text(ctx.action, out.agreement_id, out.pending, loc, created_for=created)
+    await confirm(client, deps, user, ctx.channel, text)  # a repeated submission: told again
 
 
 async def submit_roles(

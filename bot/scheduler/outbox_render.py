@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks.cards import card_blocks, event_blocks, informed_blocks, mention, task_blocks
+from bot.blocks.confirmations import done_text
 from bot.blocks.department_blocks import event_blocks as dept_event_blocks
 from bot.blocks.department_blocks import notice_blocks, sign_blocks
 from bot.blocks.kit import Block, escape
@@ -174,6 +175,11 @@ class Renderer:
         loc = await d.people.for_user(recipient, d.client) if dm else d.locale
         if isinstance(p, ob.NoticePayload):
             return await self._notice(str(row.recipient), p)
+        if isinstance(p, ob.DonePayload):  # a step's confirmation, worded for its doer
+            text = done_text(
+                p.action, p.agreement_id, p.pending, p.locale, created_for=p.created_for
+            )
+            return await self._notice(recipient, ob.NoticePayload(text=text, channel=p.channel))
         if isinstance(p, ob.RemindersPayload):  # one message for many reminders (catch-up)
             ids = sorted({str(i["agreement_id"]) for i in p.items if i.get("agreement_id")})
             customers = await asyncio.to_thread(ob.customer_names, d.db, ids)
