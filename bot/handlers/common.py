@@ -58,10 +58,12 @@ async def run(fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
 async def read(fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
     """Run a short read on the event loop itself.
 
-    Reads take a millisecond or two; handing them to a thread costs more than that under
-    load (the GIL is handed back and forth between the loop and the worker threads, up to
-    `sys.getswitchinterval()` each time), which `benchmarks/bench_slack.py` measured.
-    """
+    A `/sla list` or `/sla show` read takes about 0.3-0.4 ms on SQLite and one to two on
+    PostgreSQL. `benchmarks/bench_slack.py` measured the alternatives on both databases
+    (README, Performance): a worker thread (one or four), and an async engine (SQLAlchemy's
+    asyncio extension with aiosqlite, psycopg's async connection or asyncpg, driven through
+    a greenlet). None did better than this: on two cores the server is CPU-bound, so a
+    read off the loop only adds hand-offs (GIL switches, greenlet and future bookkeeping)."""
     return fn(*args, **kwargs)
 
 
