@@ -8,7 +8,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.flows.roles import Role
-from bot.handlers.common import Deps, read
+from bot.handlers.common import Deps, first_time, read
 from bot.handlers.home import home_view
 from store.desk import expiring, my_agreements, my_tasks, reviews_due
 from store.home_attainment import home_service_levels
@@ -48,7 +48,9 @@ async def publish_home(client: AsyncWebClient, deps: Deps, user: str) -> None:
 
 def register(app: AsyncApp, deps: Deps) -> None:
     @app.event("app_home_opened")
-    async def handle_app_home_opened_event(event: dict[str, Any], client: AsyncWebClient) -> None:
-        if event.get("tab", "home") != "home":
+    async def handle_app_home_opened_event(
+        event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        if event.get("tab", "home") != "home" or not await first_time(deps, body):
             return
         await publish_home(client, deps, str(event.get("user", "")))
