@@ -103,9 +103,11 @@ def create_app(
     async def person_language(
         req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
     ) -> Any:
-        """Every listener of this request answers in its person's language."""
+        """Every listener of this request answers in its person's language. An event's
+        listener finds it itself, after the ack (which needs no language)."""
         body = req.body if isinstance(req.body, dict) else {}
-        set_current(await resolver.for_user(request_user(body), client))
+        if body.get("type") != "event_callback":
+            set_current(await resolver.for_user(request_user(body), client))
         return await next()
 
     @app.error
@@ -122,5 +124,5 @@ def create_app(
     language.register(app, deps, resolver)
     views.register(app, deps)
     measure.register(app, deps)
-    events.register(app, deps)
+    events.register(app, deps, resolver)
     return SlackApp(app=app, deps=deps, client=client)
