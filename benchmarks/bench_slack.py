@@ -6,7 +6,12 @@ correctly signed slash commands over HTTP at 16 concurrent connections and repor
 p50 and p99 latency of the ack (the HTTP response), and the server's resident memory after
 the run.
 
+With `--pg URL`, the same agreements are also seeded into a fresh schema on PostgreSQL and a
+second `slm-bot serve` runs against it in the same run; the report adds PostgreSQL's req/s
+against SQLite's.
+
     python benchmarks/bench_slack.py [--agreements 10000] [--requests 4000] [--concurrency 16]
+        [--pg postgresql+psycopg://postgres@127.0.0.1:5432/test]
 """
 
 from __future__ import annotations
@@ -37,7 +42,7 @@ from sqlalchemy import insert  # noqa: E402
 
 from bot.slack_standin.server import StandinServer  # noqa: E402
 from bot.slack_standin.state import SlackState  # noqa: E402
-from store.db import Database  # noqa: E402
+from store.db import Database, normalise_url  # noqa: E402
 from store.migrate import upgrade  # noqa: E402
 from store.models import Agreement, Customer, Task, table_of  # noqa: E402
 from store.roles import CONFIG_ACTOR, grant_role  # noqa: E402
@@ -267,15 +272,14 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def report(name: str, elapsed: float, lat: list[float], errors: int) -> tuple[float, float]:
+def report(name: str, elapsed: float, lat: list[float], errors: int) -> tuple[float, float, float]:
+    """Prints and returns p50, p99 (ms) and req/s."""
     lat = sorted(lat)
     p50 = statistics.median(lat) * 1000
     p99 = lat[max(0, int(len(lat) * 0.99) - 1)] * 1000
-    print(
-        f"{name:<34} {len(lat) / elapsed:>8.0f} req/s   p50 {p50:6.1f} ms   "
-        f"p99 {p99:6.1f} ms   errors {errors}"
-    )
-    return p50, p99
+    rps = len(lat) / elapsed
+    print(f"{name:<34} {rps:>8.0f} req/s   p50 {p50:6.1f} ms   p99 {p99:6.1f} ms   errors {errors}")
+    return p50, p99, rps
 
 
 def main() -> int:
@@ -283,18 +287,24 @@ def main() -> int:
     ap.add_argument("--agreements", type=int, default=10_000)
     ap.add_argument("--requests", type=int, default=4000)
     ap.add_argument("--concurrency", type=int, default=16)
+    ap.add_argument("--pg", metavar="URL", help="also slm-bot on PostgreSQL (a fresh schema)")
     args = ap.parse_args()
 
-    tmp = tempfile.mkdtemp()
-    db_url = f"sqlite:///{tmp}/bench.db"
-    t0 = time.perf_counter()
-    ids = seed(Database(db_url), args.agreements)
-    print(f"seeded {len(ids)} agreements in {time.perf_counter() - t0:.1f} s (SQLite, WAL)")
+    urls = {"SQLite": f"sqlite:///{tempfile.mkdtemp()}/bench.db"}
+    schema = f"slm_bench_slack_{os.getpid()}"
+    if args.pg:
+        urls["PostgreSQL"] = _pg_schema(args.pg, schema)
+    ids: list[str] = []
+    for name, db_url in urls.items():
+        t0 = time.perf_counter()
+        db = Database(db_url)
+        ids = seed(db, args.agreements)
+        db.dispose()
+        print(f"seeded {len(ids)} agreements in {time.perf_counter() - t0:.1f} s ({name})")
 
     standin = StandinServer(SlackState()).start()
     env = {
         **os.environ,
-        "DATABASE_URL": db_url,
         "SLACK_BOT_TOKEN": standin.state.token,
         "SLACK_SIGNING_SECRET": SECRET,
         "SLACK_API_URL": standin.base_url,
@@ -306,53 +316,82 @@ def main() -> int:
         command_body("list open") if i % 2 == 0 else command_body(f"show {rnd.choice(ids)}")
         for i in range(args.requests)
     ]
-    procs = []
+    servers: dict[str, tuple[subprocess.Popen[bytes], str]] = {}
     try:
-        port_bot, port_bare = free_port(), free_port()
-        bot = _spawn([sys.executable, "-m", "bot.cli", "serve"], env, port_bot)
-        bare = _spawn([sys.executable, "-c", BARE_APP], env, port_bare)
-        procs = [bot, bare]
-        url_bot, url_bare = f"http://127.0.0.1:{port_bot}", f"http://127.0.0.1:{port_bare}"
-        wait_ready(url_bot)
-        wait_ready(url_bare)
-        _compare(url_bot, url_bare, bodies, args.concurrency)
+        servers["bare Bolt app (ack only)"] = _spawn([sys.executable, "-c", BARE_APP], env)
+        for name, db_url in urls.items():
+            cmd = [sys.executable, "-m", "bot.cli", "serve"]
+            servers[f"slm-bot on {name}"] = _spawn(cmd, {**env, "DATABASE_URL": db_url})
+        for _, url in servers.values():
+            wait_ready(url)
+        _compare({name: url for name, (_, url) in servers.items()}, bodies, args.concurrency)
         print(
-            f"slm-bot resident memory after the run: {rss_mb(bot.pid):.0f} MB "
-            f"(bare app: {rss_mb(bare.pid):.0f} MB)"
+            "resident memory after the run: "
+            + ", ".join(f"{name} {rss_mb(proc.pid):.0f} MB" for name, (proc, _) in servers.items())
         )
     finally:
-        for p in procs:
-            p.terminate()
-            p.wait(10)
+        for proc, _ in servers.values():
+            proc.terminate()
+            proc.wait(10)
         standin.stop()
+        if args.pg:
+            _drop_schema(args.pg, schema)
     return 0
 
 
-def _spawn(cmd: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
+def _pg_schema(pg: str, schema: str) -> str:
+    """A fresh schema on PostgreSQL (dropped at the end) and the URL that uses it."""
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(normalise_url(pg))
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE; CREATE SCHEMA "{schema}"'))
+    admin.dispose()
+    sep = "&" if "?" in pg else "?"
+    return f"{normalise_url(pg)}{sep}options=-csearch_path%3D{schema}"
+
+
+def _drop_schema(pg: str, schema: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(normalise_url(pg))
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def _spawn(cmd: list[str], env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    proc = subprocess.Popen(
         cmd,
         cwd=ROOT,
         env={**env, "PORT": str(port)},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    return proc, f"http://127.0.0.1:{port}"
 
 
-def _compare(url_bot: str, url_bare: str, bodies: list[str], concurrency: int) -> None:
-    """The bare app, then slm-bot, each warmed up first; their latencies and the p99 ratio."""
+def _compare(urls: dict[str, str], bodies: list[str], concurrency: int) -> None:
+    """Each server in turn (the bare app first), warmed up first; their latencies, each
+    slm-bot's p99 against the bare app's, and PostgreSQL's req/s against SQLite's."""
     warm = bodies[:200]
     print(
         f"{len(bodies)} signed slash commands (half `/sla list open`, half "
         f"`/sla show <random id>`), {concurrency} concurrent connections"
     )
-    asyncio.run(load(url_bare, warm, concurrency))
-    bare_result = asyncio.run(load(url_bare, bodies, concurrency))
-    asyncio.run(load(url_bot, warm, concurrency))
-    bot_result = asyncio.run(load(url_bot, bodies, concurrency))
+    results = {}
+    for name, url in urls.items():
+        asyncio.run(load(url, warm, concurrency))
+        results[name] = asyncio.run(load(url, bodies, concurrency))
     print("closed loop: each connection sends its next request when the last is answered")
-    _, bare_p99 = report("  bare Bolt app (ack only)", *bare_result)
-    _, bot_p99 = report("  slm-bot (/sla list, /sla show)", *bot_result)
-    print(f"  p99 ratio slm-bot / bare: {bot_p99 / bare_p99:.2f}x")
+    figures = {name: report(f"  {name}", *result) for name, result in results.items()}
+    (_, (_, bare_p99, _)), *bots = figures.items()
+    for name, (_, p99, _) in bots:
+        print(f"  p99 ratio {name} / bare: {p99 / bare_p99:.2f}x")
+    if len(bots) == 2:
+        (_, (_, _, sqlite_rps)), (_, (_, _, pg_rps)) = bots
+        print(f"  req/s ratio PostgreSQL / SQLite: {pg_rps / sqlite_rps:.2f}")
 
 
 if __name__ == "__main__":

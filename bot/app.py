@@ -5,7 +5,6 @@ Nothing is created at import time.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -34,7 +33,6 @@ from bot.scheduler.factory import build_dispatcher
 from bot.settings import Settings
 from bot.user_locale import LocaleResolver, request_user, set_current
 from store.db import Database
-from store.events import first_delivery
 
 log = logging.getLogger("slm_bot")
 
@@ -105,22 +103,11 @@ def create_app(
     async def person_language(
         req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
     ) -> Any:
-        """Every listener of this request answers in its person's language."""
+        """Every listener of this request answers in its person's language. An event's
+        listener finds it itself, after the ack (which needs no language)."""
         body = req.body if isinstance(req.body, dict) else {}
-        set_current(await resolver.for_user(request_user(body), client))
-        return await next()
-
-    @app.middleware
-    async def skip_redelivered_events(
-        req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
-    ) -> Any:
-        """Slack redelivers events (X-Slack-Retry-Num, same event_id): process them once,
-        whichever web process the retry reaches (a unique key in the database)."""
-        event_id = req.body.get("event_id") if isinstance(req.body, dict) else None
-        if isinstance(event_id, str) and event_id:
-            first = await asyncio.to_thread(first_delivery, deps.db, event_id, now=deps.clock())
-            if not first:
-                return BoltResponse(status=200, body="")
+        if body.get("type") != "event_callback":
+            set_current(await resolver.for_user(request_user(body), client))
         return await next()
 
     @app.error
@@ -137,5 +124,5 @@ def create_app(
     language.register(app, deps, resolver)
     views.register(app, deps)
     measure.register(app, deps)
-    events.register(app, deps)
+    events.register(app, deps, resolver)
     return SlackApp(app=app, deps=deps, client=client)

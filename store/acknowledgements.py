@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, CursorResult, select, update
+from sqlalchemy import Connection, CursorResult, bindparam, select, update
 from sqlmodel import Session, col
 
 from bot.flows.behaviour import Effect
@@ -42,16 +42,20 @@ def _notice(c: Ctx) -> None:
     ]
 
 
+#: built once (every `/sla show` runs it)
+_Q_WAITING = (
+    select(col(Acknowledgement.department), col(Acknowledgement.head))
+    .where(
+        col(Acknowledgement.agreement_id) == bindparam("aid"),
+        col(Acknowledgement.acknowledged_at).is_(None),
+    )
+    .order_by(col(Acknowledgement.id))
+)
+
+
 def waiting_heads(s: Session | Connection, agreement_id: str) -> list[tuple[str, str]]:
     """(department, head) of the notices not acknowledged yet, in the breakdown's order."""
-    rows = s.execute(
-        select(col(Acknowledgement.department), col(Acknowledgement.head))
-        .where(
-            col(Acknowledgement.agreement_id) == agreement_id,
-            col(Acknowledgement.acknowledged_at).is_(None),
-        )
-        .order_by(col(Acknowledgement.id))
-    ).all()
+    rows = s.execute(_Q_WAITING, {"aid": agreement_id}).all()
     return [(d, h) for d, h in rows]
 
 

@@ -36,9 +36,9 @@ from store.db import Database, on_commit
 from store.effects import Ctx, RecordDraft, apply_effects, last_record
 from store.integrity import earlier_authors, facts_for, locate_running
 from store.models import Agreement, RequestSubmission, table_of
-from store.outbox import Confirm, DonePayload, Message, enqueue_many
+from store.outbox import Confirm, enqueue_many
 from store.roles import roles_of
-from store.transition_messages import Written, transition_messages
+from store.transition_messages import Written, queue_confirmation, transition_messages
 from store.transition_people import assignees, because
 
 __all__ = [
@@ -147,28 +147,11 @@ def _apply(
     messages = transition_messages(s, ag, d, ctx, written)
     enqueue_many(s.connection(), agreement_id=ag.id, now=now, messages=messages)
     if confirm is not None:
-        _confirm(s, ag, d, confirm, created_for, now)
+        queue_confirmation(s, ag, d, confirm, created_for, now)
     step = d.action.step
     on_commit(s, lambda: metrics.TRANSITIONS.labels(step).inc())  # committed transitions only
     out = _outcome(ag, d, record_id, doc_ids, redo)
     return replace(out, confirmed=True) if confirm is not None else out
-
-
-def _confirm(
-    s: Session, ag: Agreement, d: Decision, c: Confirm, created_for: str | None, now: datetime
-) -> None:
-    """The doer's confirmation, a row of its own key (the person's confirmations, in order)."""
-    done = DonePayload(
-        action=d.action.id,
-        agreement_id=ag.id,
-        pending=list(d.after.pending),
-        created_for=created_for,
-        channel=c.channel,
-        locale=c.locale,
-    )
-    enqueue_many(
-        s.connection(), agreement_id=None, now=now, messages=[Message("notice", c.user, done)]
-    )
 
 
 def _outcome(

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 from sqlmodel import Session, col
 
 from bot.flows.behaviour import Effect
@@ -53,18 +53,22 @@ def _signers(c: Ctx) -> None:
     ]
 
 
+#: built once (every `/sla show` runs it)
+_Q_WAITING = (
+    select(col(OLA.department), col(OLA.signer), col(OLA.status))
+    .where(
+        col(OLA.agreement_id) == bindparam("aid"),
+        col(OLA.step) == INITIATION,
+        col(OLA.status).in_([OlaStatus.UNSIGNED, OlaStatus.QUERIED]),
+    )
+    .order_by(col(OLA.id))
+)
+
+
 def waiting_signatures(s: Session | Connection, agreement_id: str) -> list[tuple[str, str, str]]:
     """(department, signer, status) of the current round's OLAs not signed yet; a signer
     that an older release did not record is the department's head now ("" if none)."""
-    rows = s.execute(
-        select(col(OLA.department), col(OLA.signer), col(OLA.status))
-        .where(
-            col(OLA.agreement_id) == agreement_id,
-            col(OLA.step) == INITIATION,
-            col(OLA.status).in_([OlaStatus.UNSIGNED, OlaStatus.QUERIED]),
-        )
-        .order_by(col(OLA.id))
-    ).all()
+    rows = s.execute(_Q_WAITING, {"aid": agreement_id}).all()
     directory = heads(s) if any(not signer for _, signer, _ in rows) else {}
     return [(d, sig or directory.get(dept_key(d), ""), st) for d, sig, st in rows]
 

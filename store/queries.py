@@ -7,7 +7,17 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BindParameter, String, bindparam, cast, func, or_, select
+from sqlalchemy import (
+    BindParameter,
+    Integer,
+    Select,
+    String,
+    bindparam,
+    cast,
+    func,
+    or_,
+    select,
+)
 from sqlmodel import col
 
 from bot.flows.errors import NotFound
@@ -120,6 +130,39 @@ def describe(status: str, pending: tuple[str, ...], locale: str = "en") -> str:
     return AgreementState(status=Status(status)).describe(locale)
 
 
+def _list_query(which: ListFilter) -> Select[Any]:
+    """The statement of one list (built once: a `/sla list` is a hot path)."""
+    stmt = select(*_LIST_COLUMNS).join(_CU, _CU.c.id == _AG.c.customer_id)
+    if which is ListFilter.OPEN:
+        stmt = stmt.where(_AG.c.status.not_in(_FINAL))
+    elif which is ListFilter.EXPIRING:
+        stmt = stmt.where(
+            _AG.c.status.in_(
+                [Status.ACTIVE.value, Status.CHANGING.value, Status.TERMINATING.value]
+            ),
+            _AG.c.end_date.is_not(None),
+            _AG.c.end_date <= bindparam("until"),
+        )
+    elif which is ListFilter.MINE:
+        user = bindparam("user", type_=String)
+        open_task = select(_TK.c.agreement_id).where(
+            _TK.c.closed_at.is_(None),
+            cast(_TK.c.assignees, String).like(bindparam("user_like", type_=String)),
+        )
+        stmt = stmt.where(
+            _AG.c.status.not_in(_FINAL),
+            or_(_AG.c.sales_user == user, _AG.c.owner == user, _AG.c.id.in_(open_task)),
+        )
+    if which is ListFilter.EXPIRING:
+        stmt = stmt.order_by(_AG.c.end_date.asc(), _AG.c.id.asc())
+    else:
+        stmt = stmt.order_by(_AG.c.updated_at.desc(), _AG.c.id.desc())
+    return stmt.limit(bindparam("lim", type_=Integer)).offset(bindparam("off", type_=Integer))
+
+
+_LIST_QUERIES = {which: _list_query(which) for which in ListFilter}
+
+
 def list_agreements(
     db: Database,
     which: ListFilter = ListFilter.OPEN,
@@ -131,33 +174,17 @@ def list_agreements(
     offset: int = 0,
 ) -> list[AgreementRow]:
     """Agreements for `/sla list`, App Home and the CLI (Core query: no ORM objects)."""
-    stmt = select(*_LIST_COLUMNS).join(_CU, _CU.c.id == _AG.c.customer_id)
-    if which is ListFilter.OPEN:
-        stmt = stmt.where(_AG.c.status.not_in(_FINAL))
-    elif which is ListFilter.EXPIRING:
-        day = today or date.today()
-        stmt = stmt.where(
-            _AG.c.status.in_([Status.ACTIVE, Status.CHANGING, Status.TERMINATING]),
-            _AG.c.end_date.is_not(None),
-            _AG.c.end_date <= day + timedelta(days=expiring_days),
-        )
-    elif which is ListFilter.MINE:
-        if not user:
-            raise ValueError("`mine` needs a user")
-        open_task = select(_TK.c.agreement_id).where(
-            _TK.c.closed_at.is_(None), cast(_TK.c.assignees, String).like(f'%"{user}"%')
-        )
-        stmt = stmt.where(
-            _AG.c.status.not_in(_FINAL),
-            or_(_AG.c.sales_user == user, _AG.c.owner == user, _AG.c.id.in_(open_task)),
-        )
-    if which is ListFilter.EXPIRING:
-        stmt = stmt.order_by(_AG.c.end_date.asc(), _AG.c.id.asc())
-    else:
-        stmt = stmt.order_by(_AG.c.updated_at.desc(), _AG.c.id.desc())
-    stmt = stmt.limit(limit).offset(offset)
+    if which is ListFilter.MINE and not user:
+        raise ValueError("`mine` needs a user")
+    params = {
+        "user": user,
+        "user_like": f'%"{user}"%',
+        "until": (today or date.today()) + timedelta(days=expiring_days),
+        "lim": limit,
+        "off": offset,
+    }
     with db.read_conn() as conn:
-        rows = conn.execute(stmt).all()
+        rows = conn.execute(_LIST_QUERIES[which], params).all()
     out = []
     for aid, customer, status, pending, tier, end, owner, sales, updated, lock in rows:
         pend = tuple(pending)

@@ -5,6 +5,7 @@ branch informs."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlmodel import Session
 
@@ -15,11 +16,14 @@ from store.effects import Ctx
 from store.models import Agreement
 from store.outbox import (
     CardPayload,
+    Confirm,
     DocumentsPayload,
+    DonePayload,
     EventPayload,
     InformedPayload,
     Message,
     TaskPayload,
+    enqueue_many,
 )
 from store.roles import holders, roles_of_many
 from store.transition_people import because
@@ -94,3 +98,20 @@ def transition_messages(
     messages += ctx.messages
     messages += _informed(s, d, w)
     return messages
+
+
+def queue_confirmation(
+    s: Session, ag: Agreement, d: Decision, c: Confirm, created_for: str | None, now: datetime
+) -> None:
+    """The doer's confirmation, a row of its own key (the person's confirmations, in order)."""
+    done = DonePayload(
+        action=d.action.id,
+        agreement_id=ag.id,
+        pending=list(d.after.pending),
+        created_for=created_for,
+        channel=c.channel,
+        locale=c.locale,
+    )
+    enqueue_many(
+        s.connection(), agreement_id=None, now=now, messages=[Message("notice", c.user, done)]
+    )

@@ -23,6 +23,7 @@ from bot.handlers.modals import step_modal
 from bot.settings import Settings
 from bot.user_locale import current as current_locale
 from store.db import Database
+from store.events import first_delivery
 from store.outbox import enqueue_notice, notice_key
 from store.prefill import modal_start
 
@@ -59,11 +60,24 @@ async def run(fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
 async def read(fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
     """Run a short read on the event loop itself.
 
-    Reads take a millisecond or two; handing them to a thread costs more than that under
-    load (the GIL is handed back and forth between the loop and the worker threads, up to
-    `sys.getswitchinterval()` each time), which `benchmarks/bench_slack.py` measured.
-    """
+    A `/sla list` or `/sla show` read takes about 0.3-0.4 ms on SQLite and one to two on
+    PostgreSQL. `benchmarks/bench_slack.py` measured the alternatives on both databases
+    (README, Performance): a worker thread (one or four), and an async engine (SQLAlchemy's
+    asyncio extension with aiosqlite, psycopg's async connection or asyncpg, driven through
+    a greenlet). None did better than this: on two cores the server is CPU-bound, so a
+    read off the loop only adds hand-offs (GIL switches, greenlet and future bookkeeping)."""
     return fn(*args, **kwargs)
+
+
+async def first_time(deps: Deps, body: Mapping[str, Any]) -> bool:
+    """Whether this Events API delivery is the first: Slack redelivers an event (same
+    `event_id`) and the retry may reach another web process, so a unique key in the database
+    decides. Listeners call it after the ack (Bolt acks an event before its listener runs):
+    the ack never waits for this write."""
+    event_id = body.get("event_id")
+    if not isinstance(event_id, str) or not event_id:
+        return True
+    return await run(first_delivery, deps.db, event_id, now=deps.clock())
 
 
 async def tell(

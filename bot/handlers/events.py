@@ -8,8 +8,9 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.flows.roles import Role
-from bot.handlers.common import Deps, read
+from bot.handlers.common import Deps, first_time, read
 from bot.handlers.home import home_view
+from bot.user_locale import LocaleResolver, request_user, set_current
 from store.desk import expiring, my_agreements, my_tasks, reviews_due
 from store.home_attainment import home_service_levels
 from store.roles import user_roles
@@ -45,9 +46,14 @@ async def publish_home(client: AsyncWebClient, deps: Deps, user: str) -> None:
     await client.views_publish(user_id=user, view=view)
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
+def register(app: AsyncApp, deps: Deps, resolver: LocaleResolver) -> None:
     @app.event("app_home_opened")
-    async def handle_app_home_opened_event(event: dict[str, Any], client: AsyncWebClient) -> None:
-        if event.get("tab", "home") != "home":
+    async def handle_app_home_opened_event(
+        event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        """After the ack (Bolt acks an event first): once per delivery, in the person's
+        language."""
+        if event.get("tab", "home") != "home" or not await first_time(deps, body):
             return
+        set_current(await resolver.for_user(request_user(body), client))
         await publish_home(client, deps, str(event.get("user", "")))
