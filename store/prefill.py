@@ -1,7 +1,8 @@
-"""What a step's modal opens with (`initial_values`): sensible defaults from what earlier steps
-recorded, as each action declares (`Action.prefill`): M4 from M1's request, M10 from M9's
-budget, M11 from the measured period, C2 from the SLA in effect, a redraft from the draft it
-replaces. A read of its own, for the handlers that open a modal."""
+"""What a step's modal opens with (`modal_start`, one read for the handler that opens it): the
+active catalogue (M3, C1), the entries the offering step offered (M4, C2), and defaults from
+what earlier steps recorded, as each action declares (`Action.prefill`): M4 from M1's request,
+M10 from M9's budget, M11 from the measured period, C2 from the SLA in effect, a redraft from
+the draft it replaces."""
 
 from __future__ import annotations
 
