@@ -80,9 +80,15 @@ def test_redraft_from_the_card_shows_the_changes(slack: SlackClient) -> None:
     assert f"{aid}/SLA/v2" in text and f"{aid}/SLA/v1" in text and "M4" in text
     assert f"*{price_label}*" in text and "120000.00 → 135000.00" in text
     assert diff_words in text and "+" in text and "135,000.00" in text
+    # response/resolution targets read as the catalogue writes them, never as a Python dict
+    f4 = f | {"price": "140000", "targets": "P1: 30/240\nP2: 60/960"}
+    _redraft_via_card(slack, aid, f4)
+    thread = json.dumps([m.get("blocks") for m in _thread(slack, aid)], ensure_ascii=False)
+    assert "P1: 30/240; P2: 60/960" in thread
+    assert "response_min" not in thread and "{'P1'" not in thread
     files = [x["name"] for m in _thread(slack, aid) for x in m.get("files", [])]
     suffix = "en" if loc == "en" else "zh-CN"
-    assert f"{aid}_SLA_v2.{suffix}.md" in files
+    assert f"{aid}_SLA_v2.{suffix}.md" in files and f"{aid}_SLA_v3.{suffix}.md" in files
     # still before M5: the card offers the redraft again; after M5 it is gone
     card = _card(slack, aid)
     find_button(card, "M4")

@@ -34,7 +34,7 @@ from bot.flows.process import (
 from bot.flows.roles import Role
 from bot.flows.tiers import Tier
 from bot.i18n import t, truncate
-from bot.render.words import role_names, status_text, zh
+from bot.render.words import role_names, status_text, value_words, zh
 from store.desk import Card
 from store.home_attainment import HomeFigure
 
@@ -175,20 +175,6 @@ def card_blocks(
     return text, blocks
 
 
-def _value_text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "✓" if value else "✗"
-    if isinstance(value, list):
-        parts = []
-        for v in value:
-            if isinstance(v, Mapping):
-                parts.append(f"{v.get('department', '')}: {v.get('text', '')}")
-            else:
-                parts.append(str(v))
-        return "; ".join(parts)
-    return str(value)
-
-
 def _choice_text(choices: Sequence[tuple[str, str, str]], value: Any, locale: str) -> str:
     """The label of each chosen value in the reader's language (a value no longer offered
     shows as it is)."""
@@ -230,7 +216,7 @@ def summary_lines(
         elif label != name and ui_of(info).choices:  # a choice reads as its label
             shown = escape(truncate(_choice_text(ui_of(info).choices, value, locale), 200))
         else:
-            shown = escape(truncate(_value_text(value), 200))
+            shown = escape(truncate(value_words(value), 200))
         lines.append(f"• *{label}*: {shown}")
         if len(lines) >= limit:
             break

@@ -11,7 +11,7 @@ from typing import Any
 from bot.flows.forms import ui_of
 from bot.flows.process import ACTION_BY_ID
 from bot.flows.redraft import field_changes
-from bot.render.words import zh
+from bot.render.words import value_words, zh
 
 #: what an empty value reads as
 EMPTY = "—"
@@ -39,15 +39,7 @@ def value_text(value: Any, locale: str, choices: Sequence[tuple[str, str, str]] 
         return EMPTY
     if choices:
         return _choice(choices, value, locale)
-    if isinstance(value, bool):
-        return "✓" if value else "✗"
-    if isinstance(value, list):
-        parts = [
-            f"{v.get('department', '')}: {v.get('text', '')}" if isinstance(v, Mapping) else str(v)
-            for v in value
-        ]
-        return "; ".join(parts)
-    return " ".join(str(value).split())
+    return " ".join(value_words(value).split())
 
 
 def change_rows(
