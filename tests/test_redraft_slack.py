@@ -93,3 +93,13 @@ def test_redraft_from_the_card_shows_the_changes(slack: SlackClient) -> None:
     card = _card(slack, aid)
     find_button(card, "M4")
     assert slack.standin.state.calls("files.completeUploadExternal")
+
+
+def test_show_before_signing_says_no_sla_is_signed_yet(slack: SlackClient) -> None:
+    """Before M5 there is no SLA version in effect: `/sla show` says so, never "v0"."""
+    aid = drive(slack.app.db, "M5", Clock(), customer="Unsigned Co").agreement_id
+    resp = slack.command(USERS[Role.SALES], f"show {aid}")
+    assert resp.status_code == 200
+    shown = json.dumps(resp.json(), ensure_ascii=False)
+    assert ("尚未签署（M5）" if slack.locale == "zh-CN" else "not signed yet (M5)") in shown
+    assert "\\nv0" not in shown

@@ -102,7 +102,9 @@ def _facts_section(d: AgreementDetail, locale: str) -> Block:
             ),
             t("card_sales", locale, sales=mention(r.sales_user)),
             t("card_term", locale, start=d.start_date or "-", end=r.end_date or "-"),
-            t("card_version", locale, version=d.sla_version),
+            t("card_version", locale, version=d.sla_version)
+            if d.sla_version
+            else t("card_version_none", locale),
         ]
     )
 
