@@ -61,7 +61,7 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
     print(f"{r.id}  {d.title}")
     print(f"  customer: {r.customer}   status: {r.status}   current: {r.current}")
     print(
-        f"  SLA version: {d.sla_version}   tier: {r.tier or '-'}   "
+        f"  SLA version: {d.sla_version or 'not signed yet (M5)'}   tier: {r.tier or '-'}   "
         f"term: {d.start_date or '-'} .. {r.end_date or '-'}   review: {d.review_cadence}"
     )
     pending = pending_in(d.versions)
