@@ -85,6 +85,8 @@ def test_redraft_from_the_card_shows_the_changes(slack: SlackClient) -> None:
     _redraft_via_card(slack, aid, f4)
     thread = json.dumps([m.get("blocks") for m in _thread(slack, aid)], ensure_ascii=False)
     assert "P1: 30/240; P2: 60/960" in thread
+    entry_default = "服务目录条目的时限" if loc == "zh-CN" else "the catalogue entry's"
+    assert f"{entry_default} → P1: 30/240; P2: 60/960" in thread  # empty: the entry's, in words
     assert "response_min" not in thread and "{'P1'" not in thread
     files = [x["name"] for m in _thread(slack, aid) for x in m.get("files", [])]
     suffix = "en" if loc == "en" else "zh-CN"

@@ -11,10 +11,13 @@ from typing import Any
 from bot.flows.forms import ui_of
 from bot.flows.process import ACTION_BY_ID
 from bot.flows.redraft import field_changes
+from bot.i18n import t
 from bot.render.words import value_words, zh
 
 #: what an empty value reads as
 EMPTY = "—"
+#: fields that, left empty, take the catalogue entry's value (M4 and C2's targets)
+ENTRY_DEFAULTS = frozenset({"targets"})
 
 
 @dataclass(frozen=True)
@@ -50,12 +53,11 @@ def change_rows(
     rows: list[ChangeRow] = []
     for ch in field_changes(form, old, new):
         ui = ui_of(form.model_fields[ch.name])
-        rows.append(
-            ChangeRow(
-                ch.name,
-                ui.label(locale),
-                value_text(ch.old, locale, ui.choices),
-                value_text(ch.new, locale, ui.choices),
+        old_text, new_text = (value_text(v, locale, ui.choices) for v in (ch.old, ch.new))
+        if ch.name in ENTRY_DEFAULTS:  # left empty: the catalogue entry's, in words
+            old_text, new_text = (
+                t("redraft_entry_default", locale) if x == EMPTY else x
+                for x in (old_text, new_text)
             )
-        )
+        rows.append(ChangeRow(ch.name, ui.label(locale), old_text, new_text))
     return rows
