@@ -40,9 +40,10 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
 
+from benchmarks.pg_schema import drop_schema, fresh_schema  # noqa: E402
 from bot.slack_standin.server import StandinServer  # noqa: E402
 from bot.slack_standin.state import SlackState  # noqa: E402
-from store.db import Database, normalise_url  # noqa: E402
+from store.db import Database  # noqa: E402
 from store.migrate import upgrade  # noqa: E402
 from store.models import Agreement, Customer, Task, table_of  # noqa: E402
 from store.roles import CONFIG_ACTOR, grant_role  # noqa: E402
@@ -293,7 +294,7 @@ def main() -> int:
     urls = {"SQLite": f"sqlite:///{tempfile.mkdtemp()}/bench.db"}
     schema = f"slm_bench_slack_{os.getpid()}"
     if args.pg:
-        urls["PostgreSQL"] = _pg_schema(args.pg, schema)
+        urls["PostgreSQL"] = fresh_schema(args.pg, schema)
     ids: list[str] = []
     for name, db_url in urls.items():
         t0 = time.perf_counter()
@@ -335,29 +336,8 @@ def main() -> int:
             proc.wait(10)
         standin.stop()
         if args.pg:
-            _drop_schema(args.pg, schema)
+            drop_schema(args.pg, schema)
     return 0
-
-
-def _pg_schema(pg: str, schema: str) -> str:
-    """A fresh schema on PostgreSQL (dropped at the end) and the URL that uses it."""
-    from sqlalchemy import create_engine, text
-
-    admin = create_engine(normalise_url(pg))
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE; CREATE SCHEMA "{schema}"'))
-    admin.dispose()
-    sep = "&" if "?" in pg else "?"
-    return f"{normalise_url(pg)}{sep}options=-csearch_path%3D{schema}"
-
-
-def _drop_schema(pg: str, schema: str) -> None:
-    from sqlalchemy import create_engine, text
-
-    admin = create_engine(normalise_url(pg))
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
 
 
 def _spawn(cmd: list[str], env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:

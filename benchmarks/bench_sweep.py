@@ -23,8 +23,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import create_engine, insert, text
+from sqlalchemy import insert, text
 
+from benchmarks.pg_schema import drop_schema, fresh_schema
 from bot.flows.roles import Role
 from bot.scheduler.sweeps import SweepConfig, Sweeper
 from store.db import Database
@@ -126,16 +127,12 @@ def main() -> int:
         db.dispose()
     if not args.no_pg:
         schema = "slm_bench_sweep"
-        admin = create_engine(args.pg)
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"))
-        db = Database(f"{args.pg}?options=-csearch_path%3D{schema}")
+        db = Database(fresh_schema(args.pg, schema))
         try:
             measure("PostgreSQL", db, args.agreements, args.due)
         finally:
             db.dispose()
-            with admin.begin() as conn:
-                conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+            drop_schema(args.pg, schema)
     return 0
 
 

@@ -23,8 +23,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import create_engine, text
 
+from benchmarks.pg_schema import drop_schema, fresh_schema
 from bot.flows.integrity import NEEDS_SIGNED
 from bot.flows.roles import Role
 from bot.flows.samples import DOER, FULL_LIFE, sample_forms
@@ -160,16 +160,9 @@ def main() -> int:
             measure("SQLite", f"sqlite:///{tmp}/bench{i}.db", args.agreements, clients[i : i + 1])
     if not args.no_pg:
         schema = "slm_bench"
-        admin = create_engine(args.pg)
-        url = f"{args.pg}?options=-csearch_path%3D{schema}"
         for n in clients:
-            with admin.begin() as conn:
-                conn.execute(
-                    text(f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")
-                )
-            measure("PostgreSQL", url, args.agreements, [n])
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+            measure("PostgreSQL", fresh_schema(args.pg, schema), args.agreements, [n])
+        drop_schema(args.pg, schema)
     return 0
 
 

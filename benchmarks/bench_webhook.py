@@ -28,6 +28,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.pg_schema import drop_schema, fresh_schema
 from bot.flows.integrity import NEEDS_SIGNED
 from bot.flows.roles import Role
 from bot.flows.samples import DOER, FULL_LIFE, sample_forms
@@ -221,31 +222,13 @@ def main() -> None:
         proc.terminate()
         proc.wait(10)
         if args.pg:
-            _drop_schema(args.pg, schema)
+            drop_schema(args.pg, schema)
     _report("PostgreSQL" if args.pg else "SQLite", lat, took, args.rate, errors)
 
 
 def _database_url(pg: str | None, schema: str) -> str:
     """A SQLite file, or on PostgreSQL a schema of its own (dropped at the end)."""
-    if not pg:
-        return f"sqlite:///{tempfile.mkdtemp()}/bench.db"
-    from sqlalchemy import create_engine, text
-
-    admin = create_engine(pg)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    admin.dispose()
-    sep = "&" if "?" in pg else "?"
-    return f"{pg}{sep}options=-csearch_path%3D{schema}"
-
-
-def _drop_schema(pg: str, schema: str) -> None:
-    from sqlalchemy import create_engine, text
-
-    admin = create_engine(pg)
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    return fresh_schema(pg, schema) if pg else f"sqlite:///{tempfile.mkdtemp()}/bench.db"
 
 
 def _profile(pid: int, out: str) -> None:

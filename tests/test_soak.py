@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(ROOT))
 
-from soak import soak  # noqa: E402
+from benchmarks.soak import soak  # noqa: E402
 
 
 def test_a_short_soak_loses_and_doubles_nothing() -> None:
