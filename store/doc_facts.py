@@ -149,7 +149,8 @@ def load_facts(s: Session, ag: Agreement) -> Facts:
     by_action = {r["action"]: dict(r["data"]) for r in records}
     ids = {v["catalogue_entry_id"] for v in versions if v["catalogue_entry_id"]}
     codes = offered_codes(by_action)
-    entries = _entries(conn.execute(_ENTRIES, {"ids": list(ids), "codes": codes}))
+    named = {"ids": list(ids), "codes": codes}
+    entries = _entries(conn.execute(_ENTRIES, named)) if ids or codes else []
     facts = Facts(
         timezone=str(s.info.get("timezone") or DEFAULT_TZ),
         agreement={n: getattr(ag, n) for n in AGREEMENT_FIELDS},
