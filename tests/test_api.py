@@ -8,6 +8,7 @@ import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -171,7 +172,7 @@ def test_incidents_and_attainment_api(http: httpx.Client, world: Database) -> No
     assert future.status_code == 400, future.text
     listed = http.get(f"/api/agreements/{aid}/incidents", headers=auth).json()
     assert [i["summary"] for i in listed] == ["Storage array failed over"]
-    day = opened.date()
+    day = opened.astimezone(ZoneInfo("Asia/Shanghai")).date()
     got = http.get(
         f"/api/agreements/{aid}/attainment",
         params={"from": (day - timedelta(days=3)).isoformat(), "to": day.isoformat()},

@@ -8,6 +8,7 @@ import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -75,8 +76,10 @@ def test_attainment_prints_what_was_measured(
     args += ["--resolved", (opened + timedelta(hours=1)).isoformat(), "--by", "U_SLM"]
     assert main(args) == 0
     capsys.readouterr()
-    first = (opened - timedelta(days=1)).date().isoformat()
-    last = opened.date().isoformat()
+    # the period's days are the agreement's (Asia/Shanghai), not UTC's
+    local = opened.astimezone(ZoneInfo("Asia/Shanghai"))
+    first = (local - timedelta(days=1)).date().isoformat()
+    last = local.date().isoformat()
     assert main(["attainment", aid, "--from", first, "--to", last, "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     # the hour counts only inside the tier's service hours (7x12 in Shanghai)
