@@ -42,6 +42,8 @@ class ModalStart:
     active: list[CatalogueChoice]
     offered: list[Entry]
     initial: dict[str, Any]
+    #: `initial` is the draft a redraft replaces: its negotiated values win over the entry's
+    from_draft: bool = False
 
 
 def modal_start(
@@ -54,7 +56,12 @@ def modal_start(
         if agreement_id and action in OFFERING:
             offer = offered_entries(s, agreement_id, action)
         initial = _initial(s, agreement_id, action, now, locale) if agreement_id else {}
-    return ModalStart(active=active, offered=offer, initial=initial)
+        from_draft = bool(
+            agreement_id
+            and ACTION_BY_ID[action].redraft_while
+            and last_record(s, agreement_id, action)
+        )
+    return ModalStart(active=active, offered=offer, initial=initial, from_draft=from_draft)
 
 
 def _initial(

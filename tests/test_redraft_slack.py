@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -105,3 +106,28 @@ def test_show_before_signing_says_no_sla_is_signed_yet(slack: SlackClient) -> No
     shown = json.dumps(resp.json(), ensure_ascii=False)
     assert ("尚未签署（M5）" if slack.locale == "zh-CN" else "not signed yet (M5)") in shown
     assert "\\nv0" not in shown
+
+
+def test_the_redraft_modal_starts_from_the_previous_draft(slack: SlackClient) -> None:
+    """The negotiated values of the draft it replaces, not the catalogue entry's."""
+    f = forms()["M4"]
+    negotiated = {"price": "111500", "availability_pct": "99.5", "negotiation": "Fixed term"}
+    aid = drive(
+        slack.app.db, "M5", Clock(), customer="Negotiated Co", override={"M4": negotiated}
+    ).agreement_id
+    slack.dispatch()
+    user, card = USERS[Role.SALES], _card(slack, aid)
+    state = slack.standin.state
+    before = len(state.calls("views.open"))
+    assert slack.click(user, find_button(card, "M4"), message=card).status_code == 200
+    wait_for(lambda: len(state.calls("views.open")) > before, what="views.open")
+    view = state.open_views(user)[-1]
+    state.close_views(user)
+    shown = {
+        b["block_id"]: b["element"].get("initial_value")
+        for b in view["blocks"]
+        if b.get("type") == "input"
+    }
+    assert Decimal(shown["sla-f-price"]) == Decimal("111500")
+    assert Decimal(shown["sla-f-availability_pct"]) == Decimal("99.5")
+    assert Decimal(f["price"]) != Decimal("111500")  # the sample's (and the entry's) differ

@@ -15,12 +15,14 @@ def _label(code: str, name: str, name_zh: str, tier: int, locale: str) -> str:
 
 
 def step_options(
-    start: ModalStart, action: str, locale: str
+    start: ModalStart, action: str, locale: str, *, chosen: str | None = None
 ) -> tuple[dict[str, list[tuple[str, str]]], dict[str, str]]:
-    """(options per catalogue field, the prefill of a draft from its first offered entry)."""
+    """(options per catalogue field, the prefill of a draft from the offered entry `chosen`,
+    else from the first one offered)."""
     labels = {e.code: _label(e.code, e.name, e.name_zh, e.tier, locale) for e in start.active}
     offer = start.offered
     options = {"entries": list(labels.items()), "entry": list(labels.items())}
     if action in OFFERING:
         options["entry"] = [(e.code, labels[e.code]) for e in offer if e.code in labels]
-    return options, prefill(offer[0]) if offer else {}
+    picked = next((e for e in offer if e.code == chosen), offer[0] if offer else None)
+    return options, prefill(picked) if picked else {}

@@ -129,9 +129,13 @@ async def step_view(
     *,
     preset: Mapping[str, Any] | None = None,
     agreement_label: str = "",
+    typed: Mapping[str, Any] | None = None,
+    chosen: str | None = None,
 ) -> dict[str, Any]:
     """An action's modal with its choices (the catalogue as the step may use it) and its
-    prefill (earlier steps, the catalogue entry of a draft, then `preset`)."""
+    prefill: earlier steps, the catalogue entry of a draft (a redraft's previous draft wins
+    over it), then `preset`. Rebuilt after the entry of a draft was changed (M4, C2), it
+    keeps what the user `typed` and takes the `chosen` entry's values."""
     action, agreement_id = ctx.action, ctx.agreement_id
     start = await read(
         modal_start,
@@ -141,9 +145,14 @@ async def step_view(
         now=deps.clock(),
         locale=deps.locale,
     )
-    options, from_entry = step_options(start, action, deps.locale)
-    initial = dict(start.initial)
-    initial.update(from_entry)
+    options, from_entry = step_options(start, action, deps.locale, chosen=chosen)
+    if start.from_draft:
+        initial = {**from_entry, **start.initial}
+    else:
+        initial = {**start.initial, **from_entry}
+    if chosen:
+        initial.update(typed or {})
+        initial.update(from_entry)
     initial.update(preset or {})
     notes: list[str] = []
     if agreement_id and Effect.FEASIBILITY in ACTION_BY_ID[action].effects:
