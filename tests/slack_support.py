@@ -197,6 +197,40 @@ class SlackClient:
         payload["container"] = container
         return self.interactive(payload)
 
+    def choose(
+        self,
+        user: str,
+        view: Mapping[str, Any],
+        block_id: str,
+        value: str,
+        values: Mapping[str, Mapping[str, Any]],
+    ) -> httpx.Response:
+        """A choice in a select of an input block with `dispatch_action` (Slack sends it as
+        `block_actions` from the view, with what the modal holds in `view.state`)."""
+        (block,) = [b for b in view["blocks"] if b.get("block_id") == block_id]
+        element = block["element"]
+        (option,) = [o for o in element["options"] if o["value"] == value]
+        payload = {
+            "type": "block_actions",
+            "team": {"id": TEAM, "domain": "test"},
+            "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": TEAM},
+            "api_app_id": "A0SLM",
+            "token": "legacy",
+            "container": {"type": "view", "view_id": view["id"]},
+            "trigger_id": self.standin.state.new_trigger_id(user),
+            "view": {**dict(view), "state": {"values": dict(values)}},
+            "actions": [
+                {
+                    "type": element["type"],
+                    "action_id": element["action_id"],
+                    "block_id": block_id,
+                    "selected_option": option,
+                    "action_ts": f"{time.time():.6f}",
+                }
+            ],
+        }
+        return self.interactive(payload)
+
     def submit(
         self, user: str, view: Mapping[str, Any], values: Mapping[str, Mapping[str, Any]]
     ) -> httpx.Response:

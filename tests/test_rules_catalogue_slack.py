@@ -156,6 +156,43 @@ def test_m4_picks_from_the_offer_prefilled_and_flags_deviations(slack: SlackClie
         assert "catalogue 120000, drafted 100000" in replies
 
 
+def test_choosing_another_entry_refills_the_draft(slack: SlackClient) -> None:
+    """M4 with two entries offered: choosing the other one updates the modal (views.update)
+    with that entry's tier, price, availability and targets; what else was typed stays."""
+    db, clock = slack.app.db, Clock()
+    save_entry(db, DB_OPS, actor=SLM, now=clock())
+    net = {
+        **DB_OPS,
+        "code": "NET-OPS",
+        "name": "Network operations",
+        "tier": 1,
+        "price": "90000",
+        "availability_pct": "99.5",
+        "targets": {"P1": {"response_min": 15, "resolution_min": 120}},
+    }
+    save_entry(db, net, actor=SLM, now=clock())
+    offer = {"M3": {"entries": ["DB-OPS", "NET-OPS"]}}
+    ag = drive(db, "M4", clock, customer="Two Entries Co", override=offer).agreement_id
+    view = open_modal(slack, SALES, card_of(slack, ag), "M4")
+    entry = next(b for b in view["blocks"] if b.get("block_id") == "sla-f-entry")
+    assert entry["dispatch_action"] is True
+    assert inputs(view)["sla-f-price"]["initial_value"] == "120000"
+    typed = fill(view, {"price": "118000", "capacity": "Two DBAs from April"})
+    state = slack.standin.state
+    n = len(state.calls("views.update"))
+    r = slack.choose(SALES, view, "sla-f-entry", "NET-OPS", typed)
+    assert r.status_code == 200
+    wait_for(lambda: len(state.calls("views.update")) > n, what="views.update")
+    fields = inputs(state.open_views(SALES)[-1])
+    assert fields["sla-f-entry"]["initial_option"]["value"] == "NET-OPS"
+    assert fields["sla-f-price"]["initial_value"] == "90000"
+    assert fields["sla-f-availability_pct"]["initial_value"] == "99.5"
+    assert fields["sla-f-tier"]["initial_option"]["value"] == "1"
+    assert fields["sla-f-targets"]["initial_value"] == "P1: 15/120"
+    assert fields["sla-f-capacity"]["initial_value"] == "Two DBAs from April"
+    state.close_views(SALES)
+
+
 def test_card_shows_the_signed_sla_until_the_sweep_switches(slack: SlackClient) -> None:
     db = slack.app.db
     clock = Clock()

@@ -241,6 +241,45 @@ def test_agreement_from_request_to_service(page: Page) -> None:
     shot(page, "07-direct-messages")
 
 
+def test_choosing_another_entry_refills_the_draft(page: Page) -> None:
+    """M4's entry select is dispatched (as Slack does for `dispatch_action`): the modal comes
+    back with the other entry's tier, price and targets; what else was typed stays."""
+    customer = "Two Entries Co"
+    forms = sample_forms(date.today() + timedelta(days=20), customer=customer, owner=OPS)
+    forms["M3"]["entries"] = ["DB-OPS", "DC-247"]
+    as_persona(page, SALES)
+    to_channel(page)
+    command(page, "/sla new")
+    page.wait_for_selector("#modal .bk-input")
+    fill_modal(page, forms["M1"])
+    submit(page)
+    for action in ("M2", "M3"):
+        as_persona(page, SLM)
+        step_button(card(page, customer), action).first.click()
+        page.wait_for_selector("#modal .bk-input")
+        fill_modal(page, forms[action])
+        submit(page)
+    as_persona(page, SALES)
+    step_button(card(page, customer), "M4").first.click()
+    page.wait_for_selector("#modal .bk-input")
+    modal = page.locator("#modal")
+    select = modal.locator('[data-block-id="sla-f-entry"] select')
+    price = modal.locator('[data-block-id="sla-f-price"] input')
+    capacity = modal.locator('[data-block-id="sla-f-capacity"] textarea')
+    assert select.input_value() == "DC-247" and price.input_value() == "360000"
+    capacity.fill("Two DBAs from April")
+    select.select_option("DB-OPS")
+    page.wait_for_function(
+        """() => document.querySelector('#modal [data-block-id="sla-f-price"] input')
+                 ?.value === "120000" """
+    )
+    assert modal.locator('[data-block-id="sla-f-tier"] select').input_value() == "2"
+    assert capacity.input_value() == "Two DBAs from April"
+    shot(page, "04b-entry-refilled")
+    page.click("#modal .modal-x")
+    page.wait_for_selector("#modal", state="detached")
+
+
 def test_unauthorised_click_is_refused(page: Page) -> None:
     as_persona(page, SALES)
     to_channel(page)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.blocks.ids import ActionId
+from bot.blocks.ids import ActionId, field_action, field_block
 from bot.flows.errors import DomainError
 from bot.flows.process import ACTION_BY_ID, ENTRY
 from bot.flows.roles import Role
@@ -24,9 +26,11 @@ from bot.handlers.common import (
     read,
     run,
     send_confirmations,
+    step_view,
     tell,
 )
 from bot.handlers.events import publish_home
+from bot.handlers.modals import ENTRY_FIELD, parse_state
 from bot.handlers.replies import show_blocks
 from bot.i18n import t
 from store.improvements import complete_improvement
@@ -35,6 +39,8 @@ from store.outbox import Confirm
 from store.queries import get_agreement
 from store.reminders import snooze
 from store.roles import user_roles
+
+log = logging.getLogger(__name__)
 
 
 def _pattern(action_id: ActionId) -> re.Pattern[str]:
@@ -57,6 +63,7 @@ def _listener(deps: Deps, handle: Button) -> Callable[..., Awaitable[None]]:
 def register(app: AsyncApp, deps: Deps) -> None:
     for action_id, handle in BUTTONS:
         app.action(_pattern(action_id))(_listener(deps, handle))
+    app.action(field_action(ENTRY_FIELD))(_listener(deps, entry_chosen))
 
 
 async def _show(client: AsyncWebClient, deps: Deps, body: Mapping[str, Any]) -> None:
@@ -165,6 +172,35 @@ async def open_from_button(client: AsyncWebClient, deps: Deps, body: Mapping[str
         preset=preset,
         agreement_label=ref.a,
     )
+
+
+async def entry_chosen(client: AsyncWebClient, deps: Deps, body: Mapping[str, Any]) -> None:
+    """M4, C2: another catalogue entry was chosen in the draft's modal; the modal is rebuilt
+    with that entry's tier, price, availability and targets, keeping what else was typed.
+    A modal changed meanwhile (its hash) is left as the user has it."""
+    ctx, view = payloads.step_context(body), payloads.view(body)
+    chosen = payloads.selected_value(body)
+    if ctx is None or not chosen or not view.get("id") or chosen == _entry_shown(view):
+        return
+    typed = parse_state(ctx.action, payloads.view_values(body))
+    new = await step_view(
+        deps, ctx, typed=typed, chosen=chosen, agreement_label=ctx.agreement_id or ""
+    )
+    try:
+        await client.views_update(view_id=str(view["id"]), hash=view.get("hash"), view=new)
+    except SlackApiError as exc:
+        if exc.response.get("error") != "hash_conflict":
+            raise
+        log.info("entry change on %s: the modal changed meanwhile, left as it is", view["id"])
+
+
+def _entry_shown(view: Mapping[str, Any]) -> str | None:
+    """The entry the modal was built with (its select's initial option)."""
+    for block in view.get("blocks") or ():
+        if isinstance(block, Mapping) and block.get("block_id") == field_block(ENTRY_FIELD):
+            option = (block.get("element") or {}).get("initial_option") or {}
+            return str(option.get("value") or "") or None
+    return None
 
 
 async def approve_from_button(client: AsyncWebClient, deps: Deps, body: Mapping[str, Any]) -> None:

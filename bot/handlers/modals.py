@@ -15,6 +15,7 @@ from bot.blocks.catalogue_offer import edit_button, missing_catalogue, no_catalo
 from bot.blocks.context import StepContext
 from bot.blocks.ids import CallbackId, field_block
 from bot.blocks.kit import MAX_VIEW_BLOCKS, context, escape, plain
+from bot.flows.catalogue_rules import OFFERING
 from bot.flows.process import ACTION_BY_ID, STEP_BY_ID
 from bot.handlers.modal_fields import field_specs, field_value, input_block
 from bot.i18n import catalogue, t, truncate
@@ -24,6 +25,8 @@ __all__ = ["errors_for", "modal_title", "parse_state", "step_modal"]
 TITLE_TEXT = 24  # Slack's limit for a view's title, submit and close texts
 ERROR_TEXT = 150  # keep `response_action: errors` messages short
 AGREEMENT_LABEL_TEXT = 200
+#: the catalogue entry a draft (M4, C2) is made from
+ENTRY_FIELD = "entry"
 
 
 def modal_title(action_id: str, locale: str) -> str:
@@ -69,9 +72,14 @@ def step_modal(
     blocks: list[dict[str, Any]] = [context(step_text)]
     if notes:
         blocks.append(context("\n".join(notes)))
-    blocks += [
+    fields = [
         input_block(spec, locale, initial=values.get(spec.name), options=options) for spec in specs
     ]
+    if action_id in OFFERING:  # choosing another entry refills the draft from it (views.update)
+        for block in fields:
+            if block["block_id"] == field_block(ENTRY_FIELD):
+                block["dispatch_action"] = True
+    blocks += fields
     blocks += edit_button(action_id, ctx, locale)
     if len(blocks) > MAX_VIEW_BLOCKS:
         raise ValueError(f"{action_id}: {len(blocks)} blocks, Slack allows {MAX_VIEW_BLOCKS}")

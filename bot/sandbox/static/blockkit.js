@@ -193,7 +193,12 @@
         root = node("select", "bk-select");
         fillSelect(root, el, opts.users, initialOf(el));
         value = () => root.value || null;
-        root.addEventListener("change", () => fire(value()));
+        let last = value();  // as in Slack: choosing the option already chosen sends nothing
+        root.addEventListener("change", () => {
+          if (value() === last) return;
+          last = value();
+          fire(last);
+        });
         break;
       }
       case "datepicker": case "timepicker": {
@@ -314,7 +319,7 @@
         root = node("div", "bk-input");
         const label = node("label", "bk-label", textHtml(block.label, users));
         if (block.optional) label.appendChild(node("span", "bk-optional", " " + esc(T("optional"))));
-        const field = renderElement(block.element || {}, { blockIndex: index, elementIndex: null, input: true, opts });
+        const field = renderElement(block.element || {}, { blockIndex: index, elementIndex: null, input: !block.dispatch_action, opts });
         root.append(label, field.el);
         if (block.hint) root.appendChild(node("div", "bk-hint", textHtml(block.hint, users)));
         const error = node("div", "bk-error");
