@@ -14,6 +14,7 @@ not sent (lost), posts beyond one per message (doubled), sweeps and ERROR lines 
 log.
 
     python benchmarks/soak.py --minutes 30 [--seed 1] [--rate 4]
+        [--pg postgresql+psycopg://postgres@127.0.0.1:5432/test] [--workers 2]
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
+from benchmarks.pg_schema import drop_schema, fresh_schema  # noqa: E402
 from bot.blocks.cards import action_buttons  # noqa: E402
 from bot.flows.samples import sample_forms  # noqa: E402
 from bot.scheduler.factory import build_dispatcher  # noqa: E402
@@ -60,6 +62,8 @@ MESSAGE_METHODS = ("chat.postMessage", "chat.update", "chat.postEphemeral")
 @dataclass
 class Report:
     minutes: float
+    database: str = "sqlite"
+    workers: int = 0
     requests: int = 0
     errors: int = 0
     new_requests: int = 0
@@ -223,32 +227,42 @@ def _bot_env(db_url: str, standin: StandinServer, port: int) -> dict[str, str]:
 
 @contextmanager
 def bot_process(
-    tmp: str, db_url: str, standin: StandinServer
+    tmp: str, db_url: str, standin: StandinServer, workers: int = 0
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """`python -m bot.cli serve` in its own process (its dispatcher and sweeps with it), its
-    log in `tmp`/bot.log; yields its URL and process once /healthz answers. Stopped by SIGTERM
-    on exit."""
+    log in `tmp`/bot.log; yields its URL and process once /healthz answers. With `workers`,
+    the Procfile's production shape instead: `serve --no-scheduler` and that many `worker`
+    processes (logs `tmp`/worker-N.log) sending the outbox and running the sweeps. Stopped
+    by SIGTERM on exit."""
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT), **_bot_env(db_url, standin, port)}
-    with open(Path(tmp) / "bot.log", "wb") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "serve"], cwd=tmp, env=env, stdout=log, stderr=log
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while not _healthy(url):
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"the bot did not start (see {tmp}/bot.log)")
-                time.sleep(0.2)
-            yield url, proc
-        finally:
+    serve = ["serve", "--no-scheduler"] if workers else ["serve"]
+    procs = [_start(tmp, "bot", serve, env)]
+    procs += [_start(tmp, f"worker-{i + 1}", ["worker"], env) for i in range(workers)]
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while not _healthy(url):
+            if procs[0].poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the bot did not start (see {tmp}/bot.log)")
+            time.sleep(0.2)
+        yield url, procs[0]
+    finally:
+        for proc in procs:
             proc.terminate()
+        for proc in procs:
             try:
                 proc.wait(30)
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+
+
+def _start(tmp: str, name: str, args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+    with open(Path(tmp) / f"{name}.log", "wb") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", *args], cwd=tmp, env=env, stdout=log, stderr=log
+        )
 
 
 def _healthy(url: str) -> bool:
@@ -320,10 +334,30 @@ def _final_drain(db: Database, env: dict[str, str]) -> None:
 def _log_counts(tmp: str) -> tuple[int, int, int]:
     """(sweeps the bot ran, lines it logged at ERROR or with a traceback, outbox leases it
     took over: a lease ran out while its sender still held it)."""
-    lines = (Path(tmp) / "bot.log").read_text(errors="replace").splitlines()
+    lines = [
+        line
+        for path in sorted(Path(tmp).glob("*.log"))
+        for line in path.read_text(errors="replace").splitlines()
+    ]
     sweeps = sum(1 for x in lines if 'Job "Scheduler.sweep' in x and "executed successfully" in x)
     errors = sum(1 for x in lines if " ERROR " in x or x.startswith("Traceback"))
     return sweeps, errors, sum(1 for x in lines if "outbox leases taken over" in x)
+
+
+@contextmanager
+def _database(tmp: str, pg: str | None) -> Iterator[Database]:
+    """The soak's database, migrated and seeded with the demo data: a SQLite file in `tmp`,
+    or a fresh schema on the PostgreSQL server `pg` (dropped afterwards)."""
+    schema = f"soak_{os.getpid()}"
+    db = Database(fresh_schema(pg, schema) if pg else f"sqlite:///{tmp}/soak.db")
+    try:
+        upgrade(db)
+        seed_demo(db, now=datetime.now(UTC))
+        yield db
+    finally:
+        db.dispose()
+        if pg:
+            drop_schema(pg, schema)
 
 
 def soak(
@@ -332,17 +366,23 @@ def soak(
     rate_429: float = 0.05,
     rate_500: float = 0.01,
     rate: float = 4.0,
+    pg: str | None = None,
+    workers: int = 0,
 ) -> Report:
     """`rate`: at most this many traffic actions per second (a command, a new request, a
-    click with its modal); 0 for as fast as the driver goes."""
-    report = Report(minutes=minutes, rate=rate)
-    with tempfile.TemporaryDirectory() as tmp, running_standin() as standin:
-        db = Database(f"sqlite:///{tmp}/soak.db")
-        upgrade(db)
-        seed_demo(db, now=datetime.now(UTC))
+    click with its modal); 0 for as fast as the driver goes. `pg`: a PostgreSQL server (a
+    schema of its own, dropped at the end) instead of a SQLite file; `workers`: that many
+    `slm-bot worker` processes beside `serve --no-scheduler` (the Procfile's shape)."""
+    report = Report(minutes=minutes, rate=rate, database="postgresql" if pg else "sqlite")
+    report.workers = workers
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        running_standin() as standin,
+        _database(tmp, pg) as db,
+    ):
         for p in PERSONAS:
             standin.state.add_user(p.user_id, p.name)
-        with bot_process(tmp, db.url, standin) as (url, proc):
+        with bot_process(tmp, db.url, standin, workers) as (url, proc):
             report.bot_pid = proc.pid
             slack = BotClient(url, standin)
             faults = _inject(standin, seed, rate_429, rate_500)
@@ -376,8 +416,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--rate", type=float, default=4.0, help="traffic actions per second at most (0: no bound)"
     )
+    parser.add_argument("--pg", help="a PostgreSQL URL (a schema of its own) instead of SQLite")
+    parser.add_argument(
+        "--workers", type=int, default=0, help="`slm-bot worker` processes beside the web one"
+    )
     args = parser.parse_args(argv)
-    report = soak(args.minutes, args.seed, rate=args.rate)
+    report = soak(args.minutes, args.seed, rate=args.rate, pg=args.pg, workers=args.workers)
     print(json.dumps(asdict(report), indent=1))
     return 0 if report.errors == 0 and report.lost == 0 and report.doubled == 0 else 1
 

@@ -25,3 +25,17 @@ def test_a_short_soak_loses_and_doubles_nothing() -> None:
     assert report.bot_log_errors == 0
     assert report.bot_pid not in (0, os.getpid()), "the bot ran in its own process"
     assert report.rss_start_mb > 0 and report.rss_end_mb > 0
+
+
+def test_the_procfile_shape_on_postgresql_loses_and_doubles_nothing() -> None:
+    """`serve --no-scheduler` and two `worker` processes on one PostgreSQL database (the
+    Procfile's production shape): the workers share the outbox and the sweeps."""
+    from tests.dbs import PG_BASE, require_pg
+
+    require_pg()
+    report = soak(0.25, seed=5, pg=PG_BASE, workers=2)
+    assert report.database == "postgresql" and report.workers == 2
+    assert report.requests > 10 and report.new_requests > 0
+    assert report.injected_429 + report.injected_500 > 0, "faults were injected"
+    assert (report.errors, report.lost, report.doubled, report.bot_log_errors) == (0, 0, 0, 0)
+    assert report.sweeps > 0, "the workers ran the sweeps"
