@@ -24,7 +24,6 @@ import asyncio
 import json
 import os
 import random
-import subprocess
 import sys
 import tempfile
 import time
@@ -38,10 +37,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import httpx  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
 from benchmarks.pg_schema import drop_schema, fresh_schema  # noqa: E402
+from benchmarks.soak_processes import BotClient, bot_env, bot_process  # noqa: E402
 from bot.blocks.cards import action_buttons  # noqa: E402
 from bot.flows.samples import sample_forms  # noqa: E402
 from bot.scheduler.factory import build_dispatcher  # noqa: E402
@@ -53,7 +52,7 @@ from store.db import Database  # noqa: E402
 from store.demo import PERSONAS, seed_demo  # noqa: E402
 from store.migrate import upgrade  # noqa: E402
 from store.models import Agreement, OutboxLease, OutboxMessage, table_of  # noqa: E402
-from tests.slack_support import CHANNEL, SECRET, SlackClient, fill, free_port  # noqa: E402
+from tests.slack_support import SlackClient, fill  # noqa: E402
 
 SALES, SLM = "U0SALES01", "U0SLM0001"
 MESSAGE_METHODS = ("chat.postMessage", "chat.update", "chat.postEphemeral")
@@ -207,79 +206,6 @@ class Traffic:
         state.forget_content()
 
 
-def _bot_env(db_url: str, standin: StandinServer, port: int) -> dict[str, str]:
-    """The bot's configuration: everything Slack at the stand-in, sweeps every 10 s."""
-    return {
-        "DATABASE_URL": db_url,
-        "SLACK_BOT_TOKEN": standin.state.token,
-        "SLACK_SIGNING_SECRET": SECRET,
-        "SLACK_API_URL": standin.base_url,
-        "SLM_AGREEMENTS_CHANNEL": CHANNEL,
-        "SLM_LOCALE": "en",
-        "SLM_TIMEZONE": "Asia/Shanghai",
-        "SLM_SWEEP_INTERVAL": "10",
-        "SLM_CHANNEL_INTERVAL": "0",
-        "SLM_LOG_FORMAT": "plain",
-        "HOST": "127.0.0.1",
-        "PORT": str(port),
-    }
-
-
-@contextmanager
-def bot_process(
-    tmp: str, db_url: str, standin: StandinServer, workers: int = 0
-) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """`python -m bot.cli serve` in its own process (its dispatcher and sweeps with it), its
-    log in `tmp`/bot.log; yields its URL and process once /healthz answers. With `workers`,
-    the Procfile's production shape instead: `serve --no-scheduler` and that many `worker`
-    processes (logs `tmp`/worker-N.log) sending the outbox and running the sweeps. Stopped
-    by SIGTERM on exit."""
-    port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), **_bot_env(db_url, standin, port)}
-    serve = ["serve", "--no-scheduler"] if workers else ["serve"]
-    procs = [_start(tmp, "bot", serve, env)]
-    procs += [_start(tmp, f"worker-{i + 1}", ["worker"], env) for i in range(workers)]
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while not _healthy(url):
-            if procs[0].poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the bot did not start (see {tmp}/bot.log)")
-            time.sleep(0.2)
-        yield url, procs[0]
-    finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
-
-def _start(tmp: str, name: str, args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
-    with open(Path(tmp) / f"{name}.log", "wb") as log:
-        return subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", *args], cwd=tmp, env=env, stdout=log, stderr=log
-        )
-
-
-def _healthy(url: str) -> bool:
-    try:
-        return httpx.get(f"{url}/healthz", timeout=2).status_code == 200
-    except httpx.HTTPError:
-        return False
-
-
-class BotClient(SlackClient):
-    """`SlackClient` (signed requests as Slack sends them) to a bot served by another process."""
-
-    def __init__(self, url: str, standin: StandinServer) -> None:
-        self.standin, self.locale = standin, "en"
-        self.http = httpx.Client(base_url=url, timeout=10)
-
-
 def _inject(standin: StandinServer, seed: int, rate_429: float, rate_500: float) -> list[Fault]:
     """429s and 500s at random on every message method."""
     state = standin.state
@@ -400,7 +326,7 @@ def soak(
             slack.close()
         _wait_for_leases(db)
         report.left_for_final_drain = _outbox(db)[1]
-        _final_drain(db, _bot_env(db.url, standin, 3000))
+        _final_drain(db, bot_env(db.url, standin, 3000))
         traffic.forget_calls()
         report.sweeps, report.bot_log_errors, report.lease_takeovers = _log_counts(tmp)
         rows, unsent, posted = _outbox(db)

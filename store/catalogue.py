@@ -17,6 +17,7 @@ from bot.flows.roles import Role
 from bot.flows.strict import StrictModel
 from store.db import Database
 from store.models import Agreement, AuditEvent, CatalogueEntry
+from store.outbox import NoticeTo, queue_notice
 from store.roles import roles_of
 
 Minutes = Annotated[int, Field(gt=0, le=60 * 24 * 90)]
@@ -109,11 +110,13 @@ def save_entry(
     actor: str,
     now: datetime,
     agreement_id: str | None = None,
+    notice: NoticeTo[CatalogueEntry] | None = None,
 ) -> CatalogueEntry:
     """Add an entry, or a new version of it when it changed (old SLAs keep theirs).
 
     With `agreement_id` the edit is made for that agreement's M3 or C1 (whichever is open)
-    and audited under that step and agreement."""
+    and audited under that step and agreement. The editor's confirmation (`notice`) is
+    queued with the change."""
     try:
         inp = data if isinstance(data, CatalogueInput) else CatalogueInput.model_validate(data)
     except ValidationError as exc:
@@ -129,34 +132,58 @@ def save_entry(
             .limit(1)
         ).scalar_one_or_none()
         if latest is not None and _same(latest, inp):
-            same: CatalogueEntry = latest
-            return same
-        entry = CatalogueEntry(
-            code=inp.code,
-            version=(latest.version + 1) if latest else 1,
-            name=inp.name,
-            name_zh=inp.name_zh,
-            description=inp.description,
-            tier=inp.tier,
-            price=inp.price,
-            availability_pct=inp.availability_pct,
-            targets={k: v.model_dump() for k, v in inp.targets.items()},
-            active=inp.active,
-            created_by=actor,
-            created_at=now,
-        )
-        s.add(entry)
-        s.flush()
-        s.add(
-            AuditEvent(
-                agreement_id=agreement_id.upper() if agreement_id else None,
-                actor=actor,
-                at=now,
-                step=step,
-                action="catalogue.save",
-                data=inp.model_dump(mode="json") | {"version": entry.version},
-                before={"version": latest.version if latest else None},
-                after={"version": entry.version},
-            )
-        )
+            entry: CatalogueEntry = latest
+        else:
+            entry = _new_version(s, inp, latest, actor=actor, now=now)
+            s.add(_saved_event(inp, entry, latest, actor, now, agreement_id, step))
+        if notice is not None:
+            queue_notice(s, notice, entry, now)
         return entry
+
+
+def _new_version(
+    s: Session,
+    inp: CatalogueInput,
+    latest: CatalogueEntry | None,
+    *,
+    actor: str,
+    now: datetime,
+) -> CatalogueEntry:
+    entry = CatalogueEntry(
+        code=inp.code,
+        version=(latest.version + 1) if latest else 1,
+        name=inp.name,
+        name_zh=inp.name_zh,
+        description=inp.description,
+        tier=inp.tier,
+        price=inp.price,
+        availability_pct=inp.availability_pct,
+        targets={k: v.model_dump() for k, v in inp.targets.items()},
+        active=inp.active,
+        created_by=actor,
+        created_at=now,
+    )
+    s.add(entry)
+    s.flush()
+    return entry
+
+
+def _saved_event(
+    inp: CatalogueInput,
+    entry: CatalogueEntry,
+    latest: CatalogueEntry | None,
+    actor: str,
+    now: datetime,
+    agreement_id: str | None,
+    step: str,
+) -> AuditEvent:
+    return AuditEvent(
+        agreement_id=agreement_id.upper() if agreement_id else None,
+        actor=actor,
+        at=now,
+        step=step,
+        action="catalogue.save",
+        data=inp.model_dump(mode="json") | {"version": entry.version},
+        before={"version": latest.version if latest else None},
+        after={"version": entry.version},
+    )

@@ -13,7 +13,7 @@ from bot.flows.roles import Role
 from bot.flows.statuses import ImprovementStatus
 from store.db import Database
 from store.models import AuditEvent, ImprovementAction
-from store.outbox import ImprovementDonePayload, enqueue
+from store.outbox import ImprovementDonePayload, NoticeTo, enqueue, queue_notice
 from store.roles import roles_of
 
 MAY_CLOSE = (Role.SLM, Role.OPS_LEAD)
@@ -22,9 +22,16 @@ _REVIEW = REVIEW_ACTION[ReviewClock.PERFORMANCE]
 
 
 def complete_improvement(
-    db: Database, improvement_id: int, *, actor: str, now: datetime, note: str = ""
+    db: Database,
+    improvement_id: int,
+    *,
+    actor: str,
+    now: datetime,
+    note: str = "",
+    notice: NoticeTo[ImprovementAction] | None = None,
 ) -> ImprovementAction:
-    """Mark an M11 improvement action done (service level manager or operations lead)."""
+    """Mark an M11 improvement action done (service level manager or operations lead); the
+    doer's confirmation (`notice`) is queued with it."""
     with db.write() as s:
         if not roles_of(s, actor) & set(MAY_CLOSE):
             raise PermissionDenied("M11 improvement", MAY_CLOSE)
@@ -56,6 +63,8 @@ def complete_improvement(
                 improvement=improvement_id, actor=actor, description=item.description
             ),
         )
+        if notice is not None:
+            queue_notice(s, notice, item, now)
         return item
 
 

@@ -24,7 +24,7 @@ from bot.flows.service_levels import Impact, Pause, Priority
 from bot.flows.service_levels.attainment import IncidentFacts
 from store.db import Database
 from store.models import Agreement, AuditEvent, Incident
-from store.outbox import CardPayload, Message, enqueue_many
+from store.outbox import CardPayload, Message, NoticeTo, enqueue_many, queue_notice
 from store.roles import roles_of
 
 #: the step whose measurement incidents feed (audit rows carry it)
@@ -208,17 +208,28 @@ def record_incident(
     actor: str,
     now: datetime,
     source: str = "slack",
+    notice: NoticeTo[IncidentRecord] | None = None,
 ) -> IncidentRecord:
-    """Record one incident (M11's measurement), audited."""
+    """Record one incident (M11's measurement), audited; the recorder's confirmation
+    (`notice`) is queued with it."""
     _future(form, now)
     with db.write() as s:
         ag = measured_agreement(s, agreement_id)
         _check_writer(s, ag, actor)
-        return record_of(_insert(s, agreement_id, form, actor=actor, now=now, source=source))
+        rec = record_of(_insert(s, agreement_id, form, actor=actor, now=now, source=source))
+        if notice is not None:
+            queue_notice(s, notice, rec, now)
+        return rec
 
 
 def correct_incident(
-    db: Database, *, incident_id: int, form: IncidentForm, actor: str, now: datetime
+    db: Database,
+    *,
+    incident_id: int,
+    form: IncidentForm,
+    actor: str,
+    now: datetime,
+    notice: NoticeTo[IncidentRecord] | None = None,
 ) -> IncidentRecord:
     """Correct a recorded incident (a later acknowledgement, the resolution, a typo): the
     audit row keeps what it said before."""
@@ -237,7 +248,10 @@ def correct_incident(
         s.flush()
         _audit(s, row, actor=actor, now=now, action="incident.correct", before=before)
         refresh_card(s, row.agreement_id, now)
-        return record_of(row)
+        rec = record_of(row)
+        if notice is not None:
+            queue_notice(s, notice, rec, now)
+        return rec
 
 
 def import_incidents(

@@ -15,9 +15,10 @@ the same key.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Connection, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -96,6 +97,26 @@ def enqueue(
     )
 
 
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class NoticeTo(Generic[R]):
+    """The confirmation a use case queues in its own transaction, with the change it confirms
+    (the roles and catalogue saves): for `user`, ephemeral in `channel` when there is one,
+    its words made from the use case's result."""
+
+    user: str
+    channel: str | None
+    words: Callable[[R], str]
+
+
+def queue_notice(s: Session, notice: NoticeTo[R], result: R, now: datetime) -> None:
+    """Queue `notice` about `result` in the session's transaction."""
+    payload = NoticePayload(text=notice.words(result), channel=notice.channel)
+    enqueue(s, kind="notice", agreement_id=None, recipient=notice.user, payload=payload, now=now)
+
+
 def enqueue_notice(
     db: Database, *, user: str, channel: str | None, text: str, now: datetime
 ) -> str:
@@ -103,14 +124,7 @@ def enqueue_notice(
     returns the key it is sent under: the person's confirmations, in order among themselves
     and not behind a backlog of their task DMs."""
     with db.write() as s:
-        enqueue(
-            s,
-            kind="notice",
-            agreement_id=None,
-            recipient=user,
-            payload=NoticePayload(text=text, channel=channel),
-            now=now,
-        )
+        queue_notice(s, NoticeTo(user, channel, lambda _: text), None, now)
     return notice_key(user)
 
 

@@ -24,7 +24,14 @@ from bot.flows.process_model import Status
 from bot.flows.statuses import ReminderStatus
 from store.db import Database
 from store.models import Agreement, Reminder, StepRecord, Task, review_columns, table_of
-from store.outbox import Message, ReminderPayload, RemindersPayload, enqueue_many
+from store.outbox import (
+    Message,
+    NoticeTo,
+    ReminderPayload,
+    RemindersPayload,
+    enqueue_many,
+    queue_notice,
+)
 
 _R, _AG, _TK, _SR = table_of(Reminder), table_of(Agreement), table_of(Task), table_of(StepRecord)
 LIVE = (Status.ACTIVE, Status.CHANGING)
@@ -225,8 +232,17 @@ def _to_person(
             _enqueue(conn, out, r["agreement_id"], now, Message("thread", None, _one(r)))
 
 
-def snooze(db: Database, reminder_id: int, *, user: str, days: int, now: datetime) -> datetime:
-    """Remind `user` again in `days` days: a new scheduled reminder, once per day chosen."""
+def snooze(
+    db: Database,
+    reminder_id: int,
+    *,
+    user: str,
+    days: int,
+    now: datetime,
+    notice: NoticeTo[datetime] | None = None,
+) -> datetime:
+    """Remind `user` again in `days` days: a new scheduled reminder, once per day chosen;
+    `user`'s confirmation (`notice`, about the new due time) is queued with it."""
     with db.write() as s:
         conn = s.connection()
         row = conn.execute(select(_R).where(_R.c.id == reminder_id)).mappings().first()
@@ -249,6 +265,8 @@ def snooze(db: Database, reminder_id: int, *, user: str, days: int, now: datetim
                     sent_at=None,
                 )
             )
+        if notice is not None:
+            queue_notice(s, notice, due, now)
         return due
 
 

@@ -23,6 +23,7 @@ from bot.flows.errors import DomainError
 from bot.flows.roles import Role
 from store.db import Database
 from store.models import RoleAssignment, table_of
+from store.outbox import NoticeTo, queue_notice
 from store.roles import grant_in, require_admin, revoke_in
 
 #: holders of a role shown in the modal (Slack's users-select limit)
@@ -99,8 +100,10 @@ def save_roles(
     selected: Mapping[Role, Iterable[str]],
     person: PersonChange | None,
     now: datetime,
+    notice: NoticeTo[RolesSaved] | None = None,
 ) -> RolesSaved:
-    """Apply what the admin changed in a modal opened on `version` (see the module)."""
+    """Apply what the admin changed in a modal opened on `version` (see the module); the
+    admin's confirmation (`notice`) is queued with the change."""
     saved = RolesSaved()
     with db.write() as s:
         require_admin(s, by)
@@ -120,6 +123,8 @@ def save_roles(
                 saved.granted.append((user, role))
             elif not grant and revoke_in(s, user, role, by=by, now=now):
                 saved.revoked.append((user, role))
+        if notice is not None:
+            queue_notice(s, notice, saved, now)
     return saved
 
 

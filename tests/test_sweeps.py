@@ -12,11 +12,13 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import col
 
+from bot.flows.errors import NotFound
 from bot.scheduler.sweeps import SweepConfig, Sweeper
 from store.db import Database
 from store.demo import departments_answer
 from store.lifecycle import perform
 from store.models import AuditEvent, OutboxMessage, Reminder, table_of
+from store.outbox import NoticeTo
 from store.queries import get_agreement
 from store.reminders import snooze
 from tests.support import Clock, drive, forms
@@ -235,6 +237,26 @@ def test_snooze_defers(world: Database, sweeper: Sweeper) -> None:
     snoozed = [r for r in reminders(world, aid, "expiry") if r["key"].startswith("snooze:")]
     assert [r["status"] for r in snoozed] == ["sent"]
     assert snoozed[0]["payload"]["snoozed"] is True
+
+
+def test_a_snooze_queues_its_confirmation_with_it(world: Database, sweeper: Sweeper) -> None:
+    """The snoozer's confirmation is written in the snooze's own transaction: there with the
+    new reminder, absent when the snooze is refused."""
+    aid = live_agreement(world, "Snooze Notice Co")
+    end = get_agreement(world, aid).row.end_date
+    assert end is not None
+    now = at(end - timedelta(days=14), 10).astimezone(UTC)
+    sweeper.run(now)
+    first = reminders(world, aid, "expiry")[-1]
+    notice = NoticeTo("U_SALES", "D0SALES", lambda due: f"again at {due:%Y-%m-%d %H:%M}")
+    snooze(world, first["id"], user="U_SALES", days=2, now=now, notice=notice)
+    (row,) = outbox(world, "notice")
+    assert row["recipient"] == "U_SALES" and row["agreement_id"] is None
+    assert row["payload"]["text"] == f"again at {now + timedelta(days=2):%Y-%m-%d %H:%M}"
+    assert row["payload"]["channel"] == "D0SALES"
+    with pytest.raises(NotFound):
+        snooze(world, 999_999, user="U_SALES", days=1, now=now, notice=notice)
+    assert len(outbox(world, "notice")) == 1, "a refused snooze confirms nothing"
 
 
 def test_a_company_day_off_moves_the_deemed_deadline(world: Database, sweeper: Sweeper) -> None:

@@ -6,6 +6,7 @@ import json
 import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -20,7 +21,6 @@ from bot.handlers import payloads
 from bot.handlers.catalog_modal import catalog_modal
 from bot.handlers.common import (
     Deps,
-    confirm,
     domain_text,
     open_step,
     read,
@@ -35,7 +35,8 @@ from bot.handlers.replies import show_blocks
 from bot.i18n import t
 from store.improvements import complete_improvement
 from store.lifecycle import check_new_request, perform, prepare
-from store.outbox import Confirm
+from store.models import ImprovementAction
+from store.outbox import Confirm, NoticeTo
 from store.queries import get_agreement
 from store.reminders import snooze
 from store.roles import user_roles
@@ -89,34 +90,49 @@ async def _snooze(client: AsyncWebClient, deps: Deps, body: Mapping[str, Any]) -
         reminder, days = int(value["r"]), int(value["n"])
     except (ValueError, KeyError, TypeError):
         return
+    user, loc = payloads.user_id(body), deps.locale
+
+    def words(due: datetime) -> str:
+        return t("reminder_snoozed", loc, when=f"{due:%Y-%m-%d %H:%M} UTC")
+
     try:
-        due = await run(
-            snooze, deps.db, reminder, user=payloads.user_id(body), days=days, now=deps.clock()
+        await run(
+            snooze,
+            deps.db,
+            reminder,
+            user=user,
+            days=days,
+            now=deps.clock(),
+            notice=NoticeTo(user, payloads.channel_id(body), words),
         )
     except DomainError as exc:
         await tell(client, body, domain_text(exc, deps))
         return
-    text = t("reminder_snoozed", deps.locale, when=f"{due:%Y-%m-%d %H:%M} UTC")
-    await confirm(client, deps, payloads.user_id(body), payloads.channel_id(body), text)
+    await send_confirmations(deps, user)  # queued with the snooze
 
 
 async def _improvement_done(client: AsyncWebClient, deps: Deps, body: Mapping[str, Any]) -> None:
     value = payloads.action_value(body)
     if not value.isdigit():
         return
+    user, loc = payloads.user_id(body), deps.locale
+
+    def words(item: ImprovementAction) -> str:
+        return t("improvement_done", loc, description=item.description)
+
     try:
-        item = await run(
+        await run(
             complete_improvement,
             deps.db,
             int(value),
-            actor=payloads.user_id(body),
+            actor=user,
             now=deps.clock(),
+            notice=NoticeTo(user, payloads.channel_id(body), words),
         )
     except DomainError as exc:
         await tell(client, body, domain_text(exc, deps))
         return
-    text = t("improvement_done", deps.locale, description=item.description)
-    await confirm(client, deps, payloads.user_id(body), payloads.channel_id(body), text)
+    await send_confirmations(deps, user)  # queued with the change
 
 
 async def _catalog_edit(client: AsyncWebClient, deps: Deps, body: Mapping[str, Any]) -> None:

@@ -4,7 +4,7 @@ SLA-… [YYYY-MM]` (the period's figures) and the Explain button (how they were 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,12 +22,19 @@ from bot.flows.incidents import IncidentForm
 from bot.flows.service_levels import explain_days
 from bot.flows.service_levels.attainment import Attainment
 from bot.handlers import payloads
-from bot.handlers.common import Deps, confirm, domain_text, read, run, tell
+from bot.handlers.common import Deps, domain_text, read, run, send_confirmations, tell
 from bot.handlers.incident_modal import error_block, incident_modal, parse_incident
 from bot.handlers.views import notice_view
 from bot.i18n import escape, t, truncate
 from store.attainment import agreement_zone, attainment, calendars, month_of
-from store.incidents import check_writer, correct_incident, get_incident, record_incident
+from store.incidents import (
+    IncidentRecord,
+    check_writer,
+    correct_incident,
+    get_incident,
+    record_incident,
+)
+from store.outbox import NoticeTo
 
 SUBCOMMANDS = ("incident", "attainment")
 
@@ -200,23 +207,26 @@ async def submit_incident(
         if problem is not None:
             raise problem
         form = parse_form(IncidentForm, data)
+        notice = NoticeTo(user, None, _incident_words(loc, corrected=bool(meta.get("i"))))
         if meta.get("i"):
-            rec = await run(
+            await run(
                 correct_incident,
                 deps.db,
                 incident_id=int(meta["i"]),
                 form=form,
                 actor=user,
                 now=deps.clock(),
+                notice=notice,
             )
         else:
-            rec = await run(
+            await run(
                 record_incident,
                 deps.db,
                 agreement_id=agreement_id,
                 form=form,
                 actor=user,
                 now=deps.clock(),
+                notice=notice,
             )
     except FormInvalid as exc:
         texts = localized_errors(exc, loc, form=IncidentForm)
@@ -232,15 +242,21 @@ async def submit_incident(
         await ack(response_action="update", view=notice_view(domain_text(exc, deps), loc))
         return
     await ack()
-    text = t(
-        "incident_corrected" if meta.get("i") else "incident_saved",
-        loc,
-        id=rec.id,
-        agreement=agreement_id,
-        priority=rec.priority.value,
-        summary=truncate(rec.summary, 120),
-    )
-    await confirm(client, deps, user, None, text)
+    await send_confirmations(deps, user)  # queued with the incident
+
+
+def _incident_words(loc: str, *, corrected: bool) -> Callable[[IncidentRecord], str]:
+    def words(rec: IncidentRecord) -> str:
+        return t(
+            "incident_corrected" if corrected else "incident_saved",
+            loc,
+            id=rec.id,
+            agreement=rec.agreement_id,
+            priority=rec.priority.value,
+            summary=truncate(rec.summary, 120),
+        )
+
+    return words
 
 
 def register(app: AsyncApp, deps: Deps) -> None:

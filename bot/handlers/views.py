@@ -24,9 +24,10 @@ from bot.handlers.roles_modal import parse_roles
 from bot.i18n import Safe, t, truncate
 from store.catalogue import CatalogueInput, save_entry
 from store.lifecycle import Outcome, perform
-from store.outbox import Confirm
+from store.models import CatalogueEntry
+from store.outbox import Confirm, NoticeTo
 from store.requests import submit_request_once
-from store.role_changes import save_roles
+from store.role_changes import RolesSaved, save_roles
 
 
 def notice_view(text: str, locale: str) -> dict[str, Any]:
@@ -124,7 +125,7 @@ async def submit_roles(
     user = payloads.user_id(body)
     sent = parse_roles(payloads.view_values(body), payloads.view(body).get("private_metadata"))
     try:
-        saved = await run(
+        await run(
             save_roles,
             deps.db,
             by=user,
@@ -132,19 +133,21 @@ async def submit_roles(
             selected=sent.selected,
             person=sent.person,
             now=deps.clock(),
+            notice=NoticeTo(user, None, lambda saved: _roles_words(saved, loc)),
         )
     except DomainError as exc:
         await ack(response_action="update", view=notice_view(domain_text(exc, deps), loc))
         return
     await ack()
+    await send_confirmations(deps, user)  # queued with the change
+
+
+def _roles_words(saved: RolesSaved, loc: str) -> str:
     changes = [f"+{r.value} {mention(u)}" for u, r in saved.granted]
     changes += [f"-{r.value} {mention(u)}" for u, r in saved.revoked]
-    text = (
-        t("roles_saved", loc, changes=Safe(", ".join(changes)))
-        if changes
-        else t("roles_unchanged", loc)
-    )
-    await confirm(client, deps, user, None, text)
+    if not changes:
+        return t("roles_unchanged", loc)
+    return t("roles_saved", loc, changes=Safe(", ".join(changes)))
 
 
 async def submit_catalog(
@@ -158,8 +161,14 @@ async def submit_catalog(
     try:
         if errors:
             raise errors
-        entry = await run(
-            save_entry, deps.db, data, actor=user, now=deps.clock(), agreement_id=agreement
+        await run(
+            save_entry,
+            deps.db,
+            data,
+            actor=user,
+            now=deps.clock(),
+            agreement_id=agreement,
+            notice=NoticeTo(user, None, lambda e: _catalog_words(e, loc)),
         )
     except FormInvalid as exc:
         texts = localized_errors(exc, loc, form=CatalogueInput)
@@ -176,6 +185,8 @@ async def submit_catalog(
     if ctx is not None and parent:  # the step modal below now lists the entry
         view = await step_view(deps, ctx, agreement_label=ctx.agreement_id or "")
         await client.views_update(view_id=str(parent), view=view)
-    await confirm(
-        client, deps, user, None, t("catalog_saved", loc, code=entry.code, version=entry.version)
-    )
+    await send_confirmations(deps, user)  # queued with the change
+
+
+def _catalog_words(entry: CatalogueEntry, loc: str) -> str:
+    return t("catalog_saved", loc, code=entry.code, version=entry.version)
