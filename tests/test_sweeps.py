@@ -248,7 +248,9 @@ def test_a_snooze_queues_its_confirmation_with_it(world: Database, sweeper: Swee
     now = at(end - timedelta(days=14), 10).astimezone(UTC)
     sweeper.run(now)
     first = reminders(world, aid, "expiry")[-1]
-    notice = NoticeTo("U_SALES", "D0SALES", lambda due: f"again at {due:%Y-%m-%d %H:%M}")
+    notice: NoticeTo[datetime] = NoticeTo(
+        "U_SALES", "D0SALES", lambda due: f"again at {due:%Y-%m-%d %H:%M}"
+    )
     snooze(world, first["id"], user="U_SALES", days=2, now=now, notice=notice)
     (row,) = outbox(world, "notice")
     assert row["recipient"] == "U_SALES" and row["agreement_id"] is None
