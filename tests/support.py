@@ -102,15 +102,19 @@ class Clock:
         return self.now
 
 
-def forms(customer: str = "Acme Logistics", today: date | None = None) -> dict[str, dict[str, Any]]:
-    """Sample forms for the test clock's day (T0), or `today` for tests on the real clock."""
-    return sample_forms(START, customer=customer, today=today or T0.date())
+def forms(
+    customer: str = "Acme Logistics", today: date | None = None, *, start: date = START
+) -> dict[str, dict[str, Any]]:
+    """Sample forms for the test clock's day (T0), or `today` for tests on the real clock; a
+    service starting on `start` (tests on the real clock start it near today)."""
+    return sample_forms(start, customer=customer, today=today or T0.date())
 
 
 def new_agreement(
-    db: Database, clock: Clock, customer: str = "Acme Logistics", **m1: Any
+    db: Database, clock: Clock, customer: str = "Acme Logistics", start: date = START, **m1: Any
 ) -> Outcome:
-    return submit_request(db, forms(customer)["M1"] | m1, actor="U_SALES", now=clock())
+    m1 = forms(customer, start=start)["M1"] | m1
+    return submit_request(db, m1, actor="U_SALES", now=clock())
 
 
 def drive(
@@ -120,11 +124,12 @@ def drive(
     customer: str = "Acme Logistics",
     *,
     override: dict[str, dict[str, Any]] | None = None,
+    start: date = START,
 ) -> Outcome:
     """A new agreement on which `to` is open (or standing); `override` changes the forms of
-    actions on the way."""
-    f = forms(customer, today=clock.now.date())
-    out = new_agreement(db, clock, customer, **(override or {}).get("M1", {}))
+    actions on the way; the service starts on `start`."""
+    f = forms(customer, today=clock.now.date(), start=start)
+    out = new_agreement(db, clock, customer, start, **(override or {}).get("M1", {}))
     for action, path_override in PATHS.get(to, ()):
         if action in NEEDS_SIGNED:  # the heads acknowledge M7 and sign the OLAs (rules 6, 7)
             departments_answer(db, out.agreement_id, now=clock())

@@ -5,7 +5,7 @@ catalogue edits for a change are audited under C1, `show` names the signed SLA a
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
@@ -56,8 +56,10 @@ def test_catalogue_edits_for_a_change_and_the_pending_sla_in_show(
     cli_db: Database,  # noqa: F811
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    clock = Clock()
-    ag = drive(cli_db, "C1", clock).agreement_id
+    # the CLI acts on the real clock: the service started a month ago and runs for a year
+    start = date.today() - timedelta(days=30)
+    clock = Clock(datetime.combine(start - timedelta(days=30), time(9), UTC))
+    ag = drive(cli_db, "C1", clock, start=start).agreement_id
     data = json.dumps({"code": "REPORTING", **ENTRY})
     assert main(["catalog", "save", "--data", data, "--as", SLM, "--for", ag]) == 0
     assert "REPORTING v1 saved" in capsys.readouterr().out
@@ -68,14 +70,14 @@ def test_catalogue_edits_for_a_change_and_the_pending_sla_in_show(
     assert main(["catalog", "save", "--data", data, "--as", SLM, "--for", ag]) == 2
     assert "has neither M3/C1 open" in capsys.readouterr().err
     effective = date.today() + timedelta(days=50)  # the CLI acts on the real clock
-    c2 = forms()["C2"] | {
+    c2 = forms(start=start, today=date.today())["C2"] | {
         "entry": "REPORTING",
         "price": "50000",
         "availability_pct": "99.5",
         "effective_from": effective.isoformat(),
     }
     assert act(ag, "C2", SALES, c2) == 0
-    assert act(ag, "C3", SLM, forms()["C3"]) == 0
+    assert act(ag, "C3", SLM, forms(start=start, today=date.today())["C3"]) == 0
     capsys.readouterr()
     assert main(["agreements", "show", ag]) == 0
     out = capsys.readouterr().out

@@ -327,7 +327,7 @@ def more_of_the_bot(sandbox: Sandbox) -> None:
             views: list[dict[str, Any]] = wait_for(lambda: state.open_views(user), "a modal")
             return views[-1]
 
-        for text in ("/sla list all", "/sla show SLA-2026-0001", "/sla help", "/sla bogus"):
+        for text in ("/sla list all", f"/sla show {sandbox.seeded[0]}", "/sla help", "/sla bogus"):
             do("message", persona=SALES, channel=CHANNEL, text=text)
         do("message", persona=SLM, channel=CHANNEL, text="/sla catalog")
         catalog = state.ephemerals(user=SLM)[-1]
@@ -343,7 +343,7 @@ def more_of_the_bot(sandbox: Sandbox) -> None:
         do("message", persona=ADMIN, channel=CHANNEL, text="/sla roles")
         do("submit", persona=ADMIN, view_id=modal(ADMIN)["id"], values={})
         wait_for(lambda: state.dms(ADMIN), "the roles reply")
-        do("message", persona=SLM, channel=CHANNEL, text="/sla review SLA-2026-0003")
+        do("message", persona=SLM, channel=CHANNEL, text=f"/sla review {sandbox.seeded[2]}")
         do("close", persona=SLM, view_id=modal(SLM)["id"])
         acme = next(m for m in state.messages(CHANNEL) if "Acme" in m["text"])
         index = next(i for i, b in enumerate(acme["blocks"]) if b["type"] == "actions")
