@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot.flows.documents import DocKind, DocStatus, doc_name
+from bot.flows.documents import DocKind, DocStatus, doc_label
 from bot.flows.process import ACTION_BY_ID
 from bot.flows.redraft import text_diff
 from bot.i18n import Safe, t
@@ -40,6 +40,6 @@ def print_changes(db: Database, out: Outcome, locale: str) -> None:
 def doc_words(doc: Mapping[str, Any], locale: str) -> str:
     """`in effect  M4   Service level agreement` (the draft label only while a draft)."""
     status = DocStatus(doc["status"])
-    name = doc_name(DocKind(doc["kind"]), status, locale, doc["title"] or "")
-    name += f": {doc['subject']}" if doc.get("subject") else ""
+    kind = DocKind(doc["kind"])
+    name = doc_label(kind, status, locale, doc["title"] or "", doc.get("subject") or "")
     return f"{status.label(locale):<10} {doc['step']:<4} {name}"

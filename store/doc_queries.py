@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from bot.documents.render import norm_locale
-from bot.flows.documents import DocKind, DocStatus, doc_name
+from bot.flows.documents import DocKind, DocStatus, doc_label
 from bot.flows.errors import NotFound
 from store.db import Database
 from store.models import Agreement, Document, DocumentText
@@ -30,8 +30,7 @@ class DocRow:
     issued_on: date | None
 
     def name(self, locale: str) -> str:
-        base = doc_name(self.kind, self.status, locale, self.title)
-        return f"{base}: {self.subject}" if self.subject else base
+        return doc_label(self.kind, self.status, locale, self.title, self.subject)
 
     def filename(self, locale: str, fmt: str) -> str:
         return f"{self.number.replace('/', '_')}.{norm_locale(locale)}.{fmt}"

@@ -344,7 +344,7 @@ def event_details(
 ) -> tuple[dict[str, Any], list[str]]:
     """The step record's data and the documents an event reply names, in `locale`: each
     document's name as its status reads and its number."""
-    from bot.flows.documents import DocKind, DocStatus, doc_name
+    from bot.flows.documents import DocKind, DocStatus, doc_label
     from store.models import Document, StepRecord
 
     rec, doc = table_of(StepRecord), table_of(Document)
@@ -359,8 +359,8 @@ def event_details(
         ).all()
     names = []
     for kind, status, title, subject, number in rows:
-        name = doc_name(DocKind(kind), DocStatus(status), locale, title)
-        names.append(f"{name}{': ' + subject if subject else ''} · {number or title}")
+        name = doc_label(DocKind(kind), DocStatus(status), locale, title, subject or "")
+        names.append(f"{name} · {number or title}")
     return dict(data), names
 
 

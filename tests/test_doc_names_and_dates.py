@@ -106,3 +106,26 @@ def test_the_setting_reaches_the_database(monkeypatch: pytest.MonkeyPatch) -> No
     with db.read() as s:
         assert s.info["timezone"] == "Europe/Berlin"
     db.dispose()
+
+
+def test_a_document_about_one_of_several_names_it_in_the_readers_punctuation() -> None:
+    from bot.flows.documents import doc_label
+
+    ola, now = DocKind.OLA, DocStatus.IN_EFFECT
+    en, zh = doc_name(ola, now, "en"), doc_name(ola, now, "zh-CN")
+    assert doc_label(ola, now, "en", subject="DBA") == f"{en}: DBA"
+    assert doc_label(ola, now, "zh-CN", subject="DBA") == f"{zh}：DBA"
+    assert doc_label(ola, now, "en") == en
+
+
+def test_targets_read_as_written() -> None:
+    from decimal import Decimal
+
+    from bot.flows.service_levels.targets import as_written
+
+    assert [str(as_written(Decimal(x))) for x in ("99.900", "100.000", "99.950", "99.123")] == [
+        "99.9",
+        "100",
+        "99.95",
+        "99.123",
+    ]

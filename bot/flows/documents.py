@@ -216,6 +216,17 @@ def doc_name(kind: DocKind, status: DocStatus, locale: str, title: str = "") -> 
     return kind.label(locale)
 
 
+def doc_label(
+    kind: DocKind, status: DocStatus, locale: str, title: str = "", subject: str = ""
+) -> str:
+    """The name with what the document is about, if it is one of several ("OLA: DBA",
+    "OLA：DBA" with Chinese's full-width colon)."""
+    name = doc_name(kind, status, locale, title)
+    if not subject:
+        return name
+    return f"{name}{'：' if locale.lower().startswith('zh') else ': '}{subject}"
+
+
 def doc_number(agreement_id: str, kind: DocKind, version: int, subject_no: int = 0) -> str:
     """`SLA-2026-0005/SLA/v2`; a per-department or per-contract document adds its ordinal
     (`SLA-2026-0005/OLA-2/v1`)."""

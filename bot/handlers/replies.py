@@ -190,11 +190,10 @@ def _document_blocks(d: AgreementDetail, locale: str) -> list[Block]:
 def _document_line(doc: Mapping[str, Any], locale: str) -> str:
     """`SLA-2026-0001/SLA/v1` Service level agreement · v1 · in effect (the draft label only
     while it is a draft)."""
-    from bot.flows.documents import DocKind, DocStatus, doc_name
+    from bot.flows.documents import DocKind, DocStatus, doc_label
 
     kind, status = DocKind(doc["kind"]), DocStatus(doc["status"])
-    name = doc_name(kind, status, locale, doc["title"] or "")
-    name += f": {doc['subject']}" if doc["subject"] else ""
+    name = doc_label(kind, status, locale, doc["title"] or "", doc["subject"] or "")
     return t(
         "show_document_line",
         locale,

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal
 
 from bot.flows.business_time import Calendar
-from bot.flows.service_levels.targets import Impact, Segment
+from bot.flows.service_levels.targets import Impact, Segment, as_written
 
 Interval = tuple[datetime, datetime]
 _PCT = Decimal("0.001")
@@ -145,7 +145,7 @@ def combined(figures: Sequence[AvailabilityFigure]) -> AvailabilityFigure:
         service_time=total,
         downtime=sum((f.downtime for f in figures), timedelta()),
         degraded=sum((f.degraded for f in figures), timedelta()),
-        target_pct=weighted.quantize(_PCT),
+        target_pct=as_written(weighted.quantize(_PCT)),
         outages=tuple(o for f in figures for o in f.outages),
     )
 

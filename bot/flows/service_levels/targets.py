@@ -18,7 +18,7 @@ from itertools import pairwise
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 
 class Priority(StrEnum):
@@ -54,6 +54,13 @@ class PriorityTarget(BaseModel):
         return timedelta(minutes=self.resolution_min)
 
 
+def as_written(pct: Decimal) -> Decimal:
+    """A percentage as people write it: 99.9, not 99.900 as a database column keeps it (a
+    whole number stays whole: 100)."""
+    plain = pct.normalize()
+    return plain.quantize(Decimal(1)) if plain == plain.to_integral() else plain
+
+
 class ServiceTargets(BaseModel):
     """The targets of one SLA version, in effect from `effective_from` (a local day)."""
 
@@ -61,7 +68,7 @@ class ServiceTargets(BaseModel):
     sla_version: Annotated[int, Field(ge=1)]
     effective_from: date
     tier: Annotated[int, Field(ge=1, le=3)]
-    availability_pct: Annotated[Decimal, Field(gt=0, le=100)]
+    availability_pct: Annotated[Decimal, Field(gt=0, le=100), AfterValidator(as_written)]
     priorities: dict[Priority, PriorityTarget] = {}
 
     @classmethod
