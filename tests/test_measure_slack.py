@@ -5,6 +5,7 @@ computed from the incidents and Explain says how."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -117,6 +118,7 @@ def test_attainment_and_explain(slack: SlackClient) -> None:
     text = str(body.get("text"))
     assert ("可用性" if zh(slack) else "Availability") in text
     assert ("中断 60 分钟" if zh(slack) else "Downtime 60 min") in text
+    assert " UTC+8" in json.dumps(body["blocks"]), "the message says its times' zone once"
     (explain,) = [b for b in buttons({"blocks": body["blocks"]}) if b["action_id"] == "sla-explain"]
     slack.click(SALES, explain)
     words = "如何计算" if zh(slack) else "How"

@@ -55,6 +55,15 @@ def _at(dt: datetime, tz: str) -> str:
     return dt.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
 
 
+def _at_zoned(dt: datetime, tz: str) -> str:
+    """`2026-12-06 19:50 UTC+8`: the times of the message are in this zone (said once)."""
+    local = dt.astimezone(ZoneInfo(tz))
+    minutes = int((local.utcoffset() or timedelta()).total_seconds() // 60)
+    sign, minutes = ("+" if minutes >= 0 else "-"), abs(minutes)
+    offset = f"{minutes // 60}" + (f":{minutes % 60:02d}" if minutes % 60 else "")
+    return f"{local:%Y-%m-%d %H:%M} UTC{sign}{offset}"
+
+
 def attainment_blocks(got: Attainment, deps: Deps) -> tuple[str, list[Block]]:
     loc, a = deps.locale, got.availability
     month = got.start.astimezone(ZoneInfo(got.tz)).strftime("%Y-%m")
@@ -97,7 +106,7 @@ def attainment_blocks(got: Attainment, deps: Deps) -> tuple[str, list[Block]]:
                 count=len(got.incidents),
                 risk=len(got.at_risk),
                 nonconformities=len(got.nonconformities),
-                measured=_at(got.measured_at, got.tz),
+                measured=_at_zoned(got.measured_at, got.tz),
             )
         )
     )
