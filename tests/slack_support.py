@@ -150,6 +150,17 @@ class SlackClient:
             }
         )
 
+    def _from(self, user: str, kind: str) -> dict[str, Any]:
+        """What every interaction payload from `user` starts with."""
+        return {
+            "type": kind,
+            "team": {"id": TEAM, "domain": "test"},
+            "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": TEAM},
+            "api_app_id": "A0SLM",
+            "token": "legacy",
+            "trigger_id": self.standin.state.new_trigger_id(user),
+        }
+
     def click(
         self,
         user: str,
@@ -162,12 +173,7 @@ class SlackClient:
         state = self.standin.state
         container: dict[str, Any]
         payload: dict[str, Any] = {
-            "type": "block_actions",
-            "team": {"id": TEAM, "domain": "test"},
-            "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": TEAM},
-            "api_app_id": "A0SLM",
-            "token": "legacy",
-            "trigger_id": state.new_trigger_id(user),
+            **self._from(user, "block_actions"),
             "actions": [
                 {
                     "type": "button",
@@ -211,13 +217,8 @@ class SlackClient:
         element = block["element"]
         (option,) = [o for o in element["options"] if o["value"] == value]
         payload = {
-            "type": "block_actions",
-            "team": {"id": TEAM, "domain": "test"},
-            "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": TEAM},
-            "api_app_id": "A0SLM",
-            "token": "legacy",
+            **self._from(user, "block_actions"),
             "container": {"type": "view", "view_id": view["id"]},
-            "trigger_id": self.standin.state.new_trigger_id(user),
             "view": {**dict(view), "state": {"values": dict(values)}},
             "actions": [
                 {
@@ -235,12 +236,7 @@ class SlackClient:
         self, user: str, view: Mapping[str, Any], values: Mapping[str, Mapping[str, Any]]
     ) -> httpx.Response:
         payload = {
-            "type": "view_submission",
-            "team": {"id": TEAM, "domain": "test"},
-            "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": TEAM},
-            "api_app_id": "A0SLM",
-            "token": "legacy",
-            "trigger_id": self.standin.state.new_trigger_id(user),
+            **self._from(user, "view_submission"),
             "view": {**dict(view), "state": {"values": dict(values)}},
             "response_urls": [],
         }
